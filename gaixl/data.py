@@ -1,0 +1,131 @@
+"""ReportData: the one in-memory form of a report, and its data-file (JSON) form.
+
+Keys are the official labels (design.md, "The data file"), so a person can read the file.
+Values are int/float, or None for a blank cell (blank is kept as blank: it is not zero).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import DataFileError
+from .layout import Layout, load_layout
+from .rules import CellRef, compute
+
+# The 基本信息 fields: (key in data["contact"] or a top-level slot, Chinese label).
+CONTACT_FIELDS = [
+    ("contact", "联系人"),
+    ("phone", "联系电话"),
+    ("email", "电子邮箱"),
+    ("address", "通讯地址"),
+    ("postcode", "邮政编码"),
+    ("url", "报告电子版网址"),
+]
+
+
+@dataclass
+class ReportData:
+    layout: str
+    year: int
+    unit: dict = field(default_factory=lambda: {"code": "", "name": ""})
+    tables: dict = field(default_factory=dict)        # group -> row key -> column key -> value
+    text: dict = field(default_factory=dict)          # section heading -> [paragraph, …]
+    signature: dict = field(default_factory=lambda: {"unit": "", "date": ""})
+    contact: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)         # other top-level keys, kept as they came
+
+    # -- cells through the layout
+    def value(self, layout: Layout, ref: CellRef):
+        t = layout.tables[ref.table]
+        rk, ck = t.data_key(t.row(ref.row), t.column(ref.col))
+        return self.tables.get(t.group, {}).get(rk, {}).get(ck)
+
+    def set_value(self, layout: Layout, ref: CellRef, v) -> None:
+        t = layout.tables[ref.table]
+        rk, ck = t.data_key(t.row(ref.row), t.column(ref.col))
+        self.tables.setdefault(t.group, {}).setdefault(rk, {})[ck] = v
+
+    def number(self, layout: Layout, ref: CellRef) -> float:
+        v = self.value(layout, ref)
+        return v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0
+
+    def with_totals(self, layout: Layout) -> "ReportData":
+        """A copy whose computed cells are recomputed from the inputs."""
+        out = ReportData.from_json(self.to_json(), where="(memory)")
+        for ref, v in compute(layout, lambda r: self.number(layout, r)).items():
+            out.set_value(layout, ref, v)
+        return out
+
+    # -- data file
+    def to_json(self) -> dict:
+        d = {"layout": self.layout, "year": self.year, "unit": dict(self.unit), "tables": self.tables,
+             "text": self.text, "signature": dict(self.signature)}
+        if self.contact:
+            d["contact"] = dict(self.contact)
+        for k, v in self.extra.items():
+            d.setdefault(k, v)
+        return json.loads(json.dumps(d, ensure_ascii=False))
+
+    @classmethod
+    def from_json(cls, obj: Any, where: str) -> "ReportData":
+        if not isinstance(obj, dict):
+            raise DataFileError("a data file must be a JSON object", where=where)
+        for k in ("layout", "year"):
+            if k not in obj:
+                raise DataFileError(f"the data file lacks {k!r}", where=where)
+        try:
+            year = int(obj["year"])
+        except (TypeError, ValueError):
+            raise DataFileError(f"year must be a number, not {obj['year']!r}", where=where) from None
+        unit = obj.get("unit") or {}
+        if not isinstance(unit, dict):
+            raise DataFileError("unit must be an object {code, name}", where=where)
+        tables = obj.get("tables") or {}
+        if not isinstance(tables, dict) or not all(isinstance(v, dict) for v in tables.values()):
+            raise DataFileError("tables must be an object of tables", where=where)
+        text = obj.get("text") or {}
+        if not isinstance(text, dict):
+            raise DataFileError("text must be an object of section heading → paragraphs", where=where)
+        text = {k: ([v] if isinstance(v, str) else [str(p) for p in (v or [])]) for k, v in text.items()}
+        known = {"layout", "year", "unit", "tables", "text", "signature", "contact"}
+        return cls(layout=str(obj["layout"]), year=year,
+                   unit={"code": str(unit.get("code") or ""), "name": str(unit.get("name") or "")},
+                   tables=json.loads(json.dumps(tables)), text=text,
+                   signature={"unit": str((obj.get("signature") or {}).get("unit") or ""),
+                              "date": str((obj.get("signature") or {}).get("date") or "")},
+                   contact={k: str(v) for k, v in (obj.get("contact") or {}).items()},
+                   extra={k: v for k, v in obj.items() if k not in known})
+
+    @classmethod
+    def empty(cls, layout: Layout, year: int, code: str = "", name: str = "") -> "ReportData":
+        d = cls(layout=layout.id, year=year, unit={"code": code, "name": name},
+                signature={"unit": name, "date": ""})
+        for t in layout.tables.values():
+            for _r, _c, (rk, ck) in t.cells():
+                d.tables.setdefault(t.group, {}).setdefault(rk, {})[ck] = None
+        for s in layout.text_sections:
+            d.text[s.heading] = []
+        return d
+
+
+def load_data_file(path: str | Path) -> ReportData:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise DataFileError(f"cannot read: {e.strerror}", where=str(p)) from e
+    try:
+        obj = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise DataFileError("not UTF-8 text", where=str(p)) from None
+    except json.JSONDecodeError as e:
+        raise DataFileError(f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})", where=str(p)) from None
+    data = ReportData.from_json(obj, where=str(p))
+    load_layout(data.layout)  # unknown layout → UsageError naming the available ones
+    return data
+
+
+def dump_data(data: ReportData) -> str:
+    return json.dumps(data.to_json(), ensure_ascii=False, indent=1) + "\n"

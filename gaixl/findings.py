@@ -1,0 +1,74 @@
+"""Findings: problems as data. Frozen records with a stable code, collected, never raised."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str                     # stable kebab-case code, e.g. t3-balance
+    severity: str                 # error | warning | info
+    table: str                    # 二 | 三 | 四 | text | meta
+    message: str                  # Chinese
+    message_en: str = ""
+    sheet: str | None = None
+    cell: str | None = None       # A1 address on `sheet`
+    row: str | None = None        # data-file keys of the cell
+    column: str | None = None
+    expected: Any = None
+    found: Any = None
+
+    @property
+    def location(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or ""
+
+    def to_json(self, lang: str = "zh") -> dict:
+        d = asdict(self)
+        d.pop("message_en")
+        d["message"] = self.message_en if lang == "en" and self.message_en else self.message
+        return d
+
+
+@dataclass
+class FileReport:
+    """Everything `check` learned about one input file."""
+
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    data: Any = None              # ReportData, or None when unreadable
+    kind: str = ""                # template | workbook | datafile
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    def sorted_findings(self) -> list[Finding]:
+        return sorted(self.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
+
+    def to_json(self, lang: str = "zh") -> dict:
+        d = self.data
+        return {
+            "file": self.file,
+            "unit": (d.unit if d is not None else None),
+            "year": (d.year if d is not None else None),
+            "layout": (d.layout if d is not None else None),
+            "ok": self.ok,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "findings": [f.to_json(lang) for f in self.sorted_findings()],
+            "data": (d.to_json() if d is not None else None),
+        }

@@ -1,0 +1,475 @@
+"""Layouts: one declarative YAML file per official format (templates/<id>.yaml).
+
+A Layout is the single source for generation, reading, validation and rendering. Loading
+checks the file strictly — unknown keys, dangling references, rules naming cells that do not
+exist — and every message points at `file:line:column` of the mistake.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import LayoutError, UsageError
+
+KINDS = {"count", "signed", "amount", "money"}
+SEVERITIES = {"error", "warning", "info"}
+
+
+# ---------------------------------------------------------------- YAML with line numbers
+class _Map(dict):
+    """A mapping that remembers where it and each of its keys stood in the file."""
+
+    mark: tuple[int, int] = (0, 0)
+    key_marks: dict[str, tuple[int, int]]
+
+
+class _Seq(list):
+    mark: tuple[int, int] = (0, 0)
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    m = _Map()
+    m.mark = (node.start_mark.line + 1, node.start_mark.column + 1)
+    m.key_marks = {}
+    for k_node, v_node in node.value:
+        key = loader.construct_object(k_node, deep=True)
+        if key in m:
+            raise LayoutError(f"duplicate key {key!r}", where=f"{loader.name}:{k_node.start_mark.line + 1}:{k_node.start_mark.column + 1}")
+        m[key] = loader.construct_object(v_node, deep=True)
+        m.key_marks[key] = (k_node.start_mark.line + 1, k_node.start_mark.column + 1)
+    return m
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
+    s = _Seq(loader.construct_object(n, deep=True) for n in node.value)
+    s.mark = (node.start_mark.line + 1, node.start_mark.column + 1)
+    return s
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+
+
+class _Ctx:
+    """Formats locations for messages about one layout file."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def where(self, obj: Any, key: str | None = None) -> str:
+        if isinstance(obj, _Map) and key is not None and key in obj.key_marks:
+            line, col = obj.key_marks[key]
+        else:
+            line, col = getattr(obj, "mark", (0, 0))
+        return f"{self.path}:{line}:{col}"
+
+    def fail(self, obj: Any, msg: str, key: str | None = None) -> LayoutError:
+        return LayoutError(msg, where=self.where(obj, key))
+
+    def mapping(self, obj: Any, allowed: set[str], required: set[str], what: str) -> _Map:
+        if not isinstance(obj, dict):
+            raise self.fail(obj, f"{what} must be a mapping")
+        for k in obj:
+            if k not in allowed:
+                raise self.fail(obj, f"unknown key {k!r} in {what} (allowed: {', '.join(sorted(allowed))})", k)
+        for k in sorted(required):
+            if k not in obj:
+                raise self.fail(obj, f"{what} lacks required key {k!r}")
+        return obj  # type: ignore[return-value]
+
+    def text(self, obj: _Map, key: str, what: str, default: str | None = None) -> str | None:
+        v = obj.get(key, default)
+        if v is None:
+            return None
+        if not isinstance(v, (str, int)) or isinstance(v, bool):
+            raise self.fail(obj, f"{what}.{key} must be text", key)
+        return str(v)
+
+
+# ---------------------------------------------------------------- model
+@dataclass(frozen=True)
+class RuleSpec:
+    """A check over cells. `check` is a rule expression (gaixl.rules)."""
+
+    id: str
+    severity: str
+    tables: tuple[str, ...]
+    for_each: str | None          # "row", "column" or None
+    check: str
+    at: str | None
+    hint: str
+    message: str
+    message_en: str
+    where: str                    # file:line:col of the rule, for messages
+    only: tuple[str, ...] = ()    # restrict for_each to these keys (empty: all)
+
+
+@dataclass
+class Column:
+    key: str | None
+    label: str
+    name: str | None = None           # data-file key (defaults to label)
+    kind: str = "count"
+    computed: str | None = None
+    rule: dict | None = None
+    cell: tuple[str, str] | None = None   # explicit data-file (row, column) for this column
+    span: int = 1
+    children: list["Column"] = field(default_factory=list)
+    where: str = ""
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def leaves(self) -> list["Column"]:
+        return [self] if self.is_leaf else [l for c in self.children for l in c.leaves()]
+
+    def depth(self) -> int:
+        return 1 if self.is_leaf else 1 + max(c.depth() for c in self.children)
+
+
+@dataclass
+class Row:
+    key: str | None
+    label: str | None
+    name: str | None = None
+    computed: str | None = None
+    rule: dict | None = None
+    children: list["Row"] = field(default_factory=list)
+    where: str = ""
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def leaves(self) -> list["Row"]:
+        return [self] if self.is_leaf else [l for c in self.children for l in c.leaves()]
+
+    def depth(self) -> int:
+        return 1 if self.is_leaf else 1 + max(c.depth() for c in self.children)
+
+
+@dataclass
+class Table:
+    key: str
+    group: str                       # data-file table key: 二 / 三 / 四
+    caption: str | None
+    corner: str | None               # text of the top-left header cell (label column header)
+    label_columns: int               # how many label columns (0 for 四)
+    grid: int                        # value columns of the grid (spans are laid inside it)
+    columns: list[Column]
+    rows: list[Row]
+    where: str = ""
+
+    @property
+    def data_columns(self) -> list[Column]:
+        return [l for c in self.columns for l in c.leaves()]
+
+    @property
+    def data_rows(self) -> list[Row]:
+        return [l for r in self.rows for l in r.leaves()]
+
+    @property
+    def header_depth(self) -> int:
+        return max(c.depth() for c in self.columns)
+
+    @property
+    def label_depth(self) -> int:
+        return max(r.depth() for r in self.rows)
+
+    def column(self, key: str) -> Column:
+        for c in self.data_columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def row(self, key: str) -> Row:
+        for r in self.data_rows:
+            if r.key == key:
+                return r
+        raise KeyError(key)
+
+    def data_key(self, row: Row, col: Column) -> tuple[str, str]:
+        """(row, column) keys of this cell in the data file."""
+        if col.cell is not None:
+            return col.cell
+        return (row.name or row.label or "", col.name or col.label)
+
+    def cells(self):
+        """Every data cell: (row, column, (data-row-key, data-column-key))."""
+        for r in self.data_rows:
+            for c in self.data_columns:
+                yield r, c, self.data_key(r, c)
+
+    def is_computed(self, row: Row, col: Column) -> bool:
+        return bool(row.computed or col.computed)
+
+
+@dataclass
+class Mention:
+    text: str
+    severity: str
+    code: str
+    message: str
+    message_en: str
+
+
+@dataclass
+class Section:
+    key: str
+    heading: str
+    kind: str                        # "text" or "tables"
+    sheet: str
+    tables: list[str] = field(default_factory=list)
+    paragraphs: int = 0
+    prompt: str = ""
+    required: str = "error"          # severity of an empty text section
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class Layout:
+    id: str
+    version: int
+    name: str
+    notice: str
+    year_from: int
+    year_to: int | None
+    sections: list[Section]
+    tables: dict[str, Table]
+    rules: list[RuleSpec]
+    source: str
+    digest: str                      # sha256 of the layout file: part of every template's fingerprint
+
+    def applies_to(self, year: int) -> bool:
+        return year >= self.year_from and (self.year_to is None or year <= self.year_to)
+
+    @property
+    def years_text(self) -> str:
+        return f"{self.year_from}–{self.year_to}" if self.year_to else f"{self.year_from}–"
+
+    def section(self, key: str) -> Section:
+        for s in self.sections:
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
+    @property
+    def text_sections(self) -> list[Section]:
+        return [s for s in self.sections if s.kind == "text"]
+
+    def tables_in_group(self, group: str) -> list[Table]:
+        return [t for t in self.tables.values() if t.group == group]
+
+    def all_rules(self):
+        """Every RuleSpec: the explicit rules and those implied by computed cells."""
+        from .rules import computed_rules  # late import: rules needs Layout
+
+        return computed_rules(self) + list(self.rules)
+
+
+# ---------------------------------------------------------------- parsing
+def _parse_column(ctx: _Ctx, obj: Any, keys: set[str]) -> Column:
+    m = ctx.mapping(obj, {"key", "label", "name", "kind", "computed", "rule", "cell", "span", "children"}, {"label"}, "column")
+    children = [_parse_column(ctx, c, keys) for c in m.get("children") or []]
+    key = ctx.text(m, "key", "column")
+    kind = ctx.text(m, "kind", "column", "count")
+    if kind not in KINDS:
+        raise ctx.fail(m, f"unknown cell kind {kind!r} (one of {', '.join(sorted(KINDS))})", "kind")
+    if not children and not key:
+        raise ctx.fail(m, f"data column {m['label']!r} needs a key")
+    if children and ("computed" in m or "key" in m):
+        raise ctx.fail(m, "a column group cannot have a key or a formula")
+    if key:
+        if key in keys:
+            raise ctx.fail(m, f"column key {key!r} used twice in this table", "key")
+        keys.add(key)
+    cell = m.get("cell")
+    if cell is not None and (not isinstance(cell, list) or len(cell) != 2):
+        raise ctx.fail(m, "cell must be [data-row-key, data-column-key]", "cell")
+    rule = m.get("rule")
+    if m.get("computed") and not isinstance(rule, dict):
+        raise ctx.fail(m, "a computed column needs a rule: {id, message, message_en}", "computed")
+    if rule is not None:
+        ctx.mapping(rule, {"id", "message", "message_en"}, {"id", "message"}, "rule")
+    return Column(key=key, label=str(m["label"]), name=ctx.text(m, "name", "column"), kind=kind,
+                  computed=ctx.text(m, "computed", "column"), rule=dict(rule) if rule else None,
+                  cell=tuple(str(x) for x in cell) if cell else None, span=int(m.get("span", 1)),
+                  children=children, where=ctx.where(m))
+
+
+def _parse_row(ctx: _Ctx, obj: Any, keys: set[str]) -> Row:
+    m = ctx.mapping(obj, {"key", "label", "name", "computed", "rule", "children"}, set(), "row")
+    children = [_parse_row(ctx, c, keys) for c in m.get("children") or []]
+    key = ctx.text(m, "key", "row")
+    if not children and not key:
+        raise ctx.fail(m, f"data row {m.get('label')!r} needs a key")
+    if children and not m.get("label"):
+        raise ctx.fail(m, "a row group needs a label")
+    if key:
+        if key in keys:
+            raise ctx.fail(m, f"row key {key!r} used twice in this table", "key")
+        keys.add(key)
+    rule = m.get("rule")
+    if m.get("computed") and not isinstance(rule, dict):
+        raise ctx.fail(m, "a computed row needs a rule: {id, message, message_en}", "computed")
+    if rule is not None:
+        ctx.mapping(rule, {"id", "message", "message_en"}, {"id", "message"}, "rule")
+    return Row(key=key, label=ctx.text(m, "label", "row"), name=ctx.text(m, "name", "row"),
+               computed=ctx.text(m, "computed", "row"), rule=dict(rule) if rule else None,
+               children=children, where=ctx.where(m))
+
+
+def _parse_table(ctx: _Ctx, key: str, obj: Any) -> Table:
+    m = ctx.mapping(obj, {"group", "caption", "corner", "label_columns", "grid", "columns", "rows"},
+                    {"group", "columns", "rows"}, f"table {key}")
+    ckeys: set[str] = set()
+    rkeys: set[str] = set()
+    columns = [_parse_column(ctx, c, ckeys) for c in m["columns"]]
+    rows = [_parse_row(ctx, r, rkeys) for r in m["rows"]]
+    if ckeys & rkeys:
+        raise ctx.fail(m, f"keys used both as row and column in table {key}: {sorted(ckeys & rkeys)}")
+    label_columns = int(m.get("label_columns", 1 if any(r.label for r in rows) else 0))
+    leaves = [l for c in columns for l in c.leaves()]
+    grid = int(m.get("grid", sum(l.span for l in leaves)))
+    if sum(l.span for l in leaves) > grid:
+        raise ctx.fail(m, f"table {key}: columns span {sum(l.span for l in leaves)} but grid is {grid}", "grid")
+    t = Table(key=key, group=str(m["group"]), caption=ctx.text(m, "caption", "table"),
+              corner=ctx.text(m, "corner", "table"), label_columns=label_columns, grid=grid,
+              columns=columns, rows=rows, where=ctx.where(m))
+    if label_columns and t.label_depth > label_columns:
+        raise ctx.fail(m, f"table {key}: row labels nest {t.label_depth} deep but label_columns is {label_columns}")
+    return t
+
+
+def _parse_section(ctx: _Ctx, obj: Any, tables: dict) -> Section:
+    m = ctx.mapping(obj, {"key", "heading", "kind", "sheet", "tables", "paragraphs", "prompt", "required", "mentions"},
+                    {"key", "heading", "kind", "sheet"}, "section")
+    kind = m["kind"]
+    if kind not in ("text", "tables"):
+        raise ctx.fail(m, f"section kind must be text or tables, not {kind!r}", "kind")
+    for t in m.get("tables") or []:
+        if t not in tables:
+            raise ctx.fail(m, f"section {m['key']} names unknown table {t!r}", "tables")
+    if kind == "tables" and not m.get("tables"):
+        raise ctx.fail(m, "a tables section needs tables", "kind")
+    if len(str(m["sheet"])) > 31 or any(ch in str(m["sheet"]) for ch in "[]:*?/\\"):
+        raise ctx.fail(m, f"sheet name {m['sheet']!r} is not allowed by Excel", "sheet")
+    required = m.get("required", "error")
+    if required not in SEVERITIES:
+        raise ctx.fail(m, f"required must be one of {sorted(SEVERITIES)}", "required")
+    mentions = []
+    for mo in m.get("mentions") or []:
+        mm = ctx.mapping(mo, {"text", "severity", "code", "message", "message_en"}, {"text", "code", "message"}, "mention")
+        mentions.append(Mention(text=str(mm["text"]), severity=mm.get("severity", "warning"), code=str(mm["code"]),
+                                message=str(mm["message"]), message_en=str(mm.get("message_en", mm["message"]))))
+    return Section(key=str(m["key"]), heading=str(m["heading"]), kind=kind, sheet=str(m["sheet"]),
+                   tables=[str(t) for t in m.get("tables") or []], paragraphs=int(m.get("paragraphs", 0)),
+                   prompt=str(m.get("prompt", "")), required=required, mentions=mentions)
+
+
+def _parse_rule(ctx: _Ctx, obj: Any, tables: dict) -> RuleSpec:
+    m = ctx.mapping(obj, {"id", "severity", "table", "for_each", "only", "check", "at", "hint", "message", "message_en"},
+                    {"id", "severity", "table", "check", "message"}, "rule")
+    if m["severity"] not in SEVERITIES:
+        raise ctx.fail(m, f"severity must be one of {sorted(SEVERITIES)}", "severity")
+    tnames = m["table"] if isinstance(m["table"], list) else [m["table"]]
+    for t in tnames:
+        if t not in tables:
+            raise ctx.fail(m, f"rule {m['id']} names unknown table {t!r}", "table")
+    fe = m.get("for_each")
+    if fe not in (None, "row", "column"):
+        raise ctx.fail(m, "for_each must be row or column", "for_each")
+    return RuleSpec(id=str(m["id"]), severity=m["severity"], tables=tuple(str(t) for t in tnames), for_each=fe,
+                    check=str(m["check"]), at=ctx.text(m, "at", "rule"), hint=str(m.get("hint", m["message"])),
+                    message=str(m["message"]), message_en=str(m.get("message_en", m["message"])),
+                    where=ctx.where(m), only=tuple(m.get("only") or ()))
+
+
+def parse_layout(text: str, source: str) -> Layout:
+    """Parse and check a layout from its YAML text. `source` names the file in messages."""
+    ctx = _Ctx(source)
+    try:
+        loader = _Loader(text)
+        loader.name = source
+        try:
+            doc = loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        raise LayoutError(f"not valid YAML: {getattr(e, 'problem', e)}", where=where) from e
+    top = ctx.mapping(doc, {"id", "version", "name", "notice", "years", "sections", "tables", "rules"},
+                      {"id", "version", "name", "notice", "years", "sections", "tables"}, "layout")
+    years = ctx.mapping(top["years"], {"from", "to"}, {"from"}, "years")
+    tables_obj = ctx.mapping(top["tables"], set(top["tables"].keys()), set(), "tables")
+    tables = {str(k): _parse_table(ctx, str(k), v) for k, v in tables_obj.items()}
+    sections = [_parse_section(ctx, s, tables) for s in top["sections"]]
+    rules = [_parse_rule(ctx, r, tables) for r in top.get("rules") or []]
+    layout = Layout(id=str(top["id"]), version=int(top["version"]), name=str(top["name"]), notice=str(top["notice"]),
+                    year_from=int(years["from"]), year_to=int(years["to"]) if years.get("to") else None,
+                    sections=sections, tables=tables, rules=rules, source=source,
+                    digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    # Compile every rule once now, so that a rule naming a missing cell fails at load time.
+    from .rules import expand_checks
+
+    expand_checks(layout)
+    return layout
+
+
+# ---------------------------------------------------------------- finding layouts
+def templates_dir() -> Path:
+    """The folder of layout files: the repository's templates/, else the installed copy."""
+    here = Path(__file__).resolve().parent.parent / "templates"
+    if here.is_dir():
+        return here
+    return Path(str(importlib.resources.files("gaixl.templates")))
+
+
+@lru_cache(maxsize=None)
+def _load_path(path: str) -> Layout:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise LayoutError(f"cannot read layout: {e.strerror}", where=str(p)) from e
+    try:
+        shown = str(p.relative_to(templates_dir().parent))
+    except ValueError:
+        shown = str(p)
+    return parse_layout(text, shown)
+
+
+def available_layouts() -> list[Layout]:
+    return sorted((_load_path(str(p)) for p in templates_dir().glob("*.yaml")), key=lambda l: l.year_from)
+
+
+def load_layout(name_or_path: str | Path) -> Layout:
+    """A layout by id ("2021") or by the path of a YAML file."""
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") and p.exists():
+        return _load_path(str(p.resolve()))
+    for layout in available_layouts():
+        if layout.id == str(name_or_path):
+            return layout
+    ids = ", ".join(l.id for l in available_layouts())
+    raise UsageError(f"unknown layout {name_or_path!r} (available: {ids})")
+
+
+def layout_for_year(year: int) -> Layout:
+    """The official format in force for a report year."""
+    for layout in available_layouts():
+        if layout.applies_to(year):
+            return layout
+    raise UsageError(f"no official format covers report year {year} (the first format applies from 2019)")

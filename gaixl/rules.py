@@ -1,0 +1,440 @@
+"""Rule expressions: one text, compiled to an Excel formula and evaluated in Python.
+
+The little language (see templates/*.yaml):
+    new + carried_in == results_total + carried_out      names are row or column keys
+    sum(natural..other)                                  a range of keys, in table order
+    t3.new.natural                                       table.row.column, fully qualified
+    +, -, *, ( ), ==, !=, <, <=, >, >=, and, or, not, sum(), abs(), min(), max(), numbers
+In a rule with `for_each: column` a bare name is a row (the column is the one being checked);
+with `for_each: row` a bare name is a column. Equality is compared after rounding to 4
+decimals in both Python and Excel, so the template and the validator cannot disagree on
+amounts such as 0.1 + 0.2.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .errors import RuleError
+from .layout import Layout, RuleSpec, Table
+
+# ---------------------------------------------------------------- parsing
+_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)|(\.\.|==|!=|<=|>=|[-+*/(),<>]))")
+_FUNCS = {"sum", "abs", "min", "max"}
+
+
+def _tokens(text: str, where: str) -> list[tuple[str, str]]:
+    out, pos = [], 0
+    text = text.rstrip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise RuleError(f"cannot read rule expression at {text[pos:pos + 10]!r} in {text!r}", where=where)
+        pos = m.end()
+        num, name, op = m.groups()
+        if num is not None:
+            out.append(("num", num))
+        elif name is not None:
+            out.append(("kw", name) if name in ("and", "or", "not") else ("name", name))
+        else:
+            out.append(("op", op))
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str, where: str):
+        self.text, self.where = text, where
+        self.toks = _tokens(text, where)
+        self.i = 0
+
+    def peek(self, *vals: str) -> bool:
+        return self.i < len(self.toks) and self.toks[self.i][1] in vals
+
+    def take(self):
+        if self.i >= len(self.toks):
+            raise RuleError(f"rule expression ends too early: {self.text!r}", where=self.where)
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def expect(self, val: str):
+        tok = self.take()
+        if tok[1] != val:
+            raise RuleError(f"expected {val!r} but found {tok[1]!r} in {self.text!r}", where=self.where)
+
+    def parse(self):
+        node = self.or_()
+        if self.i != len(self.toks):
+            raise RuleError(f"unexpected {self.toks[self.i][1]!r} in {self.text!r}", where=self.where)
+        return node
+
+    def or_(self):
+        node = self.and_()
+        while self.peek("or"):
+            self.take()
+            node = ("or", node, self.and_())
+        return node
+
+    def and_(self):
+        node = self.not_()
+        while self.peek("and"):
+            self.take()
+            node = ("and", node, self.not_())
+        return node
+
+    def not_(self):
+        if self.peek("not"):
+            self.take()
+            return ("not", self.not_())
+        return self.cmp()
+
+    def cmp(self):
+        node = self.add()
+        if self.peek("==", "!=", "<", "<=", ">", ">="):
+            op = self.take()[1]
+            node = ("cmp", op, node, self.add())
+        return node
+
+    def add(self):
+        node = self.mul()
+        while self.peek("+", "-"):
+            op = self.take()[1]
+            node = ("bin", op, node, self.mul())
+        return node
+
+    def mul(self):
+        node = self.unary()
+        while self.peek("*", "/"):
+            op = self.take()[1]
+            node = ("bin", op, node, self.unary())
+        return node
+
+    def unary(self):
+        if self.peek("-"):
+            self.take()
+            return ("neg", self.unary())
+        return self.atom()
+
+    def atom(self):
+        kind, val = self.take()
+        if kind == "num":
+            return ("num", float(val) if "." in val else int(val))
+        if kind == "name":
+            if val in _FUNCS and self.peek("("):
+                self.take()
+                args = [self.arg()]
+                while self.peek(","):
+                    self.take()
+                    args.append(self.arg())
+                self.expect(")")
+                return ("call", val, args)
+            return ("name", val)
+        if val == "(":
+            node = self.or_()
+            self.expect(")")
+            return node
+        raise RuleError(f"unexpected {val!r} in {self.text!r}", where=self.where)
+
+    def arg(self):
+        if self.i + 2 < len(self.toks) + 1 and self.toks[self.i][0] == "name" and self.i + 1 < len(self.toks) and self.toks[self.i + 1][1] == "..":
+            a = self.take()[1]
+            self.take()
+            kind, b = self.take()
+            if kind != "name":
+                raise RuleError(f"a range needs a key after '..' in {self.text!r}", where=self.where)
+            return ("range", a, b)
+        return self.or_()
+
+
+def parse(text: str, where: str = "") -> tuple:
+    """Parse a rule expression into a small tuple tree (names not yet resolved)."""
+    return _Parser(text, where).parse()
+
+
+# ---------------------------------------------------------------- resolved form
+@dataclass(frozen=True, order=True)
+class CellRef:
+    table: str
+    row: str
+    col: str
+
+
+def _resolve(node: tuple, layout: Layout, table: Table, axis: str | None, fixed: str | None, where: str) -> tuple:
+    """Replace names by ("ref", CellRef) and ranges by lists of refs."""
+    kind = node[0]
+
+    def ref(row: str, col: str, tname: str | None = None) -> tuple:
+        t = layout.tables.get(tname or table.key)
+        if t is None:
+            raise RuleError(f"rule names unknown table {tname!r}", where=where)
+        rows = {r.key for r in t.data_rows}
+        cols = {c.key for c in t.data_columns}
+        if row not in rows or col not in cols:
+            missing = row if row not in rows else col
+            raise RuleError(f"rule names a cell that does not exist: {missing!r} in table {t.key}", where=where)
+        return ("ref", CellRef(t.key, row, col))
+
+    def bare(name: str) -> tuple:
+        if axis == "column":
+            return ref(name, fixed)
+        if axis == "row":
+            return ref(fixed, name)
+        raise RuleError(f"name {name!r} needs table.row.column outside for_each", where=where)
+
+    if kind == "num":
+        return node
+    if kind == "name":
+        parts = node[1].split(".")
+        if len(parts) == 1:
+            return bare(parts[0])
+        if len(parts) == 2:
+            return ref(parts[0], parts[1])
+        if len(parts) == 3:
+            return ref(parts[1], parts[2], parts[0])
+        raise RuleError(f"cannot read name {node[1]!r}", where=where)
+    if kind == "range":
+        keys = [r.key for r in table.data_rows] if axis == "column" else [c.key for c in table.data_columns]
+        if axis is None:
+            raise RuleError("a range a..b needs for_each", where=where)
+        a, b = node[1], node[2]
+        if a not in keys or b not in keys:
+            raise RuleError(f"range {a}..{b}: {a if a not in keys else b!r} is not a key of table {table.key}", where=where)
+        i, j = keys.index(a), keys.index(b)
+        if j < i:
+            raise RuleError(f"range {a}..{b} runs backwards", where=where)
+        return ("list", [bare(k) for k in keys[i:j + 1]])
+    if kind == "call":
+        return ("call", node[1], [_resolve(a, layout, table, axis, fixed, where) for a in node[2]])
+    if kind in ("bin", "cmp"):
+        return (kind, node[1], _resolve(node[2], layout, table, axis, fixed, where), _resolve(node[3], layout, table, axis, fixed, where))
+    if kind in ("and", "or"):
+        return (kind, _resolve(node[1], layout, table, axis, fixed, where), _resolve(node[2], layout, table, axis, fixed, where))
+    if kind in ("not", "neg"):
+        return (kind, _resolve(node[1], layout, table, axis, fixed, where))
+    raise RuleError(f"unknown node {kind}", where=where)
+
+
+def refs_of(node: tuple) -> list[CellRef]:
+    kind = node[0]
+    if kind == "ref":
+        return [node[1]]
+    if kind == "num":
+        return []
+    if kind == "list":
+        return [r for n in node[1] for r in refs_of(n)]
+    if kind == "call":
+        return [r for a in node[2] for r in refs_of(a)]
+    if kind in ("bin", "cmp"):
+        return refs_of(node[2]) + refs_of(node[3])
+    return [r for n in node[1:] if isinstance(n, tuple) for r in refs_of(n)]
+
+
+# ---------------------------------------------------------------- evaluation
+def evaluate(node: tuple, get: Callable[[CellRef], float]):
+    """Evaluate a resolved expression; `get` gives a cell's number (blank = 0)."""
+    kind = node[0]
+    if kind == "num":
+        return node[1]
+    if kind == "ref":
+        return get(node[1])
+    if kind == "list":
+        return [evaluate(n, get) for n in node[1]]
+    if kind == "bin":
+        a, b = evaluate(node[2], get), evaluate(node[3], get)
+        return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b if b else 0}[node[1]]()
+    if kind == "neg":
+        return -evaluate(node[1], get)
+    if kind == "cmp":
+        a, b = evaluate(node[2], get), evaluate(node[3], get)
+        d = round(a - b, 4)
+        return {"==": d == 0, "!=": d != 0, "<": d < 0, "<=": d <= 0, ">": d > 0, ">=": d >= 0}[node[1]]
+    if kind == "and":
+        return bool(evaluate(node[1], get)) and bool(evaluate(node[2], get))
+    if kind == "or":
+        return bool(evaluate(node[1], get)) or bool(evaluate(node[2], get))
+    if kind == "not":
+        return not evaluate(node[1], get)
+    if kind == "call":
+        vals = []
+        for a in node[2]:
+            v = evaluate(a, get)
+            vals.extend(v if isinstance(v, list) else [v])
+        f = node[1]
+        if f == "sum":
+            return sum(vals)
+        if f == "abs":
+            return abs(vals[0])
+        return min(vals) if f == "min" else max(vals)
+    raise ValueError(kind)
+
+
+# ---------------------------------------------------------------- Excel
+def to_excel(node: tuple, addr: Callable[[CellRef], str]) -> str:
+    """The same expression as an Excel formula body (no leading '=')."""
+    kind = node[0]
+    if kind == "num":
+        return str(node[1])
+    if kind == "ref":
+        return addr(node[1])
+    if kind == "list":
+        return "+".join(to_excel(n, addr) for n in node[1])
+    if kind == "bin":
+        return f"{_wrap(node[2], addr)}{node[1]}{_wrap(node[3], addr)}"
+    if kind == "neg":
+        return f"-{_wrap(node[1], addr)}"
+    if kind == "cmp":
+        op = {"==": "=", "!=": "<>"}.get(node[1], node[1])
+        return f"ROUND(({to_excel(node[2], addr)})-({to_excel(node[3], addr)}),4){op}0"
+    if kind in ("and", "or"):
+        return f"{kind.upper()}({to_excel(node[1], addr)},{to_excel(node[2], addr)})"
+    if kind == "not":
+        return f"NOT({to_excel(node[1], addr)})"
+    if kind == "call":
+        args = [to_excel(a, addr) for a in node[2]]
+        if node[1] == "sum":
+            # Explicit '+' rather than SUM(): SUM skips numbers typed as text while '+'
+            # converts them, and the Python side converts them too.
+            return "(" + "+".join(args) + ")"
+        return f"{node[1].upper()}({','.join(args)})"
+    raise ValueError(kind)
+
+
+def _wrap(node: tuple, addr) -> str:
+    s = to_excel(node, addr)
+    return f"({s})" if node[0] in ("bin",) else s
+
+
+# ---------------------------------------------------------------- checks
+@dataclass(frozen=True)
+class Check:
+    """One instance of a rule: e.g. t3-balance for the column 自然人."""
+
+    rule: RuleSpec
+    table: str
+    instance: str | None      # the row or column key this instance is for
+    expr: tuple
+    at: CellRef               # the cell a finding points at
+
+    @property
+    def id(self) -> str:
+        return f"{self.rule.id}[{self.table}.{self.instance}]" if self.instance else f"{self.rule.id}[{self.table}]"
+
+    def refs(self) -> list[CellRef]:
+        return refs_of(self.expr)
+
+    def run(self, get: Callable[[CellRef], float]) -> tuple[bool, float | None, float | None]:
+        """(ok, found, expected): for a comparison, found is the side holding `at`."""
+        e = self.expr
+        if e[0] != "cmp":
+            return bool(evaluate(e, get)), None, None
+        left, right = evaluate(e[2], get), evaluate(e[3], get)
+        ok = bool(evaluate(e, get))
+        if self.at in refs_of(e[3]) and self.at not in refs_of(e[2]):
+            left, right = right, left
+        return ok, _num(left), _num(right)
+
+    def excel(self, addr: Callable[[CellRef], str]) -> str:
+        return to_excel(self.expr, addr)
+
+
+def _num(v):
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, float):
+        return round(v, 4)
+    return v
+
+
+def computed_rules(layout: Layout) -> list[RuleSpec]:
+    """The checks implied by computed cells: a given total must equal its formula."""
+    out = []
+    for t in layout.tables.values():
+        for c in t.data_columns:
+            if c.computed:
+                out.append(RuleSpec(id=c.rule["id"], severity="error", tables=(t.key,), for_each="row",
+                                    check=f"{c.key} == {c.computed}", at=c.key, hint=c.rule["message"],
+                                    message=c.rule["message"], message_en=c.rule.get("message_en", c.rule["message"]),
+                                    where=c.where))
+        for r in t.data_rows:
+            if r.computed:
+                out.append(RuleSpec(id=r.rule["id"], severity="error", tables=(t.key,), for_each="column",
+                                    check=f"{r.key} == {r.computed}", at=r.key, hint=r.rule["message"],
+                                    message=r.rule["message"], message_en=r.rule.get("message_en", r.rule["message"]),
+                                    where=r.where))
+    return out
+
+
+def _instances(rule: RuleSpec, table: Table) -> Iterable[str | None]:
+    if rule.for_each == "column":
+        keys = [c.key for c in table.data_columns]
+    elif rule.for_each == "row":
+        keys = [r.key for r in table.data_rows]
+    else:
+        return [None]
+    return [k for k in keys if not rule.only or k in rule.only]
+
+
+def expand_rule(layout: Layout, rule: RuleSpec) -> list[Check]:
+    tree = parse(rule.check, rule.where)
+    out = []
+    for tname in rule.tables:
+        table = layout.tables[tname]
+        for inst in _instances(rule, table):
+            expr = _resolve(tree, layout, table, rule.for_each, inst, rule.where)
+            if rule.at:
+                at_node = _resolve(("name", rule.at), layout, table, rule.for_each, inst, rule.where)
+                at = at_node[1]
+            else:
+                refs = refs_of(expr)
+                if not refs:
+                    raise RuleError(f"rule {rule.id} refers to no cell", where=rule.where)
+                at = refs[0]
+            out.append(Check(rule=rule, table=tname, instance=inst, expr=expr, at=at))
+    return out
+
+
+_CHECKS: dict[int, list[Check]] = {}
+
+
+def expand_checks(layout: Layout) -> list[Check]:
+    """Every check instance of a layout: computed-cell rules first, then the explicit rules."""
+    key = id(layout)
+    if key not in _CHECKS:
+        _CHECKS[key] = [c for r in layout.all_rules() for c in expand_rule(layout, r)]
+    return _CHECKS[key]
+
+
+def computed_cells(layout: Layout) -> dict[CellRef, tuple]:
+    """Formula of every computed cell. Where a computed row meets a computed column, the
+    column's formula (the row total) is used: both give the same number."""
+    out: dict[CellRef, tuple] = {}
+    for t in layout.tables.values():
+        for r in t.data_rows:
+            if r.computed:
+                tree = parse(r.computed, r.where)
+                for c in t.data_columns:
+                    out[CellRef(t.key, r.key, c.key)] = _resolve(tree, layout, t, "column", c.key, r.where)
+        for c in t.data_columns:
+            if c.computed:
+                tree = parse(c.computed, c.where)
+                for r in t.data_rows:
+                    out[CellRef(t.key, r.key, c.key)] = _resolve(tree, layout, t, "row", r.key, c.where)
+    return out
+
+
+def compute(layout: Layout, get_input: Callable[[CellRef], float]) -> dict[CellRef, float]:
+    """Values of all computed cells from the inputs (blank inputs count 0)."""
+    formulas = computed_cells(layout)
+    memo: dict[CellRef, float] = {}
+
+    def get(ref: CellRef) -> float:
+        if ref in formulas:
+            if ref not in memo:
+                memo[ref] = _num(evaluate(formulas[ref], get))
+            return memo[ref]
+        return get_input(ref)
+
+    for ref in formulas:
+        get(ref)
+    return memo
