@@ -1,0 +1,49 @@
+"""gaixl — 政府信息公开工作年度报告工具 / toolkit for China's annual government-information-disclosure report.
+
+The library is the product; the CLI (gaixl.cli) is a thin shell over these functions.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .data import ReportData, load_data_file  # noqa: E402
+from .errors import (DataFileError, GaixlError, InputError, LayoutError, RosterError,  # noqa: E402
+                     RuleError, UsageError, WorkbookError)
+from .findings import FileReport, Finding  # noqa: E402
+from .layout import Layout, available_layouts, layout_for_year, load_layout  # noqa: E402
+from .validate import validate  # noqa: E402
+
+
+def generate(layout, year, code, name, path, **kw):
+    """Write one locked template (see gaixl.generate.generate_workbook)."""
+    from .generate import generate_workbook
+
+    return generate_workbook(layout, year, code, name, path, **kw)
+
+
+def read_workbook(path, layout=None):
+    """A filled workbook → ReadResult(data, findings, …) (see gaixl.read)."""
+    from .read import read_workbook as _read
+
+    return _read(path, layout)
+
+
+def fill(template, data, out):
+    """Fill a template from a ReportData (see gaixl.fill.fill_workbook)."""
+    from .fill import fill_workbook
+
+    return fill_workbook(template, data, out)
+
+
+def check(path, **kw) -> FileReport:
+    """Read and validate any report file (see gaixl.check.check_file)."""
+    from .check import check_file
+
+    return check_file(path, **kw)
+
+
+__all__ = [
+    "__version__", "ReportData", "load_data_file", "GaixlError", "LayoutError", "RuleError", "InputError",
+    "WorkbookError", "DataFileError", "RosterError", "UsageError", "Finding", "FileReport", "Layout",
+    "available_layouts", "layout_for_year", "load_layout", "validate", "generate", "read_workbook", "fill", "check",
+]

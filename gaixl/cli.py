@@ -1,0 +1,241 @@
+"""The command line: a thin shell over the library, one function per command.
+
+Exit codes: 0 ok, 1 findings with errors, 2 usage or unreadable input.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table as RichTable
+
+from . import __version__
+from .errors import GaixlError, UsageError
+from .i18n import t
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="gaixl：政府信息公开工作年度报告——模板生成、读取校验、汇总。 / Toolkit for the annual government-information-disclosure report.")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+JSON_OPT = typer.Option(False, "--json", help="输出 JSON（供程序使用） / print JSON for machines")
+LANG_OPT = typer.Option("zh", "--lang", help="zh 或 en / language of messages: zh or en")
+
+
+def _fail(e: GaixlError, lang: str, code: int = 2) -> None:
+    err.print(f"{t('error', lang)}: {e}", markup=False)
+    raise typer.Exit(code)
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter("--lang must be zh or en")
+    return lang
+
+
+def _progress(label: str, total: int, quiet: bool) -> Progress:
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), console=err,
+                    disable=quiet or total < 2 or not err.is_terminal, transient=True)
+
+
+def _emit_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
+
+
+@app.command()
+def layouts(json_out: bool = JSON_OPT, lang: str = LANG_OPT):
+    """列出可用的报告格式及其适用年度。 / List the official formats and their years."""
+    from .layout import available_layouts
+
+    lang = _check_lang(lang)
+    try:
+        items = available_layouts()
+    except GaixlError as e:
+        _fail(e, lang)
+    if json_out:
+        _emit_json([{"id": l.id, "version": l.version, "name": l.name, "notice": l.notice,
+                     "years": {"from": l.year_from, "to": l.year_to}, "source": l.source} for l in items])
+        return
+    table = RichTable(title=t("layouts.title", lang))
+    for col in ("layouts.id", "layouts.name", "layouts.notice", "layouts.years"):
+        table.add_column(t(col, lang))
+    for l in items:
+        table.add_row(l.id, l.name, l.notice, l.years_text)
+    out.print(table)
+
+
+@app.command()
+def generate(
+    year: int = typer.Option(..., "--year", help="报告年度 / report year"),
+    out_dir: Path = typer.Option(..., "--out", help="输出目录 / output folder"),
+    roster: Optional[Path] = typer.Option(None, "--roster", help="单位名单 CSV/xlsx（code,name,email[,parent]）"),
+    unit: Optional[str] = typer.Option(None, "--unit", help="单个单位名称 / one unit's name"),
+    code: str = typer.Option("", "--code", help="单位代码 / the unit's code"),
+    layout_id: Optional[str] = typer.Option(None, "--layout", help="指定格式（默认按年度） / format id"),
+    password: Optional[str] = typer.Option(None, "--password", help="工作表保护密码 / sheet password"),
+    deadline: Optional[str] = typer.Option(None, "--deadline", help="报送截止日期 / deadline, e.g. 2026-01-20"),
+    send_to: Optional[str] = typer.Option(None, "--send-to", help="报送邮箱或地址 / where to send it back"),
+    json_out: bool = JSON_OPT,
+    lang: str = LANG_OPT,
+):
+    """为名单中的每个单位生成锁定的填报模板。 / Generate one locked template per unit."""
+    from .generate import generate_workbook
+    from .layout import layout_for_year, load_layout
+    from .names import DEFAULT_PASSWORD, template_filename
+    from .roster import read_roster
+
+    lang = _check_lang(lang)
+    try:
+        layout = load_layout(layout_id) if layout_id else layout_for_year(year)
+        if roster:
+            units = read_roster(roster)
+        elif unit:
+            units = [{"code": code, "name": unit, "email": "", "parent": ""}]
+        else:
+            raise UsageError(t("generate.need_unit", lang))
+        written = []
+        with _progress(t("generate.progress", lang), len(units), json_out) as prog:
+            task = prog.add_task("", total=len(units))
+            for u in units:
+                path = out_dir / template_filename(u["code"], u["name"], year)
+                generate_workbook(layout, year, u["code"], u["name"], path, password=password or DEFAULT_PASSWORD,
+                                  deadline=deadline, send_to=send_to)
+                written.append({"code": u["code"], "name": u["name"], "file": str(path)})
+                prog.advance(task)
+    except GaixlError as e:
+        _fail(e, lang)
+    if json_out:
+        _emit_json({"layout": layout.id, "year": year, "out": str(out_dir), "templates": written})
+    else:
+        out.print(t("generate.done", lang, n=len(written), layout=layout.id, year=year, out=out_dir))
+
+
+@app.command()
+def fill(
+    template: Path = typer.Argument(..., help="模板 / the generated template"),
+    data_file: Path = typer.Option(..., "--data", help="数据文件 JSON / data file"),
+    out_file: Path = typer.Option(..., "--out", help="输出的已填报工作簿 / filled workbook"),
+    json_out: bool = JSON_OPT,
+    lang: str = LANG_OPT,
+):
+    """用数据文件填写模板。 / Fill a template from a data file."""
+    from .data import load_data_file
+    from .fill import fill_workbook
+
+    lang = _check_lang(lang)
+    try:
+        data = load_data_file(data_file)
+        fill_workbook(template, data, out_file)
+    except GaixlError as e:
+        _fail(e, lang)
+    if json_out:
+        _emit_json({"out": str(out_file)})
+    else:
+        out.print(t("fill.done", lang, out=out_file))
+
+
+@app.command()
+def export(
+    file: Path = typer.Argument(..., help="已填报的工作簿 / a filled workbook"),
+    out_file: Optional[Path] = typer.Option(None, "--out", help="数据文件 JSON（默认输出到屏幕） / data file"),
+    json_out: bool = JSON_OPT,
+    lang: str = LANG_OPT,
+):
+    """把已填报的工作簿导出为数据文件。 / Export a filled workbook to a data file."""
+    from .atomic import write_text
+    from .check import check_file
+    from .data import dump_data
+
+    lang = _check_lang(lang)
+    try:
+        report = check_file(file)
+    except GaixlError as e:
+        _fail(e, lang)
+    text = dump_data(report.data)
+    if out_file:
+        write_text(out_file, text)
+        if json_out:
+            _emit_json({"out": str(out_file), "errors": report.errors, "warnings": report.warnings})
+        else:
+            out.print(t("export.done", lang, out=out_file))
+            _print_report(report, lang, only_errors=True)
+    else:
+        sys.stdout.write(text)
+    raise typer.Exit(1 if report.errors else 0)
+
+
+@app.command()
+def check(
+    files: List[Path] = typer.Argument(..., help="工作簿或数据文件 / workbooks or data files"),
+    year: Optional[int] = typer.Option(None, "--year", help="应报年度 / the expected report year"),
+    history: Optional[Path] = typer.Option(None, "--history", help="历史数据库 / history store (SQLite)"),
+    json_out: bool = JSON_OPT,
+    lang: str = LANG_OPT,
+):
+    """读取并校验已填报的工作簿或数据文件。 / Read and check filled workbooks or data files."""
+    from .check import check_file, unreadable_report
+
+    lang = _check_lang(lang)
+    reports, unreadable = [], 0
+    with _progress(t("check.progress", lang), len(files), json_out) as prog:
+        task = prog.add_task("", total=len(files))
+        for f in files:
+            try:
+                reports.append(check_file(f, year=year))
+            except GaixlError as e:
+                unreadable += 1
+                reports.append(unreadable_report(f, e))
+                if not json_out:
+                    err.print(f"{t('error', lang)}: {e}", markup=False)
+            prog.advance(task)
+    if json_out:
+        payload = [r.to_json(lang) for r in reports]
+        _emit_json(payload[0] if len(payload) == 1 else payload)
+    else:
+        for r in reports:
+            if r.data is not None:
+                _print_report(r, lang)
+        if len(reports) > 1:
+            bad = sum(1 for r in reports if r.data is not None and r.errors)
+            out.print(t("check.summary", lang, n=len(reports), ok=len(reports) - bad - unreadable, bad=bad,
+                        unreadable=unreadable))
+    if unreadable:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if any(r.errors for r in reports) else 0)
+
+
+def _print_report(r, lang: str, only_errors: bool = False) -> None:
+    d = r.data
+    out.print(t("check.file", lang, file=r.file, unit=d.unit.get("name") or "?", year=d.year, layout=d.layout,
+                e=r.errors, w=r.warnings), markup=False)
+    shown = [f for f in r.sorted_findings() if not only_errors or f.severity == "error"]
+    if not shown:
+        out.print("  ✓ " + t("check.clean", lang))
+        return
+    table = RichTable(show_lines=False)
+    for col in ("check.col.sev", "check.col.code", "check.col.where", "check.col.msg"):
+        table.add_column(t(col, lang))
+    style = {"error": "red", "warning": "yellow", "info": "dim"}
+    for f in shown:
+        table.add_row(f"[{style.get(f.severity, '')}]{t('sev.' + f.severity, lang)}[/]", f.code, f.location,
+                      (f.message_en if lang == "en" and f.message_en else f.message).replace("[", "\\["))
+    out.print(table)
+
+
+@app.command()
+def version():
+    """显示版本。 / Show the version."""
+    out.print(__version__)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""The CLI's own words in Chinese and English (findings carry both languages themselves)."""
+from __future__ import annotations
+
+MESSAGES = {
+    "error": ("错误", "Error"),
+    "layouts.title": ("可用的报告格式", "Available report formats"),
+    "layouts.id": ("格式", "Layout"),
+    "layouts.name": ("名称", "Name"),
+    "layouts.notice": ("文件", "Notice"),
+    "layouts.years": ("适用年度", "Report years"),
+    "generate.progress": ("正在生成模板", "Generating templates"),
+    "generate.done": ("已生成 {n} 个模板（{layout}年版格式，{year}年度），保存在 {out}",
+                      "Wrote {n} templates ({layout} format, year {year}) to {out}"),
+    "generate.need_unit": ("请指定 --roster 或 --unit", "Give --roster or --unit"),
+    "fill.done": ("已写入 {out}", "Wrote {out}"),
+    "export.done": ("已导出 {out}", "Exported {out}"),
+    "check.progress": ("正在校验", "Checking"),
+    "check.col.sev": ("级别", "Severity"),
+    "check.col.code": ("代码", "Code"),
+    "check.col.where": ("位置", "Where"),
+    "check.col.msg": ("说明", "Message"),
+    "check.clean": ("未发现问题", "no findings"),
+    "check.file": ("{file}：{unit} {year}年度（{layout}年版格式）——错误 {e} 项，警告 {w} 项",
+                   "{file}: {unit} {year} ({layout} format) — {e} errors, {w} warnings"),
+    "check.summary": ("共校验 {n} 个文件：通过 {ok} 个，有错误 {bad} 个，无法读取 {unreadable} 个",
+                      "Checked {n} files: {ok} clean, {bad} with errors, {unreadable} unreadable"),
+    "sev.error": ("错误", "error"),
+    "sev.warning": ("警告", "warning"),
+    "sev.info": ("提示", "info"),
+}
+
+
+def t(key: str, lang: str = "zh", **kw) -> str:
+    zh, en = MESSAGES[key]
+    return (en if lang == "en" else zh).format(**kw)
