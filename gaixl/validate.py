@@ -12,7 +12,7 @@ import re
 from .data import ReportData
 from .findings import Finding
 from .layout import Layout, layout_for_year
-from .rules import CellRef, computed_cells, expand_checks
+from .rules import CellRef, computed_cells, evaluate, expand_checks
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 Locator = dict  # CellRef -> (sheet, "D7")
@@ -43,18 +43,22 @@ def _fmt(v) -> str:
 def check_rules(data: ReportData, layout: Layout, locator: Locator | None = None) -> list[Finding]:
     """Every rule of the layout on the numbers of `data` (blank counts as 0)."""
     findings: list[Finding] = []
-    get = lambda ref: data.number(layout, ref)  # noqa: E731
     formulas = computed_cells(layout)
-    blank_totals: set[CellRef] = set()
+    blank_totals: dict[CellRef, float] = {}
+
+    def get(ref: CellRef) -> float:
+        # A blank total is reported once (total-blank); other rules see the sum it should hold.
+        if ref in blank_totals:
+            return blank_totals[ref]
+        return data.number(layout, ref)
+
     # A total left blank beside non-zero values (published reports do this) is one error,
     # not also a failed sum rule at the same cell.
     for ref, _tree in formulas.items():
         if data.value(layout, ref) is None:
-            from .rules import evaluate
-
             expected = evaluate(formulas[ref], get)
             if expected:
-                blank_totals.add(ref)
+                blank_totals[ref] = expected
                 sheet, cell, label = _where(layout, ref, locator)
                 rk, ck = cell_label(layout, ref)
                 findings.append(Finding(
