@@ -13,12 +13,14 @@ from .findings import FileReport, Finding  # noqa: E402
 from .layout import Layout, available_layouts, layout_for_year, load_layout  # noqa: E402
 from .validate import validate  # noqa: E402
 
+# Load the submodules that share a name with an API function now: importing a submodule later
+# would rebind the package attribute (gaixl.generate, gaixl.fill, gaixl.check) to the module.
+from . import check as _check_mod, fill as _fill_mod, generate as _generate_mod  # noqa: E402,F401
+
 
 def generate(layout, year, code, name, path, **kw):
     """Write one locked template (see gaixl.generate.generate_workbook)."""
-    from .generate import generate_workbook
-
-    return generate_workbook(layout, year, code, name, path, **kw)
+    return _generate_mod.generate_workbook(layout, year, code, name, path, **kw)
 
 
 def read_workbook(path, layout=None):
@@ -30,16 +32,12 @@ def read_workbook(path, layout=None):
 
 def fill(template, data, out):
     """Fill a template from a ReportData (see gaixl.fill.fill_workbook)."""
-    from .fill import fill_workbook
-
-    return fill_workbook(template, data, out)
+    return _fill_mod.fill_workbook(template, data, out)
 
 
 def check(path, **kw) -> FileReport:
     """Read and validate any report file (see gaixl.check.check_file)."""
-    from .check import check_file
-
-    return check_file(path, **kw)
+    return _check_mod.check_file(path, **kw)
 
 
 __all__ = [

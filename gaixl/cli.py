@@ -12,6 +12,7 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from . import __version__
@@ -84,7 +85,7 @@ def generate(
     lang: str = LANG_OPT,
 ):
     """为名单中的每个单位生成锁定的填报模板。 / Generate one locked template per unit."""
-    from .generate import generate_workbook
+    from .generate import check_units, generate_workbook, now_iso
     from .layout import layout_for_year, load_layout
     from .names import DEFAULT_PASSWORD, template_filename
     from .roster import read_roster
@@ -98,13 +99,15 @@ def generate(
             units = [{"code": code, "name": unit, "email": "", "parent": ""}]
         else:
             raise UsageError(t("generate.need_unit", lang))
+        check_units(units, year)
+        stamp = now_iso()      # one generation time for the whole run
         written = []
         with _progress(t("generate.progress", lang), len(units), json_out) as prog:
             task = prog.add_task("", total=len(units))
             for u in units:
                 path = out_dir / template_filename(u["code"], u["name"], year)
                 generate_workbook(layout, year, u["code"], u["name"], path, password=password or DEFAULT_PASSWORD,
-                                  deadline=deadline, send_to=send_to)
+                                  deadline=deadline, send_to=send_to, generated_at=stamp)
                 written.append({"code": u["code"], "name": u["name"], "file": str(path)})
                 prog.advance(task)
     except GaixlError as e:
@@ -217,14 +220,15 @@ def _print_report(r, lang: str, only_errors: bool = False) -> None:
     if not shown:
         out.print("  ✓ " + t("check.clean", lang))
         return
-    table = RichTable(show_lines=False)
-    for col in ("check.col.sev", "check.col.code", "check.col.where", "check.col.msg"):
-        table.add_column(t(col, lang))
+    # One finding a line (not a table): long Chinese messages stay whole in any terminal width
+    # and in logs, and a line can be searched for its code.
     style = {"error": "red", "warning": "yellow", "info": "dim"}
+    mark = {"error": "✗", "warning": "!", "info": "·"}
     for f in shown:
-        table.add_row(f"[{style.get(f.severity, '')}]{t('sev.' + f.severity, lang)}[/]", f.code, f.location,
-                      (f.message_en if lang == "en" and f.message_en else f.message).replace("[", "\\["))
-    out.print(table)
+        msg = f.message_en if lang == "en" and f.message_en else f.message
+        where = f" {f.location}" if f.location else ""
+        out.print(f"  [{style.get(f.severity, '')}]{mark.get(f.severity, '')} {t('sev.' + f.severity, lang)}[/] "
+                  f"{f.code}{escape(where)}  {escape(msg)}")
 
 
 @app.command()
