@@ -176,7 +176,6 @@ def export(
 def check(
     files: List[Path] = typer.Argument(..., help="工作簿或数据文件 / workbooks or data files"),
     year: Optional[int] = typer.Option(None, "--year", help="应报年度 / the expected report year"),
-    history: Optional[Path] = typer.Option(None, "--history", help="历史数据库 / history store (SQLite)"),
     json_out: bool = JSON_OPT,
     lang: str = LANG_OPT,
 ):
@@ -226,7 +225,7 @@ def _print_report(r, lang: str, only_errors: bool = False) -> None:
     mark = {"error": "✗", "warning": "!", "info": "·"}
     for f in shown:
         msg = f.message_en if lang == "en" and f.message_en else f.message
-        where = f" {f.location}" if f.location else ""
+        where = f" {f.location}" if f.location and f.location not in msg else ""
         out.print(f"  [{style.get(f.severity, '')}]{mark.get(f.severity, '')} {t('sev.' + f.severity, lang)}[/] "
                   f"{f.code}{escape(where)}  {escape(msg)}")
 

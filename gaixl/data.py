@@ -38,14 +38,13 @@ class ReportData:
 
     # -- cells through the layout
     def value(self, layout: Layout, ref: CellRef):
-        t = layout.tables[ref.table]
-        rk, ck = t.data_key(t.row(ref.row), t.column(ref.col))
-        return self.tables.get(t.group, {}).get(rk, {}).get(ck)
+        group, rk, ck = layout.cell_keys[ref]
+        row = self.tables.get(group, {}).get(rk)
+        return row.get(ck) if isinstance(row, dict) else None
 
     def set_value(self, layout: Layout, ref: CellRef, v) -> None:
-        t = layout.tables[ref.table]
-        rk, ck = t.data_key(t.row(ref.row), t.column(ref.col))
-        self.tables.setdefault(t.group, {}).setdefault(rk, {})[ck] = v
+        group, rk, ck = layout.cell_keys[ref]
+        self.tables.setdefault(group, {}).setdefault(rk, {})[ck] = v
 
     def number(self, layout: Layout, ref: CellRef) -> float:
         v = self.value(layout, ref)

@@ -234,7 +234,7 @@ def _tables(wb, F, pw, plan: Plan, sg: SheetGeo, prefilled: dict[CellRef, float]
             ws.data_validation(box.r1, box.c1, box.r2, box.c2, {"validate": "any", "input_title": "校验", "input_message": hint[:255]})
         for p, cond, i in plan.beside[g.table.key]:
             _put(ws, p.box, "", F["check"])
-            ws.write_formula(p.box.r1, p.box.c1, f'IF({cond},"✓","✗")', F["check"], "✓" if results[i] else "✗")
+            ws.write_formula(p.box.r1, p.box.c1, f'IFERROR(IF({cond},"✓","✗"),"✗")', F["check"], "✓" if results[i] else "✗")
             bad = F["bad" if p.check.rule.severity == "error" else "warn"]
             ws.conditional_format(p.box.r1, p.box.c1, p.box.r1, p.box.c1,
                                   {"type": "cell", "criteria": "==", "value": '"✗"', "format": bad})
@@ -295,7 +295,7 @@ def _checks(wb, F, pw, plan: Plan, results: list[bool]):
         ws.write_string(r, 2, level, F["group"])
         ws.write_string(r, 3, where, F["label"])
         ws.write_string(r, 4, hint, F["label"])
-        ws.write_formula(r, 5, f'IF({cond},"✓","✗")', F["check"], "✓" if ok else "✗")
+        ws.write_formula(r, 5, f'IFERROR(IF({cond},"✓","✗"),"✗")', F["check"], "✓" if ok else "✗")
         ws.write_formula(r, 6, f'IF(AND(F{r + 1}="✗",C{r + 1}="错误"),1,0)', F["group"],
                          0 if ok or level != "错误" else 1)
     ws.conditional_format(CHECK_TOP, 5, last - 1, 5, {"type": "formula", "criteria": f'=AND($F{first}="✗",$C{first}="错误")', "format": F["bad"]})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -171,13 +171,22 @@ class Table:
     rows: list[Row]
     where: str = ""
 
-    @property
+    # Cached: a layout is never changed after loading, and these are asked for every cell.
+    @cached_property
     def data_columns(self) -> list[Column]:
         return [l for c in self.columns for l in c.leaves()]
 
-    @property
+    @cached_property
     def data_rows(self) -> list[Row]:
         return [l for r in self.rows for l in r.leaves()]
+
+    @cached_property
+    def _rows_by_key(self) -> dict[str, Row]:
+        return {r.key: r for r in self.data_rows}
+
+    @cached_property
+    def _columns_by_key(self) -> dict[str, Column]:
+        return {c.key: c for c in self.data_columns}
 
     @property
     def header_depth(self) -> int:
@@ -188,16 +197,10 @@ class Table:
         return max(r.depth() for r in self.rows)
 
     def column(self, key: str) -> Column:
-        for c in self.data_columns:
-            if c.key == key:
-                return c
-        raise KeyError(key)
+        return self._columns_by_key[key]
 
     def row(self, key: str) -> Row:
-        for r in self.data_rows:
-            if r.key == key:
-                return r
-        raise KeyError(key)
+        return self._rows_by_key[key]
 
     def data_key(self, row: Row, col: Column) -> tuple[str, str]:
         """(row, column) keys of this cell in the data file."""
@@ -267,6 +270,14 @@ class Layout:
     @property
     def text_sections(self) -> list[Section]:
         return [s for s in self.sections if s.kind == "text"]
+
+    @cached_property
+    def cell_keys(self) -> dict:
+        """CellRef → (group, data-row key, data-column key): where each cell lives in the data file."""
+        from .rules import CellRef
+
+        return {CellRef(t.key, r.key, c.key): (t.group, rk, ck) for t in self.tables.values()
+                for r, c, (rk, ck) in t.cells()}
 
     def tables_in_group(self, group: str) -> list[Table]:
         return [t for t in self.tables.values() if t.group == group]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Iterable
 
 from .errors import RuleError
@@ -246,9 +247,7 @@ def evaluate(node: tuple, get: Callable[[CellRef], float]):
     if kind == "neg":
         return -evaluate(node[1], get)
     if kind == "cmp":
-        a, b = evaluate(node[2], get), evaluate(node[3], get)
-        d = round(a - b, 4)
-        return {"==": d == 0, "!=": d != 0, "<": d < 0, "<=": d <= 0, ">": d > 0, ">=": d >= 0}[node[1]]
+        return _compare(node[1], evaluate(node[2], get), evaluate(node[3], get))
     if kind == "and":
         return bool(evaluate(node[1], get)) and bool(evaluate(node[2], get))
     if kind == "or":
@@ -267,6 +266,65 @@ def evaluate(node: tuple, get: Callable[[CellRef], float]):
             return abs(vals[0])
         return min(vals) if f == "min" else max(vals)
     raise ValueError(kind)
+
+
+def compile_expr(tree: tuple):
+    """A resolved expression as a Python function of a dict CellRef → number. Same meaning
+    as evaluate(); used where thousands of checks run (validation of many workbooks)."""
+    refs: list[CellRef] = []
+
+    def src(node) -> str:
+        kind = node[0]
+        if kind == "num":
+            return repr(node[1])
+        if kind == "ref":
+            refs.append(node[1])
+            return f"v[R[{len(refs) - 1}]]"
+        if kind == "tuple":
+            return f"({src(node[1])}, {src(node[2])})"
+        if kind == "list":
+            return "+".join(src(n) for n in node[1]) or "0"
+        if kind == "neg":
+            return f"(-{src(node[1])})"
+        if kind == "bin":
+            if node[1] == "/":
+                raise ValueError("division")
+            return f"({src(node[2])}{node[1]}{src(node[3])})"
+        if kind == "call" and node[1] == "sum":
+            return "(" + ("+".join(src(a) for a in node[2]) or "0") + ")"
+        if kind == "call" and all(a[0] != "list" for a in node[2]):
+            return f"{node[1]}({','.join(src(a) for a in node[2])})"
+        if kind == "cmp":
+            return f"C({node[1]!r}, {src(node[2])}, {src(node[3])})"
+        if kind in ("and", "or"):
+            return f"(bool({src(node[1])}) {kind} bool({src(node[2])}))"
+        if kind == "not":
+            return f"(not {src(node[1])})"
+        raise ValueError(kind)
+
+    try:
+        body = src(tree)
+    except ValueError:
+        return lambda v, tree=tree: (tuple(evaluate(n, v.__getitem__) for n in tree[1:]) if tree[0] == "tuple"
+                                     else evaluate(tree, v.__getitem__))
+    env = {"__builtins__": {}, "abs": abs, "min": min, "max": max, "bool": bool, "C": _compare, "R": tuple(refs)}
+    return eval(f"lambda v: {body}", env)  # noqa: S307 — the source is built above from a parsed tree
+
+
+def _compare(op: str, a, b) -> bool:
+    # The difference rounded to 4 decimals, as the Excel side does (ROUND(a-b,4) op 0).
+    d = round(a - b, 4)
+    if op == "==":
+        return d == 0
+    if op == "!=":
+        return d != 0
+    if op == "<":
+        return d < 0
+    if op == "<=":
+        return d <= 0
+    if op == ">":
+        return d > 0
+    return d >= 0
 
 
 # ---------------------------------------------------------------- Excel
@@ -307,7 +365,7 @@ def _wrap(node: tuple, addr) -> str:
 
 # ---------------------------------------------------------------- checks
 @dataclass(frozen=True)
-class Check:
+class Check:  # noqa: PLW1641 (cached_property needs __dict__: frozen dataclasses have one)
     """One instance of a rule: e.g. t3-balance for the column 自然人."""
 
     rule: RuleSpec
@@ -318,7 +376,8 @@ class Check:
 
     @property
     def id(self) -> str:
-        return f"{self.rule.id}[{self.table}.{self.instance}]" if self.instance else f"{self.rule.id}[{self.table}]"
+        """Unique per instance: the rule and the cell a finding points at."""
+        return f"{self.rule.id}[{self.at.table}.{self.at.row}.{self.at.col}]"
 
     def refs(self) -> list[CellRef]:
         return refs_of(self.expr)
@@ -329,10 +388,34 @@ class Check:
         if e[0] != "cmp":
             return bool(evaluate(e, get)), None, None
         left, right = evaluate(e[2], get), evaluate(e[3], get)
-        ok = bool(evaluate(e, get))
-        if self.at in refs_of(e[3]) and self.at not in refs_of(e[2]):
+        ok = _compare(e[1], left, right)
+        if self._at_right:
             left, right = right, left
         return ok, _num(left), _num(right)
+
+    def run_on(self, values: dict) -> tuple[bool, float | None, float | None]:
+        """As run(), on a dict CellRef → number holding every cell (fast: compiled once)."""
+        fn = self._compiled
+        e = self.expr
+        if e[0] != "cmp":
+            return bool(fn(values)), None, None
+        left, right = fn(values)
+        ok = _compare(e[1], left, right)
+        if self._at_right:
+            left, right = right, left
+        return ok, _num(left), _num(right)
+
+    @cached_property
+    def _compiled(self):
+        e = self.expr
+        if e[0] == "cmp":
+            return compile_expr(("tuple", e[2], e[3]))
+        return compile_expr(e)
+
+    @cached_property
+    def _at_right(self) -> bool:
+        e = self.expr
+        return self.at in refs_of(e[3]) and self.at not in refs_of(e[2])
 
     def excel(self, addr: Callable[[CellRef], str]) -> str:
         return to_excel(self.expr, addr)
@@ -394,20 +477,32 @@ def expand_rule(layout: Layout, rule: RuleSpec) -> list[Check]:
     return out
 
 
-_CHECKS: dict[int, list[Check]] = {}
+_CHECKS: dict[int, tuple[Layout, list[Check]]] = {}
 
 
 def expand_checks(layout: Layout) -> list[Check]:
     """Every check instance of a layout: computed-cell rules first, then the explicit rules."""
-    key = id(layout)
-    if key not in _CHECKS:
-        _CHECKS[key] = [c for r in layout.all_rules() for c in expand_rule(layout, r)]
-    return _CHECKS[key]
+    hit = _CHECKS.get(id(layout))
+    if hit is None or hit[0] is not layout:   # id() may be reused by a later layout object
+        hit = _CHECKS[id(layout)] = (layout, [c for r in layout.all_rules() for c in expand_rule(layout, r)])
+    return hit[1]
+
+
+_COMPUTED: dict[int, tuple[Layout, dict]] = {}
 
 
 def computed_cells(layout: Layout) -> dict[CellRef, tuple]:
     """Formula of every computed cell. Where a computed row meets a computed column, the
-    column's formula (the row total) is used: both give the same number."""
+    column's formula (the row total) is used: both give the same number. Cached per layout."""
+    hit = _COMPUTED.get(id(layout))
+    if hit is not None and hit[0] is layout:
+        return hit[1]
+    out = _computed_cells(layout)
+    _COMPUTED[id(layout)] = (layout, out)
+    return out
+
+
+def _computed_cells(layout: Layout) -> dict[CellRef, tuple]:
     out: dict[CellRef, tuple] = {}
     for t in layout.tables.values():
         for r in t.data_rows:

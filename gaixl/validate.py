@@ -12,7 +12,7 @@ import re
 from .data import ReportData
 from .findings import Finding
 from .layout import Layout, layout_for_year
-from .rules import CellRef, computed_cells, evaluate, expand_checks
+from .rules import CellRef, compute, computed_cells, evaluate, expand_checks
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 Locator = dict  # CellRef -> (sheet, "D7")
@@ -40,39 +40,58 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def check_rules(data: ReportData, layout: Layout, locator: Locator | None = None) -> list[Finding]:
-    """Every rule of the layout on the numbers of `data` (blank counts as 0)."""
-    findings: list[Finding] = []
+def rule_values(data: ReportData, layout: Layout, uncomputable=frozenset()) -> tuple[dict, dict]:
+    """The numbers the rules see: CellRef → number (blank = 0), and the blank totals.
+
+    A total left blank beside non-zero values (published reports do this) is said once
+    (total-blank); the other rules see the sum it should hold. `uncomputable` are inputs of a
+    template holding text the spreadsheet cannot add (减3, ３, 无): there the template's totals
+    are #VALUE! and its checks ✗, so here they are NaN and every check over them fails."""
     formulas = computed_cells(layout)
-    blank_totals: dict[CellRef, float] = {}
-
-    def get(ref: CellRef) -> float:
-        # A blank total is reported once (total-blank); other rules see the sum it should hold.
-        if ref in blank_totals:
-            return blank_totals[ref]
-        return data.number(layout, ref)
-
-    # A total left blank beside non-zero values (published reports do this) is one error,
-    # not also a failed sum rule at the same cell.
-    for ref, _tree in formulas.items():
+    numbers = {ref: data.number(layout, ref) for ref in layout.cell_keys}
+    blanks: dict[CellRef, float] = {}
+    for ref, tree in formulas.items():
         if data.value(layout, ref) is None:
-            expected = evaluate(formulas[ref], get)
+            expected = evaluate(tree, numbers.__getitem__)
             if expected:
-                blank_totals[ref] = expected
-                sheet, cell, label = _where(layout, ref, locator)
-                rk, ck = cell_label(layout, ref)
-                findings.append(Finding(
-                    code="total-blank", severity="error", table=layout.tables[ref.table].group,
-                    message=f"{label}：合计栏为空白，但各分项之和为 {_fmt(expected)}，请填写合计",
-                    message_en=f"{label}: the total is blank but its items add up to {_fmt(expected)}",
-                    sheet=sheet, cell=cell, row=rk, column=ck, expected=_num(expected), found=None))
+                blanks[ref] = numbers[ref] = expected
+    if uncomputable:
+        nan = float("nan")
+        for ref in uncomputable:
+            numbers[ref] = nan
+        for ref, v in compute(layout, numbers.__getitem__).items():
+            if v != v:
+                numbers[ref] = nan
+    return numbers, blanks
+
+
+def check_rules(data: ReportData, layout: Layout, locator: Locator | None = None,
+                uncomputable: set | frozenset = frozenset()) -> list[Finding]:
+    """Every rule of the layout on the numbers of `data` (see rule_values)."""
+    findings: list[Finding] = []
+    numbers, blank_totals = rule_values(data, layout, uncomputable)
+    for ref, expected in blank_totals.items():
+        sheet, cell, label = _where(layout, ref, locator)
+        rk, ck = cell_label(layout, ref)
+        findings.append(Finding(
+            code="total-blank", severity="error", table=layout.tables[ref.table].group,
+            message=f"{label}：合计栏为空白，但各分项之和为 {_fmt(expected)}，请填写合计",
+            message_en=f"{label}: the total is blank but its items add up to {_fmt(expected)}",
+            sheet=sheet, cell=cell, row=rk, column=ck, expected=_num(expected), found=None))
     for check in expand_checks(layout):
-        ok, found, expected = check.run(get)
+        ok, found, expected = check.run_on(numbers)
         if ok or check.at in blank_totals:
             continue
         rule = check.rule
         sheet, cell, label = _where(layout, check.at, locator)
         rk, ck = cell_label(layout, check.at)
+        if found != found or expected != expected:   # NaN: a cell it needs is not a number
+            findings.append(Finding(
+                code=rule.id, severity=rule.severity, table=layout.tables[check.table].group,
+                message=f"{label}：无法校验“{rule.hint}”，所涉单元格中有不是数值的内容，请先改正",
+                message_en=f"{label}: cannot check “{rule.message_en}”: a cell it needs is not a number",
+                sheet=sheet, cell=cell, row=rk, column=ck))
+            continue
         op = _op(check)
         detail = f"（{_OP_ZH[op]} {_fmt(expected)}，实为 {_fmt(found)}）" if expected is not None else ""
         detail_en = f" (expected {_OP_EN[op]}{_fmt(expected)}, found {_fmt(found)})" if expected is not None else ""
@@ -199,7 +218,8 @@ def check_blanks(data: ReportData, layout: Layout, locator: Locator | None = Non
 
 
 def validate(data: ReportData, layout: Layout, *, locator: Locator | None = None,
-             text_locator: dict | None = None, info_locator: dict | None = None) -> list[Finding]:
+             text_locator: dict | None = None, info_locator: dict | None = None,
+             uncomputable: set | frozenset = frozenset()) -> list[Finding]:
     """All findings for one report: tables, narrative, metadata. Lazy: collects everything."""
-    return (check_meta(data, layout, info_locator) + check_rules(data, layout, locator)
+    return (check_meta(data, layout, info_locator) + check_rules(data, layout, locator, uncomputable)
             + check_blanks(data, layout, locator) + check_text(data, layout, text_locator))

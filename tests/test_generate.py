@@ -255,7 +255,7 @@ def test_section_two_tables(books):
     assert [ws[c].value for c in ("A3", "B4", "C4", "D4", "A6")] == ["第二十条第（一）项", "本年新制作数量", "本年新公开数量", "对外公开总数量", "规范性文件"]
     assert [ws[c].value for c in ("A22", "A23", "B23", "C23", "A24")] == ["第二十条第（九）项", "信息内容", "采购项目数量", "采购总金额", "政府集中采购"]
     # 2019 row-wise warning beside (五)(六)(八): a ✓/✗ column E
-    assert ws["E9"].value == "校验" and ws["E10"].value.startswith('=IF(') and ws["E10"].value.endswith(',"✓","✗")')
+    assert ws["E9"].value == "校验" and ws["E10"].value.startswith('=IFERROR(IF(') and ws["E10"].value.endswith(',"✓","✗"),"✗")')
     assert name_ref(books["2019"][2], names.check_name("art20_5")) == "'二、主动公开'!$E$10:$E$11"
 
 
@@ -266,14 +266,14 @@ def test_formulas_in_totals_and_checks(books, lid):
     total_row, out_row, check_row = (27, 28, 29) if lid == "2019" else (29, 30, 31)
     assert ws["J6"].value == "=(D6+E6+F6+G6+H6+I6)"
     assert ws[f"D{total_row}"].value == "=(" + "+".join(f"D{r}" for r in range(8, total_row)) + ")"
-    assert ws[f"D{check_row}"].value == f'=IF(ROUND((D6+D7)-(D{total_row}+D{out_row}),4)=0,"✓","✗")'
+    assert ws[f"D{check_row}"].value == f'=IFERROR(IF(ROUND((D6+D7)-(D{total_row}+D{out_row}),4)=0,"✓","✗"),"✗")'
     chk = wb[names.CHECK_SHEET]
     sheet, cells = cells_of(name_ref(wb, names.ERROR_COUNT))
     first, last = cells_of(name_ref(wb, names.CHECKS))[1][0][0], cells_of(name_ref(wb, names.CHECKS))[1][-1][0]
     assert chk.cell(*cells[0]).value == f"=SUM(G{first}:G{last})"
     assert [c.value for c in chk[first - 1]] == names.CHECK_COLUMNS
     row = [c.value for c in chk[first]]
-    assert row[0] == 1 and row[2] == "错误" and row[5].startswith("=IF(") and row[6] == f'=IF(AND(F{first}="✗",C{first}="错误"),1,0)'
+    assert row[0] == 1 and row[2] == "错误" and row[5].startswith("=IFERROR(IF(") and row[6] == f'=IF(AND(F{first}="✗",C{first}="错误"),1,0)'
     assert "'三、申请情况'!" in row[5]
     assert any(str(c.value).startswith('=IF(B2=0,"校验通过"') for c in chk[3])
 

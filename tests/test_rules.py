@@ -23,10 +23,17 @@ def test_parse_errors(bad):
 
 def test_excel_formula_of_balance_rule():
     layout = load_layout("2021")
-    check = next(c for c in expand_checks(layout) if c.id == "t3-balance[t3.natural]")
+    check = next(c for c in expand_checks(layout) if c.id == "t3-balance[t3.results_total.natural]")
     f = check.excel(lambda r: f"{r.row}!{r.col}")
     assert f == "ROUND((new!natural+carried_in!natural)-(results_total!natural+carried_out!natural),4)=0"
     assert check.at == CellRef("t3", "results_total", "natural")
+
+
+def test_check_ids_are_unique():
+    for lid in ("2019", "2021"):
+        ids = [c.id for c in expand_checks(load_layout(lid))]
+        assert len(ids) == len(set(ids))
+        assert "t4-total[t4.cases.dir_total]" in ids
 
 
 def test_every_rule_instance_counts():

@@ -1,0 +1,62 @@
+"""Shared fixtures: the real spreadsheet engine, both layouts, the seed report.
+
+Tests that need LibreOffice take the `soffice` fixture: it skips when LibreOffice is not
+installed — except under CI=true, where a missing engine is a failure, never a skip.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SEED = "samples/2020-jinyun-hrss.json"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def shared_dir() -> Path:
+    """shared/ beside the clone (…/shared next to …/main), or $GAIXL_SHARED."""
+    env = os.environ.get("GAIXL_SHARED")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    from gaixl.engine import find_soffice
+
+    exe = find_soffice()
+    if exe is None:
+        msg = "LibreOffice (soffice) is not installed"
+        if in_ci():
+            pytest.fail(f"{msg}, and CI=true: engine tests must run in CI", pytrace=False)
+        pytest.skip(msg)
+    return exe
+
+
+@pytest.fixture(scope="session")
+def layouts():
+    """Both official formats: {"2019": Layout, "2021": Layout}."""
+    from gaixl.layout import load_layout
+
+    return {lid: load_layout(lid) for lid in ("2019", "2021")}
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    p = shared_dir()
+    if not (p / "samples").is_dir():
+        if in_ci():
+            pytest.fail(f"shared/ not found at {p} (CI clones it beside the repository)", pytrace=False)
+        pytest.skip(f"shared/ samples not found at {p} (set GAIXL_SHARED)")
+    return p
+
+
+@pytest.fixture
+def seed_data(shared):
+    """The seed report (缙云县人力资源和社会保障局, 2020, 2019 format) as ReportData — a fresh copy per test."""
+    from gaixl.data import load_data_file
+
+    return load_data_file(shared / SEED)
