@@ -46,5 +46,5 @@ def expectation_findings(data, meta: dict, *, year=None, unit_code=None, unit_na
 def unreadable_report(path: str | Path, err: GaixlError) -> FileReport:
     """An input that could not be read at all, as a report (so nothing is silently skipped)."""
     return FileReport(file=str(path), kind="unreadable", findings=[Finding(
-        code="unreadable", severity="error", table="meta", message=f"无法读取：{err.message}",
+        code="unreadable", severity="error", table="meta", message=f"无法读取：{err.message_zh or err.message}",
         message_en=f"cannot read: {err.message}")])

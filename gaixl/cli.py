@@ -29,7 +29,7 @@ LANG_OPT = typer.Option("zh", "--lang", help="zh 或 en / language of messages: 
 
 
 def _fail(e: GaixlError, lang: str, code: int = 2) -> None:
-    err.print(f"{t('error', lang)}: {e}", markup=False)
+    err.print(f"{t('error', lang)}: {e.text(lang)}", markup=False)
     raise typer.Exit(code)
 
 
@@ -98,7 +98,7 @@ def generate(
         elif unit:
             units = [{"code": code, "name": unit, "email": "", "parent": ""}]
         else:
-            raise UsageError(t("generate.need_unit", lang))
+            raise UsageError(t("generate.need_unit", "en"), zh=t("generate.need_unit", "zh"))
         check_units(units, year)
         stamp = now_iso()      # one generation time for the whole run
         written = []
@@ -193,7 +193,7 @@ def check(
                 unreadable += 1
                 reports.append(unreadable_report(f, e))
                 if not json_out:
-                    err.print(f"{t('error', lang)}: {e}", markup=False)
+                    err.print(f"{t('error', lang)}: {e.text(lang)}", markup=False)
             prog.advance(task)
     if json_out:
         payload = [r.to_json(lang) for r in reports]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import DataFileError
+from .errors import DataFileError, os_reason_zh
 from .layout import Layout, load_layout
 from .rules import CellRef, compute
 
@@ -70,23 +70,27 @@ class ReportData:
     @classmethod
     def from_json(cls, obj: Any, where: str) -> "ReportData":
         if not isinstance(obj, dict):
-            raise DataFileError("a data file must be a JSON object", where=where)
+            raise DataFileError("a data file must be a JSON object", where=where, zh="数据文件必须是一个JSON对象")
         for k in ("layout", "year"):
             if k not in obj:
-                raise DataFileError(f"the data file lacks {k!r}", where=where)
+                raise DataFileError(f"the data file lacks {k!r}", where=where, zh=f"数据文件缺少“{k}”项")
         try:
             year = int(obj["year"])
         except (TypeError, ValueError):
-            raise DataFileError(f"year must be a number, not {obj['year']!r}", where=where) from None
+            raise DataFileError(f"year must be a number, not {obj['year']!r}", where=where,
+                                zh=f"“year”（报告年度）必须是数字，不能是“{obj['year']}”") from None
         unit = obj.get("unit") or {}
         if not isinstance(unit, dict):
-            raise DataFileError("unit must be an object {code, name}", where=where)
+            raise DataFileError("unit must be an object {code, name}", where=where,
+                                zh="“unit”（填报单位）必须是包含“code”“name”两项的对象")
         tables = obj.get("tables") or {}
         if not isinstance(tables, dict) or not all(isinstance(v, dict) for v in tables.values()):
-            raise DataFileError("tables must be an object of tables", where=where)
+            raise DataFileError("tables must be an object of tables", where=where,
+                                zh="“tables”（表格数据）必须是由各表格组成的对象")
         text = obj.get("text") or {}
         if not isinstance(text, dict):
-            raise DataFileError("text must be an object of section heading → paragraphs", where=where)
+            raise DataFileError("text must be an object of section heading → paragraphs", where=where,
+                                zh="“text”（文字部分）必须是“部分标题→段落”形式的对象")
         text = {k: ([v] if isinstance(v, str) else [str(p) for p in (v or [])]) for k, v in text.items()}
         known = {"layout", "year", "unit", "tables", "text", "signature", "contact"}
         return cls(layout=str(obj["layout"]), year=year,
@@ -114,13 +118,14 @@ def load_data_file(path: str | Path) -> ReportData:
     try:
         raw = p.read_bytes()
     except OSError as e:
-        raise DataFileError(f"cannot read: {e.strerror}", where=str(p)) from e
+        raise DataFileError(f"cannot read: {e.strerror}", where=str(p), zh=f"无法读取：{os_reason_zh(e)}") from e
     try:
         obj = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise DataFileError("not UTF-8 text", where=str(p)) from None
+        raise DataFileError("not UTF-8 text", where=str(p), zh="不是UTF-8编码的文本文件") from None
     except json.JSONDecodeError as e:
-        raise DataFileError(f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})", where=str(p)) from None
+        raise DataFileError(f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})", where=str(p),
+                            zh=f"不是有效的JSON格式（第{e.lineno}行第{e.colno}列有误）") from None
     data = ReportData.from_json(obj, where=str(p))
     load_layout(data.layout)  # unknown layout → UsageError naming the available ones
     return data

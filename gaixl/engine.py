@@ -36,7 +36,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import GaixlError
+from .errors import GaixlError, os_reason_zh
 
 _CANDIDATES = ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
                "/opt/libreoffice/program/soffice", "/Applications/LibreOffice.app/Contents/MacOS/soffice")
@@ -97,7 +97,8 @@ def _run(exe: str, args: list[str], prof: Path, timeout: float, what: str) -> su
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)  # its own process group, killed whole on timeout
     except OSError as e:
-        raise EngineError(f"cannot start LibreOffice ({exe}): {e.strerror or e}", where=what) from e
+        raise EngineError(f"cannot start LibreOffice ({exe}): {e.strerror or e}", where=what,
+                          zh=f"无法启动LibreOffice（{exe}）：{os_reason_zh(e)}") from e
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -106,10 +107,13 @@ def _run(exe: str, args: list[str], prof: Path, timeout: float, what: str) -> su
         except ProcessLookupError:
             pass
         proc.communicate()
-        raise EngineError(f"LibreOffice did not finish within {timeout:g} s (killed)", where=what) from None
+        raise EngineError(f"LibreOffice did not finish within {timeout:g} s (killed)", where=what,
+                          zh=f"LibreOffice未在{timeout:g}秒内完成，已强制结束") from None
     if proc.returncode != 0:
         raise EngineError(f"LibreOffice failed (exit {proc.returncode}"
-                          f"{', crashed' if proc.returncode > 128 else ''}): {_gist(err or out)}", where=what)
+                          f"{', crashed' if proc.returncode > 128 else ''}): {_gist(err or out)}", where=what,
+                          zh=f"LibreOffice运行失败（退出码{proc.returncode}"
+                             f"{'，程序崩溃' if proc.returncode > 128 else ''}）：{_gist(err or out)}")
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
@@ -130,7 +134,9 @@ def _convert_many(paths: list[Path], target: str, out_dir: Path, timeout: float)
     exe = find_soffice()
     if not exe:
         raise EngineError("LibreOffice (soffice) is not installed; on Debian: apt-get install "
-                          "libreoffice-calc-nogui libreoffice-writer-nogui")
+                          "libreoffice-calc-nogui libreoffice-writer-nogui",
+                          zh="未安装LibreOffice（soffice）；Debian系统可执行：apt-get install "
+                             "libreoffice-calc-nogui libreoffice-writer-nogui")
     paths = [Path(p) for p in paths]
     if not paths:
         return []
@@ -140,9 +146,10 @@ def _convert_many(paths: list[Path], target: str, out_dir: Path, timeout: float)
     seen: dict[Path, Path] = {}
     for p, o in zip(paths, outs):
         if not p.is_file():
-            raise EngineError("no such file", where=str(p))
+            raise EngineError("no such file", where=str(p), zh="文件不存在")
         if o in seen:
-            raise EngineError(f"two inputs would both be written as {o.name}: {seen[o]} and {p}", where=str(out_dir))
+            raise EngineError(f"two inputs would both be written as {o.name}: {seen[o]} and {p}", where=str(out_dir),
+                              zh=f"两个输入文件将输出为同一文件{o.name}：{seen[o]}和{p}")
         seen[o] = p
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="gaixl-lo-") as tmp:
@@ -162,7 +169,9 @@ def _convert_many(paths: list[Path], target: str, out_dir: Path, timeout: float)
             detail = _gist(res.stderr or res.stdout)
             raise EngineError(f"LibreOffice did not convert {len(missing)} of {len(paths)} file(s): "
                               f"{', '.join(m.name for m in missing[:5])}" + (f" ({detail})" if detail else ""),
-                              where=str(missing[0]))
+                              where=str(missing[0]),
+                              zh=f"LibreOffice未能转换{len(paths)}个文件中的{len(missing)}个："
+                                 f"{'、'.join(m.name for m in missing[:5])}" + (f"（{detail}）" if detail else ""))
         for s, o in zip(staged, outs):
             shutil.move(str(conv / f"{s.stem}.{ext}"), o)
     return outs

@@ -1,20 +1,30 @@
 """One exception hierarchy for gaixl. Every error carries where it happened.
 
-The CLI turns any GaixlError into one line `Error: <where>: <message>` and exit code 2;
+Every error speaks both languages: `message` (English, also what `str(e)` shows, for
+tests and logs) and `message_zh` (Chinese, for the user). The CLI turns any GaixlError
+into one line `错误: <where>: <message>` (or `Error: …` with --lang en) and exit code 2;
 nothing below the CLI prints or exits.
 """
 from __future__ import annotations
+
+import errno
 
 
 class GaixlError(Exception):
     """Base of every error gaixl raises on purpose."""
 
-    def __init__(self, message: str, *, where: str | None = None):
+    def __init__(self, message: str, *, where: str | None = None, zh: str | None = None):
         super().__init__(message)
         self.message = message
+        self.message_zh = zh
         self.where = where
 
-    def __str__(self) -> str:  # "file:line: message" or just the message
+    def text(self, lang: str = "zh") -> str:
+        """"where: message" in Chinese (lang="zh", falling back to English) or English."""
+        msg = self.message_zh if lang != "en" and self.message_zh else self.message
+        return f"{self.where}: {msg}" if self.where else msg
+
+    def __str__(self) -> str:  # "file:line: message" or just the message (always English)
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
@@ -44,3 +54,26 @@ class RosterError(InputError):
 
 class UsageError(GaixlError, ValueError):
     """The caller asked for something impossible (unknown layout, year without a format, …)."""
+
+
+_OS_REASON_ZH = {
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.EACCES: "没有访问权限",
+    errno.EPERM: "没有访问权限",
+    errno.EISDIR: "这是文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一级不是文件夹",
+    errno.ENAMETOOLONG: "文件名过长",
+    errno.EIO: "读写出错（输入输出错误）",
+    errno.ELOOP: "符号链接层级过多",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "文件系统为只读",
+}
+
+
+def os_reason_zh(e: OSError) -> str:
+    """An operating-system error's reason in Chinese (for the zh message of an error)."""
+    reason = _OS_REASON_ZH.get(getattr(e, "errno", None) or -1)
+    if reason:
+        return reason
+    detail = getattr(e, "strerror", None) or str(e)
+    return f"系统错误（{detail}）" if detail else "系统错误"

@@ -343,11 +343,13 @@ def _prefill_cells(plan: Plan, prefill: dict | None) -> dict[CellRef, float]:
             for ck, v in (cols or {}).items():
                 ref = plan.cells.get((group, rk, ck))
                 if ref is None:
-                    raise UsageError(f"prefill names a cell that layout {plan.layout.id} does not have: {group} › {rk} › {ck}")
+                    raise UsageError(f"prefill names a cell that layout {plan.layout.id} does not have: {group} › {rk} › {ck}",
+                                     zh=f"预填数据指定的单元格在{plan.layout.id}年版格式中不存在：{group} › {rk} › {ck}")
                 if v is None or ref in plan.formulas:
                     continue                 # blanks stay inputs; totals stay formulas
                 if isinstance(v, bool) or not isinstance(v, (int, float)):
-                    raise UsageError(f"prefill value of {group} › {rk} › {ck} must be a number, not {v!r}")
+                    raise UsageError(f"prefill value of {group} › {rk} › {ck} must be a number, not {v!r}",
+                                     zh=f"预填数据中{group} › {rk} › {ck}的值必须是数字，不能是“{v}”")
                 out[ref] = v
     return out
 
@@ -446,7 +448,8 @@ def _created(generated_at: str) -> dt.datetime:
     try:
         t = dt.datetime.fromisoformat(generated_at.replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"generated_at must be an ISO 8601 date-time, not {generated_at!r}") from None
+        raise UsageError(f"generated_at must be an ISO 8601 date-time, not {generated_at!r}",
+                         zh=f"生成时间（generated_at）必须是ISO 8601格式的日期时间，不能是“{generated_at}”") from None
     return (t.astimezone(dt.timezone.utc) if t.tzinfo else t).replace(tzinfo=None)
 
 
@@ -469,9 +472,10 @@ def generate_workbook(layout: Layout, year: int, code: str, name: str, path, *, 
     path = Path(path)
     code, name = str(code or "").strip(), str(name or "").strip()
     if not name:
-        raise UsageError("a template needs the unit's name")
+        raise UsageError("a template needs the unit's name", zh="生成模板须提供单位名称")
     if _UNSTAMPABLE.search(code) or _UNSTAMPABLE.search(name):
-        raise UsageError(f"unit code and name must not contain control characters or _xHHHH_: {code!r} {name!r}")
+        raise UsageError(f"unit code and name must not contain control characters or _xHHHH_: {code!r} {name!r}",
+                         zh=f"单位代码和单位名称不得包含控制字符或“_xHHHH_”形式的字符串：“{code}”“{name}”")
     generated_at = generated_at or now_iso()
     created = _created(generated_at)
     plan = plan_for(layout)
@@ -494,13 +498,16 @@ def check_units(units: list[dict], year: int) -> list[tuple[str, str, str]]:
     for i, u in enumerate(units, 1):
         code, name = str(u.get("code") or "").strip(), str(u.get("name") or "").strip()
         if not name:
-            raise UsageError(f"unit {i} of the roster ({code!r}) has no name")
+            raise UsageError(f"unit {i} of the roster ({code!r}) has no name",
+                             zh=f"名单中第{i}个单位（代码“{code}”）缺少单位名称")
         if code in seen:
-            raise UsageError(f"duplicate unit code {code!r}: units {seen[code]} and {i} of the roster")
+            raise UsageError(f"duplicate unit code {code!r}: units {seen[code]} and {i} of the roster",
+                             zh=f"单位代码“{code}”重复：名单中第{seen[code]}个和第{i}个单位")
         seen[code] = i
         fn = names.template_filename(code, name, year)
         if fn.lower() in files:
-            raise UsageError(f"units {files[fn.lower()]} and {i} would both be written to {fn!r}")
+            raise UsageError(f"units {files[fn.lower()]} and {i} would both be written to {fn!r}",
+                             zh=f"名单中第{files[fn.lower()]}个和第{i}个单位将写入同一文件“{fn}”")
         files[fn.lower()] = i
         jobs.append((code, name, fn))
     return jobs

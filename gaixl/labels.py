@@ -216,7 +216,8 @@ def read_by_labels(path: Path, sheets: list[Sheet], layout: Layout | None, date1
         if best is None or total > best[0]:
             best = (total, cand, located)
     if best is None or best[0] == 0:
-        raise WorkbookError("not a report workbook: no table of the official format found", where=where)
+        raise WorkbookError("not a report workbook: no table of the official format found", where=where,
+                            zh="不是年度报告工作簿：未找到符合规定格式的表格")
     _total, layout, located = best
     if len(candidates) > 1 or why:
         findings.append(meta_finding(

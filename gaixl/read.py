@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import names
-from .data import CONTACT_FIELDS, ReportData, load_data_file
+from .data import CONTACT_FIELDS, ReportData
 from .errors import InputError, UsageError, WorkbookError
 from .findings import Finding
 from .labels import (LabelRead, SheetIndex, cell_finding, locate_table, meta_finding, read_by_labels, table_missing,
                      to_int)
 from .layout import Layout, Table, available_layouts, load_layout
-from .rules import CellRef, computed_cells, evaluate, to_excel
+from .rules import CellRef, compile_expr, computed_cells, to_excel
 from .values import Problem, parse_cell, parse_date, spreadsheet_number, text_of
 from .xlsx import Book, Sheet, read_xls, sniff, split_addr
 
@@ -47,8 +47,9 @@ def read_any(path: str | Path) -> ReadResult:
     """Any report file, by content (not by suffix): a data file, an .xlsx/.xlsm, an .xls."""
     p = Path(path)
     if sniff(p) == "json":
-        data = load_data_file(p)
-        return ReadResult(data=data, findings=[], kind="datafile")
+        from .datafile import read_datafile
+
+        return read_datafile(p)
     return read_workbook(p)
 
 
@@ -60,7 +61,8 @@ def read_workbook(path: str | Path, layout: Layout | str | None = None) -> ReadR
         layout = load_layout(layout)
     kind = sniff(p)
     if kind == "json":
-        raise InputError("a data file (.json), not a workbook: use read_any()", where=str(p))
+        raise InputError("a data file (.json), not a workbook: use read_any()", where=str(p),
+                         zh="这是数据文件（.json），不是工作簿，请改用read_any()读取")
     if kind == "xls":
         sheets, date1904 = read_xls(p)
         res = _from_labels(p, [s for s in sheets if s.name != names.META_SHEET], layout, date1904)
@@ -172,7 +174,7 @@ def _plan(layout: Layout) -> _Plan:
         for dep in _refs(formulas[ref]):
             if dep in formulas:
                 add(dep)
-        program.append((index[ref], ref, _compile(_indexed(formulas[ref], index))))
+        program.append((index[ref], ref, compile_expr(_indexed(formulas[ref], index))))
 
     for ref in formulas:
         add(ref)
@@ -193,34 +195,6 @@ def _indexed(node, index: dict):
         return ("ref", index[node[1]])
     return tuple(_indexed(n, index) if isinstance(n, tuple) else
                  [_indexed(m, index) for m in n] if isinstance(n, list) else n for n in node)
-
-
-def _compile(tree):
-    """A formula tree over list positions → a Python function of the value list, for the
-    arithmetic totals use (+, −, ×, sum, abs, min, max: the same meaning as rules.evaluate);
-    anything else is left to rules.evaluate itself."""
-    def src(node) -> str:
-        kind = node[0]
-        if kind == "num":
-            return repr(node[1])
-        if kind == "ref":
-            return f"v[{node[1]}]"
-        if kind == "list":
-            return "+".join(src(n) for n in node[1]) or "0"
-        if kind == "neg":
-            return f"(-{src(node[1])})"
-        if kind == "bin" and node[1] in "+-*":
-            return f"({src(node[2])}{node[1]}{src(node[3])})"
-        if kind == "call" and node[1] == "sum":
-            return "(" + ("+".join(src(a) for a in node[2]) or "0") + ")"
-        if kind == "call" and node[1] in ("abs", "min", "max") and all(a[0] != "list" for a in node[2]):
-            return f"{node[1]}({','.join(src(a) for a in node[2])})"
-        raise ValueError(kind)
-
-    try:
-        return eval(f"lambda v: {src(tree)}", {"__builtins__": {}, "abs": abs, "min": min, "max": max})  # noqa: S307
-    except ValueError:
-        return lambda v, tree=tree: evaluate(tree, v.__getitem__)
 
 
 def recompute(plan: _Plan, values: list) -> dict[CellRef, int | float]:
@@ -296,10 +270,11 @@ class _Template:
             # Only a known id: the file must not make us load a layout from a path it names.
             layout = _known_layouts().get(lid)
             if layout is None:
-                raise UsageError(f"unknown layout {lid!r}")
+                raise UsageError(f"unknown layout {lid!r}", zh=f"未知的报告格式“{lid}”")
         except UsageError:
             if self.asked is None:
-                raise WorkbookError(f"the template names an unknown report format {lid!r}", where=self.where) from None
+                raise WorkbookError(f"the template names an unknown report format {lid!r}", where=self.where,
+                                    zh=f"模板标注的报告格式“{lid}”无法识别") from None
             layout = self.asked
         if self.asked is not None and self.asked.id != layout.id:
             self.findings.append(meta_finding(

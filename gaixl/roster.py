@@ -26,7 +26,7 @@ def read_roster(path) -> list[dict]:
     """Units as [{code, name, email, parent}] (all strings, parent "" when absent)."""
     p = Path(path)
     if not p.is_file():
-        raise RosterError("roster file not found", where=str(p))
+        raise RosterError("roster file not found", where=str(p), zh="名单文件不存在")
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         lines = _xlsx_lines(p)
     else:
@@ -42,7 +42,8 @@ def _decode(p: Path) -> str:
             return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise RosterError("roster is neither UTF-8 nor GBK text; save it as CSV UTF-8 or as .xlsx", where=str(p))
+    raise RosterError("roster is neither UTF-8 nor GBK text; save it as CSV UTF-8 or as .xlsx", where=str(p),
+                      zh="名单文件既不是UTF-8编码也不是GBK编码的文本，请另存为“CSV UTF-8”格式或.xlsx格式")
 
 
 def _csv_lines(p: Path) -> list[tuple[int, list[str]]]:
@@ -53,7 +54,8 @@ def _csv_lines(p: Path) -> list[tuple[int, list[str]]]:
         for row in reader:
             out.append((reader.line_num, row))
     except csv.Error as e:
-        raise RosterError(f"not a readable CSV file: {e}", where=f"{p}:{reader.line_num}") from e
+        raise RosterError(f"not a readable CSV file: {e}", where=f"{p}:{reader.line_num}",
+                          zh="CSV文件格式有误，无法读取") from e
     return out
 
 
@@ -70,7 +72,8 @@ def _xlsx_lines(p: Path) -> list[tuple[int, list[str]]]:
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for a bad file
-        raise RosterError(f"cannot open the roster workbook: {e}", where=str(p)) from e
+        raise RosterError(f"cannot open the roster workbook: {e}", where=str(p),
+                          zh="无法打开名单工作簿，文件可能已损坏或不是.xlsx格式") from e
     try:
         ws = wb.worksheets[0]
         return [(i, [_cell(v) for v in row]) for i, row in enumerate(ws.iter_rows(values_only=True), 1)]
@@ -82,7 +85,7 @@ def _units(p: Path, lines: list[tuple[int, list[str]]]) -> list[dict]:
     lines = [(n, [c.strip() for c in row]) for n, row in lines]
     lines = [(n, row) for n, row in lines if any(row)]          # fully blank lines are skipped
     if not lines:
-        raise RosterError("roster is empty", where=str(p))
+        raise RosterError("roster is empty", where=str(p), zh="名单文件为空")
     head_line, header = lines[0]
     col: dict[str, int] = {}
     for i, h in enumerate(header):
@@ -94,7 +97,10 @@ def _units(p: Path, lines: list[tuple[int, list[str]]]) -> list[dict]:
     if missing:
         raise RosterError(f"roster lacks the column(s) {', '.join(missing)} (header found: {', '.join(header)}); "
                           f"expected code,name,email[,parent] or 单位代码,单位名称,电子邮箱[,上级]",
-                          where=f"{p}:{head_line}")
+                          where=f"{p}:{head_line}",
+                          zh=f"名单缺少{'、'.join(HEADERS[f][-1] for f in missing)}列"
+                             f"（现有表头为“{'、'.join(header)}”）；"
+                             "表头应为“单位代码,单位名称,电子邮箱”或“code,name,email”（“上级”或“parent”列可选）")
     units: list[dict] = []
     seen: dict[str, int] = {}
     for n, row in lines[1:]:
@@ -102,11 +108,14 @@ def _units(p: Path, lines: list[tuple[int, list[str]]]) -> list[dict]:
         unit = {"code": get("code"), "name": get("name"), "email": get("email"), "parent": get("parent")}
         where = f"{p}:{n}"
         if not unit["name"]:
-            raise RosterError(f"unit {unit['code']!r} has an empty name", where=where)
+            raise RosterError(f"unit {unit['code']!r} has an empty name", where=where,
+                              zh=f"单位“{unit['code']}”的单位名称为空")
         if not unit["code"]:
-            raise RosterError(f"unit {unit['name']!r} has an empty code", where=where)
+            raise RosterError(f"unit {unit['name']!r} has an empty code", where=where,
+                              zh=f"单位“{unit['name']}”的单位代码为空")
         if unit["code"] in seen:
-            raise RosterError(f"duplicate code {unit['code']!r} (first on line {seen[unit['code']]})", where=where)
+            raise RosterError(f"duplicate code {unit['code']!r} (first on line {seen[unit['code']]})", where=where,
+                              zh=f"单位代码“{unit['code']}”重复（首次出现在第{seen[unit['code']]}行）")
         seen[unit["code"]] = n
         units.append(unit)
     return units

@@ -31,7 +31,8 @@ def _tokens(text: str, where: str) -> list[tuple[str, str]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise RuleError(f"cannot read rule expression at {text[pos:pos + 10]!r} in {text!r}", where=where)
+            raise RuleError(f"cannot read rule expression at {text[pos:pos + 10]!r} in {text!r}", where=where,
+                            zh=f"无法解析规则表达式{text!r}中自{text[pos:pos + 10]!r}起的内容")
         pos = m.end()
         num, name, op = m.groups()
         if num is not None:
@@ -54,7 +55,8 @@ class _Parser:
 
     def take(self):
         if self.i >= len(self.toks):
-            raise RuleError(f"rule expression ends too early: {self.text!r}", where=self.where)
+            raise RuleError(f"rule expression ends too early: {self.text!r}", where=self.where,
+                            zh=f"规则表达式不完整（提前结束）：{self.text!r}")
         tok = self.toks[self.i]
         self.i += 1
         return tok
@@ -62,12 +64,14 @@ class _Parser:
     def expect(self, val: str):
         tok = self.take()
         if tok[1] != val:
-            raise RuleError(f"expected {val!r} but found {tok[1]!r} in {self.text!r}", where=self.where)
+            raise RuleError(f"expected {val!r} but found {tok[1]!r} in {self.text!r}", where=self.where,
+                            zh=f"规则表达式{self.text!r}中此处应为{val!r}，实际为{tok[1]!r}")
 
     def parse(self):
         node = self.or_()
         if self.i != len(self.toks):
-            raise RuleError(f"unexpected {self.toks[self.i][1]!r} in {self.text!r}", where=self.where)
+            raise RuleError(f"unexpected {self.toks[self.i][1]!r} in {self.text!r}", where=self.where,
+                            zh=f"规则表达式{self.text!r}中出现多余的{self.toks[self.i][1]!r}")
         return node
 
     def or_(self):
@@ -135,7 +139,8 @@ class _Parser:
             node = self.or_()
             self.expect(")")
             return node
-        raise RuleError(f"unexpected {val!r} in {self.text!r}", where=self.where)
+        raise RuleError(f"unexpected {val!r} in {self.text!r}", where=self.where,
+                        zh=f"规则表达式{self.text!r}中出现无法识别的{val!r}")
 
     def arg(self):
         if self.i + 2 < len(self.toks) + 1 and self.toks[self.i][0] == "name" and self.i + 1 < len(self.toks) and self.toks[self.i + 1][1] == "..":
@@ -143,7 +148,8 @@ class _Parser:
             self.take()
             kind, b = self.take()
             if kind != "name":
-                raise RuleError(f"a range needs a key after '..' in {self.text!r}", where=self.where)
+                raise RuleError(f"a range needs a key after '..' in {self.text!r}", where=self.where,
+                                zh=f"规则表达式{self.text!r}中，区间的“..”之后须为键名")
             return ("range", a, b)
         return self.or_()
 
@@ -168,12 +174,14 @@ def _resolve(node: tuple, layout: Layout, table: Table, axis: str | None, fixed:
     def ref(row: str, col: str, tname: str | None = None) -> tuple:
         t = layout.tables.get(tname or table.key)
         if t is None:
-            raise RuleError(f"rule names unknown table {tname!r}", where=where)
+            raise RuleError(f"rule names unknown table {tname!r}", where=where,
+                            zh=f"规则引用了不存在的表格{tname!r}")
         rows = {r.key for r in t.data_rows}
         cols = {c.key for c in t.data_columns}
         if row not in rows or col not in cols:
             missing = row if row not in rows else col
-            raise RuleError(f"rule names a cell that does not exist: {missing!r} in table {t.key}", where=where)
+            raise RuleError(f"rule names a cell that does not exist: {missing!r} in table {t.key}", where=where,
+                            zh=f"规则引用了不存在的单元格：表格{t.key}中没有{missing!r}")
         return ("ref", CellRef(t.key, row, col))
 
     def bare(name: str) -> tuple:
@@ -181,7 +189,8 @@ def _resolve(node: tuple, layout: Layout, table: Table, axis: str | None, fixed:
             return ref(name, fixed)
         if axis == "row":
             return ref(fixed, name)
-        raise RuleError(f"name {name!r} needs table.row.column outside for_each", where=where)
+        raise RuleError(f"name {name!r} needs table.row.column outside for_each", where=where,
+                        zh=f"名称{name!r}不在for_each规则中，须写成“表格.行.列”（table.row.column）形式")
 
     if kind == "num":
         return node
@@ -193,17 +202,18 @@ def _resolve(node: tuple, layout: Layout, table: Table, axis: str | None, fixed:
             return ref(parts[0], parts[1])
         if len(parts) == 3:
             return ref(parts[1], parts[2], parts[0])
-        raise RuleError(f"cannot read name {node[1]!r}", where=where)
+        raise RuleError(f"cannot read name {node[1]!r}", where=where, zh=f"无法解析名称{node[1]!r}")
     if kind == "range":
         keys = [r.key for r in table.data_rows] if axis == "column" else [c.key for c in table.data_columns]
         if axis is None:
-            raise RuleError("a range a..b needs for_each", where=where)
+            raise RuleError("a range a..b needs for_each", where=where, zh="区间a..b只能用于设有for_each的规则")
         a, b = node[1], node[2]
         if a not in keys or b not in keys:
-            raise RuleError(f"range {a}..{b}: {a if a not in keys else b!r} is not a key of table {table.key}", where=where)
+            raise RuleError(f"range {a}..{b}: {a if a not in keys else b!r} is not a key of table {table.key}", where=where,
+                            zh=f"区间{a}..{b}：{a if a not in keys else b!r}不是表格{table.key}中的键")
         i, j = keys.index(a), keys.index(b)
         if j < i:
-            raise RuleError(f"range {a}..{b} runs backwards", where=where)
+            raise RuleError(f"range {a}..{b} runs backwards", where=where, zh=f"区间{a}..{b}首尾颠倒（起点位于终点之后）")
         return ("list", [bare(k) for k in keys[i:j + 1]])
     if kind == "call":
         return ("call", node[1], [_resolve(a, layout, table, axis, fixed, where) for a in node[2]])
@@ -213,7 +223,7 @@ def _resolve(node: tuple, layout: Layout, table: Table, axis: str | None, fixed:
         return (kind, _resolve(node[1], layout, table, axis, fixed, where), _resolve(node[2], layout, table, axis, fixed, where))
     if kind in ("not", "neg"):
         return (kind, _resolve(node[1], layout, table, axis, fixed, where))
-    raise RuleError(f"unknown node {kind}", where=where)
+    raise RuleError(f"unknown node {kind}", where=where, zh=f"未知的表达式节点类型{kind}")
 
 
 def refs_of(node: tuple) -> list[CellRef]:
@@ -471,7 +481,8 @@ def expand_rule(layout: Layout, rule: RuleSpec) -> list[Check]:
             else:
                 refs = refs_of(expr)
                 if not refs:
-                    raise RuleError(f"rule {rule.id} refers to no cell", where=rule.where)
+                    raise RuleError(f"rule {rule.id} refers to no cell", where=rule.where,
+                                    zh=f"规则{rule.id}未引用任何单元格")
                 at = refs[0]
             out.append(Check(rule=rule, table=tname, instance=inst, expr=expr, at=at))
     return out

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import InputError
+from .errors import InputError, os_reason_zh
 from .values import XlError
 from .xmlparts import (NS, PARSER, R_NS, Cell, LazyStrings, Sheet, addr, cells_fast, cells_lxml, decode_same,
                        element_text, elements, is_plain, short, split_addr)
@@ -98,27 +98,31 @@ def sniff(path: str | Path) -> str:
         with p.open("rb") as fh:
             head = fh.read(512)
     except OSError as e:
-        raise InputError(f"cannot read the file: {e.strerror}", where=str(p)) from None
+        raise InputError(f"cannot read the file: {e.strerror}", where=str(p),
+                         zh=f"无法读取文件：{os_reason_zh(e)}") from None
     if size == 0:
-        raise InputError("the file is empty (0 bytes)", where=str(p))
+        raise InputError("the file is empty (0 bytes)", where=str(p), zh="文件为空（0字节）")
     if size > MAX_FILE:
         raise InputError(f"the file is too large ({size / 1048576:.0f} MB; at most {MAX_FILE // 1048576} MB)",
-                         where=str(p))
+                         where=str(p), zh=f"文件过大（{size / 1048576:.0f}MB，上限{MAX_FILE // 1048576}MB）")
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "xlsx"
     if head.startswith(OLE_MAGIC):
         if _ENCRYPTED in p.read_bytes():
-            raise InputError("the workbook is encrypted with a password; save it without a password "
-                             "(文件已加密，请取消密码后重新保存)", where=str(p))
+            raise InputError("the workbook is encrypted with a password; remove the password and save it again",
+                             where=str(p), zh="工作簿设置了打开密码，请取消密码后重新保存")
         return "xls"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith(b"{"):
         return "json"
     if text.startswith((b"<html", b"<!doctype", b"<?xml", b"<table", b"<head", b"<meta", b"mime-version")):
-        raise InputError("not a workbook: an HTML/XML web page renamed .xlsx (请在Excel中另存为.xlsx格式)", where=str(p))
+        raise InputError("not a workbook: an HTML/XML web page renamed .xlsx; save it as .xlsx in Excel", where=str(p),
+                         zh="不是Excel工作簿：该文件是将扩展名改为.xlsx的网页（HTML）或XML文件，请在Excel中另存为.xlsx格式")
     if b"\x00" not in head:
-        raise InputError("not a workbook: a CSV or text file renamed .xlsx (请在Excel中另存为.xlsx格式)", where=str(p))
-    raise InputError("not a workbook: unknown content (neither .xlsx nor .xls)", where=str(p))
+        raise InputError("not a workbook: a CSV or text file renamed .xlsx; save it as .xlsx in Excel", where=str(p),
+                         zh="不是Excel工作簿：该文件是将扩展名改为.xlsx的CSV或文本文件，请在Excel中另存为.xlsx格式")
+    raise InputError("not a workbook: unknown content (neither .xlsx nor .xls)", where=str(p),
+                     zh="不是Excel工作簿：无法识别文件内容（既不是.xlsx格式，也不是.xls格式）")
 
 
 # ---------------------------------------------------------------- the workbook
@@ -134,7 +138,8 @@ def _guarded(method):
         except InputError:
             raise
         except _BROKEN as e:
-            raise InputError(f"not a readable .xlsx workbook ({short(e)})", where=str(self.path)) from None
+            raise InputError(f"not a readable .xlsx workbook ({short(e)})", where=str(self.path),
+                             zh="无法读取该.xlsx工作簿，文件可能已损坏") from None
     wrapper.__name__, wrapper.__doc__ = method.__name__, method.__doc__
     return wrapper
 
@@ -146,7 +151,7 @@ class Book:
         self.path = Path(path)
         where = str(self.path)
         if sniff(self.path) != "xlsx":
-            raise InputError("not an .xlsx workbook", where=where)
+            raise InputError("not an .xlsx workbook", where=where, zh="不是.xlsx格式的工作簿")
         self._zip = None
         self._inflated = 0
         self._sheets: dict[str, Sheet] = {}
@@ -161,7 +166,8 @@ class Book:
             if isinstance(e, (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, etree.XMLSyntaxError,
                               KeyError, ValueError, IndexError, UnicodeDecodeError, NotImplementedError, RuntimeError,
                               OSError)) and not isinstance(e, InputError):
-                raise InputError(f"not a readable .xlsx workbook ({short(e)})", where=where) from None
+                raise InputError(f"not a readable .xlsx workbook ({short(e)})", where=where,
+                                 zh="无法读取该.xlsx工作簿，文件可能已损坏") from None
             raise
 
     def close(self) -> None:
@@ -181,10 +187,14 @@ class Book:
             total += info.file_size
             if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise InputError(f"refused: part {info.filename} expands {info.file_size // max(info.compress_size, 1)}× "
-                                 "(a zip bomb?)", where=str(self.path))
+                                 "(a zip bomb?)", where=str(self.path),
+                                 zh=f"拒绝读取：部件{info.filename}解压后膨胀"
+                                    f"{info.file_size // max(info.compress_size, 1)}倍，可能是压缩炸弹")
         if total > MAX_UNZIPPED:
             raise InputError(f"refused: the parts expand to {total / 1048576:.0f} MB "
-                             f"(at most {MAX_UNZIPPED // 1048576} MB; a zip bomb?)", where=str(self.path))
+                             f"(at most {MAX_UNZIPPED // 1048576} MB; a zip bomb?)", where=str(self.path),
+                             zh=f"拒绝读取：各部件解压后共{total / 1048576:.0f}MB"
+                                f"（上限{MAX_UNZIPPED // 1048576}MB），可能是压缩炸弹")
 
     def _read(self, name: str) -> bytes:
         """A part's bytes. The sizes in the zip directory can lie: never inflate more than the
@@ -208,16 +218,20 @@ class Book:
                     data = zlib.decompressobj(-15).decompress(body, limit)
                 if len(data) > info.file_size and len(data) <= budget:
                     raise InputError(f"refused: part {name} holds more than the {info.file_size} bytes it declares "
-                                     "(damaged, or a zip bomb)", where=str(self.path))
+                                     "(damaged, or a zip bomb)", where=str(self.path),
+                                     zh=f"拒绝读取：部件{name}的实际内容超过其声明的{info.file_size}字节，"
+                                        "文件已损坏或可能是压缩炸弹")
                 if len(data) <= budget and (zlib.crc32(data) != info.CRC or len(data) != info.file_size):
-                    raise InputError(f"part {name} is damaged (checksum mismatch)", where=str(self.path))
+                    raise InputError(f"part {name} is damaged (checksum mismatch)", where=str(self.path),
+                                     zh=f"部件{name}已损坏（校验和不符）")
         if data is None:
             with self._zip.open(name) as fh:
                 data = fh.read(budget + 1)
         self._inflated += len(data)
         if self._inflated > MAX_UNZIPPED:
             raise InputError(f"refused: the parts expand beyond {MAX_UNZIPPED // 1048576} MB (a zip bomb?)",
-                             where=str(self.path))
+                             where=str(self.path),
+                             zh=f"拒绝读取：各部件解压后超过{MAX_UNZIPPED // 1048576}MB，可能是压缩炸弹")
         return data
 
     def _safe(self, name: str) -> bytes:
@@ -225,7 +239,8 @@ class Book:
         data = self._read(name)
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
             raise InputError(f"refused: part {name} declares a DTD/XML entities (not made by a spreadsheet program)",
-                             where=str(self.path))
+                             where=str(self.path),
+                             zh=f"拒绝读取：部件{name}声明了DTD或XML实体（并非电子表格软件生成的文件）")
         return data
 
     def _xml(self, name: str):
@@ -240,7 +255,8 @@ class Book:
                 if rel.get("Type", "").endswith("/officeDocument"):
                     wb_part = rel.get("Target", wb_part).lstrip("/")
         if wb_part not in names:
-            raise InputError("not an .xlsx workbook (no workbook part; a .docx or another zip?)", where=str(self.path))
+            raise InputError("not an .xlsx workbook (no workbook part; a .docx or another zip?)", where=str(self.path),
+                             zh="不是.xlsx工作簿：缺少工作簿部件（可能是.docx文档或其他压缩包）")
         base = posixpath.dirname(wb_part)
         rels_part = posixpath.join(base, "_rels", posixpath.basename(wb_part) + ".rels")
         targets, self._sst_part = {}, None
@@ -344,7 +360,8 @@ class Book:
                 raise
             except (zipfile.BadZipFile, zlib.error, EOFError, etree.XMLSyntaxError, KeyError, ValueError,
                     IndexError, NotImplementedError, RuntimeError, OSError, UnicodeDecodeError) as e:
-                raise InputError(f"sheet {name!r} cannot be read ({short(e)})", where=str(self.path)) from None
+                raise InputError(f"sheet {name!r} cannot be read ({short(e)})", where=str(self.path),
+                                 zh=f"工作表“{name}”无法读取，文件可能已损坏") from None
             s = self._sheets[name] = Sheet(name, cells, merge_xml=merge_xml)
         return s
 
@@ -358,16 +375,17 @@ def read_xls(path: str | Path) -> tuple[list[Sheet], bool]:
     """Every sheet of an .xls as Sheet (values only: xlrd gives no formulas), and date1904."""
     p = Path(path)
     if sniff(p) != "xls":
-        raise InputError("not an .xls workbook", where=str(p))
+        raise InputError("not an .xls workbook", where=str(p), zh="不是.xls格式的工作簿")
     try:
         return _xls_sheets(p)
     except InputError:
         raise
     except Exception as e:  # noqa: BLE001 - xlrd parses a hostile binary format and raises dozens of kinds
         if "encrypt" in str(e).lower():
-            raise InputError("the workbook is encrypted with a password; save it without a password "
-                             "(文件已加密，请取消密码后重新保存)", where=str(p)) from None
-        raise InputError(f"not a readable .xls workbook ({short(e)})", where=str(p)) from None
+            raise InputError("the workbook is encrypted with a password; remove the password and save it again",
+                             where=str(p), zh="工作簿设置了打开密码，请取消密码后重新保存") from None
+        raise InputError(f"not a readable .xls workbook ({short(e)})", where=str(p),
+                         zh="无法读取该.xls工作簿，文件可能已损坏") from None
 
 
 def _xls_sheets(p: Path) -> tuple[list[Sheet], bool]:

@@ -235,7 +235,8 @@ class LazyCells(dict):
             try:
                 c = _convert(m, self._book)
             except (ValueError, IndexError, UnicodeDecodeError, OverflowError) as e:
-                raise InputError(f"cell {a} cannot be read ({short(e)})", where=str(self._book.path)) from None
+                raise InputError(f"cell {a} cannot be read ({short(e)})", where=str(self._book.path),
+                                 zh=f"单元格{a}无法读取，文件可能已损坏") from None
             self[a] = c
         return c
 
