@@ -127,19 +127,32 @@ def fill(
     lang: str = LANG_OPT,
 ):
     """用数据文件填写模板。 / Fill a template from a data file."""
-    from .data import load_data_file
+    from .datafile import read_datafile
     from .fill import fill_workbook
+    from .layout import load_layout
+    from .validate import check_rules
 
     lang = _check_lang(lang)
     try:
-        data = load_data_file(data_file)
-        fill_workbook(template, data, out_file)
+        res = read_datafile(data_file)          # values as published (减5, “3”) understood by kind
+        layout = load_layout(res.data.layout)
+        fill_workbook(template, res.data, out_file)
     except GaixlError as e:
         _fail(e, lang)
+    # The template's totals are formulas: a total the data file gives differently cannot be
+    # kept. Say so, so that a published report's wrong sum is not lost without a word.
+    formula_rules = {r.id for r in layout.all_rules() if r not in layout.rules} | {"total-blank"}
+    lost = [f for f in check_rules(res.data, layout) if f.code in formula_rules]
+    notes = [f for f in res.findings if f.severity != "info"] + lost
     if json_out:
-        _emit_json({"out": str(out_file)})
-    else:
-        out.print(t("fill.done", lang, out=out_file))
+        _emit_json({"out": str(out_file), "findings": [f.to_json(lang) for f in notes]})
+        return
+    out.print(t("fill.done", lang, out=out_file))
+    if lost:
+        out.print(t("fill.totals", lang, n=len(lost)))
+    for f in notes:
+        msg = f.message_en if lang == "en" and f.message_en else f.message
+        out.print(f"  ! {f.code}  {escape(msg)}")
 
 
 @app.command()
@@ -176,6 +189,7 @@ def export(
 def check(
     files: List[Path] = typer.Argument(..., help="工作簿或数据文件 / workbooks or data files"),
     year: Optional[int] = typer.Option(None, "--year", help="应报年度 / the expected report year"),
+    code: Optional[str] = typer.Option(None, "--code", help="应报单位代码 / the expected unit's code"),
     json_out: bool = JSON_OPT,
     lang: str = LANG_OPT,
 ):
@@ -188,7 +202,7 @@ def check(
         task = prog.add_task("", total=len(files))
         for f in files:
             try:
-                reports.append(check_file(f, year=year))
+                reports.append(check_file(f, year=year, unit_code=code))
             except GaixlError as e:
                 unreadable += 1
                 reports.append(unreadable_report(f, e))

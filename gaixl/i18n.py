@@ -13,6 +13,9 @@ MESSAGES = {
                       "Wrote {n} templates ({layout} format, year {year}) to {out}"),
     "generate.need_unit": ("请指定 --roster 或 --unit", "Give --roster or --unit"),
     "fill.done": ("已写入 {out}", "Wrote {out}"),
+    "fill.totals": ("注意：数据文件中有{n}处合计与分项之和不一致；模板中的合计为公式，已按分项重新计算：",
+                    "Note: {n} totals in the data file differ from the sum of their items; the template's totals "
+                    "are formulas and were recomputed:"),
     "export.done": ("已导出 {out}", "Exported {out}"),
     "check.progress": ("正在校验", "Checking"),
     "check.col.sev": ("级别", "Severity"),

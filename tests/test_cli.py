@@ -125,3 +125,36 @@ def test_subprocess_entry_point(tmp_path):
     r = subprocess.run([sys.executable, "-m", "gaixl.cli", "check", str(files[0])], capture_output=True, text=True, env=env)
     # an empty template: narrative sections are missing → errors, exit 1, no traceback
     assert r.returncode == 1 and "Traceback" not in r.stderr
+
+
+def test_fill_understands_published_values_and_says_lost_totals(tmp_path):
+    layout = load_layout("2019")
+    data = consistent_data(layout, 2020, seed=4, code="X-1", name="某县审计局").to_json()
+    data["tables"]["二"]["行政许可"]["本年增/减"] = "减2"
+    data["tables"]["三"]["三、（七）总计"]["自然人"] += 1          # a published wrong sum
+    p = tmp_path / "published.json"
+    p.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert run("generate", "--year", 2020, "--unit", "某县审计局", "--code", "X-1", "--out", tmp_path).exit_code == 0
+    template = tmp_path / "X-1-某县审计局-2020.xlsx"
+    r = run("fill", template, "--data", p, "--out", tmp_path / "f.xlsx", "--json")
+    assert r.exit_code == 0, r.output
+    said = {f["code"] for f in json.loads(r.stdout)["findings"]}
+    assert {"t3-results-total", "t3-row-total"} <= said
+    r = run("export", tmp_path / "f.xlsx", "--out", tmp_path / "back.json")
+    back = json.loads((tmp_path / "back.json").read_text(encoding="utf-8"))
+    assert back["tables"]["二"]["行政许可"]["本年增/减"] == -2
+
+
+def test_check_says_another_units_or_years_template(tmp_path):
+    assert run("generate", "--year", 2023, "--unit", "甲局", "--code", "A-1", "--out", tmp_path).exit_code == 0
+    layout = load_layout("2021")
+    data = consistent_data(layout, 2023, seed=1, code="A-1", name="甲局")
+    p = tmp_path / "d.json"
+    p.write_text(dump_data(data), encoding="utf-8")
+    filled = tmp_path / "f.xlsx"
+    assert run("fill", tmp_path / "A-1-甲局-2023.xlsx", "--data", p, "--out", filled).exit_code == 0
+    assert run("check", filled, "--year", 2023, "--code", "A-1").exit_code == 0
+    r = run("check", filled, "--year", 2024, "--code", "B-2", "--json")
+    assert r.exit_code == 1
+    codes = {f["code"] for f in json.loads(r.stdout)["findings"]}
+    assert {"template-other-unit", "template-other-year"} <= codes

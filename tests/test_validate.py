@@ -1,7 +1,6 @@
 """The validator: one fixture per rule that breaks only that rule, and the seed's real numbers."""
 from __future__ import annotations
 
-import copy
 
 import pytest
 
