@@ -42,6 +42,15 @@ class ReportData:
         row = self.tables.get(group, {}).get(rk)
         return row.get(ck) if isinstance(row, dict) else None
 
+    def raw_values(self, layout: Layout) -> dict:
+        """Every cell of the layout at once: CellRef → value as stored (None when blank)."""
+        out = {}
+        tables = self.tables
+        for ref, (group, rk, ck) in layout.cell_keys.items():
+            row = tables.get(group, {}).get(rk)
+            out[ref] = row.get(ck) if isinstance(row, dict) else None
+        return out
+
     def set_value(self, layout: Layout, ref: CellRef, v) -> None:
         group, rk, ck = layout.cell_keys[ref]
         self.tables.setdefault(group, {}).setdefault(rk, {})[ck] = v

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from .errors import RuleError
 from .layout import Layout, RuleSpec, Table
@@ -160,8 +160,10 @@ def parse(text: str, where: str = "") -> tuple:
 
 
 # ---------------------------------------------------------------- resolved form
-@dataclass(frozen=True, order=True)
-class CellRef:
+class CellRef(NamedTuple):
+    """One cell of a layout table. A NamedTuple: it is hashed for every cell of every
+    workbook read, and a tuple's hash is far cheaper than a dataclass's."""
+
     table: str
     row: str
     col: str

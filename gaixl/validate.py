@@ -48,10 +48,11 @@ def rule_values(data: ReportData, layout: Layout, uncomputable=frozenset()) -> t
     template holding text the spreadsheet cannot add (减3, ３, 无): there the template's totals
     are #VALUE! and its checks ✗, so here they are NaN and every check over them fails."""
     formulas = computed_cells(layout)
-    numbers = {ref: data.number(layout, ref) for ref in layout.cell_keys}
+    raw = data.raw_values(layout)
+    numbers = {ref: (v if v.__class__ in (int, float) else 0) for ref, v in raw.items()}
     blanks: dict[CellRef, float] = {}
     for ref, tree in formulas.items():
-        if data.value(layout, ref) is None:
+        if raw[ref] is None:
             expected = evaluate(tree, numbers.__getitem__)
             if expected:
                 blanks[ref] = numbers[ref] = expected
@@ -194,26 +195,23 @@ def check_meta(data: ReportData, layout: Layout, info_locator: dict | None = Non
     return out
 
 
-def check_blanks(data: ReportData, layout: Layout, locator: Locator | None = None) -> list[Finding]:
-    """Blank input cells: counted as 0, said once per table row so nothing is invented silently."""
-    out = []
+def check_blanks(data: ReportData, layout: Layout, locator: Locator | None = None,
+                 raw: dict | None = None) -> list[Finding]:
+    """Blank input cells: counted as 0, said once per data row so nothing is invented silently."""
     formulas = computed_cells(layout)
-    for t in layout.tables.values():
-        for r in t.data_rows:
-            blanks = []
-            first = None
-            for c in t.data_columns:
-                ref = CellRef(t.key, r.key, c.key)
-                if ref not in formulas and data.value(layout, ref) is None:
-                    blanks.append(t.data_key(r, c)[1])
-                    first = first or ref
-            if blanks:
-                sheet, cell, _label = _where(layout, first, locator)
-                rk = t.data_key(r, t.data_columns[0])[0]
-                out.append(Finding(code="cell-blank", severity="info", table=t.group,
-                                   message=f"{rk}：{'、'.join(blanks)} 为空白，按0计算（未发生的请填写0）",
-                                   message_en=f"{rk}: {', '.join(blanks)} blank, counted as 0",
-                                   sheet=sheet, cell=cell, row=rk, column=blanks[0] if len(blanks) == 1 else None))
+    raw = data.raw_values(layout) if raw is None else raw
+    rows: dict[tuple[str, str], list] = {}
+    for ref, (group, rk, ck) in layout.cell_keys.items():
+        if raw[ref] is None and ref not in formulas:
+            rows.setdefault((group, rk), []).append((ref, ck))
+    out = []
+    for (group, rk), cells in rows.items():
+        blanks = [ck for _ref, ck in cells]
+        sheet, cell, _label = _where(layout, cells[0][0], locator)
+        out.append(Finding(code="cell-blank", severity="info", table=group,
+                           message=f"{rk}：{'、'.join(blanks)} 为空白，按0计算（未发生的请填写0）",
+                           message_en=f"{rk}: {', '.join(blanks)} blank, counted as 0",
+                           sheet=sheet, cell=cell, row=rk, column=blanks[0] if len(blanks) == 1 else None))
     return out
 
 
