@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import Callable, Iterable, NamedTuple
 
 from .errors import RuleError
-from .layout import Layout, RuleSpec, Table
+from .layout import Column, Layout, RuleSpec, Table
 
 # ---------------------------------------------------------------- parsing
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)|(\.\.|==|!=|<=|>=|[-+*/(),<>]))")
@@ -529,6 +529,13 @@ def _computed_cells(layout: Layout) -> dict[CellRef, tuple]:
                 for r in t.data_rows:
                     out[CellRef(t.key, r.key, c.key)] = _resolve(tree, layout, t, "row", r.key, c.where)
     return out
+
+
+def input_cells(layout: Layout) -> list[tuple[CellRef, Column]]:
+    """Every cell a department types (not computed), with its column (for its kind)."""
+    formulas = computed_cells(layout)
+    return [(ref, c) for t in layout.tables.values() for r in t.data_rows for c in t.data_columns
+            if (ref := CellRef(t.key, r.key, c.key)) not in formulas]
 
 
 def compute(layout: Layout, get_input: Callable[[CellRef], float]) -> dict[CellRef, float]:

@@ -5,7 +5,7 @@ import random
 
 from gaixl.data import ReportData
 from gaixl.layout import Layout
-from gaixl.rules import CellRef, compute, computed_cells
+from gaixl.rules import CellRef, compute, input_cells
 
 SHARED_CANDIDATES = ("../shared", "../../shared")
 
@@ -15,22 +15,16 @@ def consistent_data(layout: Layout, year: int, seed: int = 0, *, code: str = "TE
     """Random data that satisfies every rule of the layout (totals computed, 勾稽 balanced)."""
     rnd = random.Random(seed)
     d = ReportData.empty(layout, year, code, name)
-    formulas = computed_cells(layout)
-    for t in layout.tables.values():
-        for r in t.data_rows:
-            for c in t.data_columns:
-                ref = CellRef(t.key, r.key, c.key)
-                if ref in formulas:
-                    continue
-                if c.kind == "signed":
-                    v = rnd.randint(0, 5)
-                elif c.kind == "amount":
-                    v = round(rnd.uniform(0, 50), 2)
-                elif c.kind == "money":
-                    v = round(rnd.uniform(0, 100000), 2)
-                else:
-                    v = rnd.randint(0, 20)
-                d.set_value(layout, ref, v)
+    for ref, c in input_cells(layout):
+        if c.kind == "signed":
+            v = rnd.randint(0, 5)
+        elif c.kind == "amount":
+            v = round(rnd.uniform(0, 50), 2)
+        elif c.kind == "money":
+            v = round(rnd.uniform(0, 100000), 2)
+        else:
+            v = rnd.randint(0, 20)
+        d.set_value(layout, ref, v)
     if "t3" in layout.tables:
         # 勾稽: 一 + 二 = （七）总计 + 四, per column: choose 四 (carried_out) to balance.
         t3 = layout.tables["t3"]

@@ -31,7 +31,7 @@ from gaixl.fill import fill_workbook  # noqa: E402
 from gaixl.generate import generate_workbook  # noqa: E402
 from gaixl.layout import layout_for_year  # noqa: E402
 from gaixl.names import template_filename  # noqa: E402
-from gaixl.rules import CellRef, compute, computed_cells  # noqa: E402
+from gaixl.rules import CellRef, compute, input_cells  # noqa: E402
 
 YEAR = 2020
 GENERATED_AT = "2020-12-15T09:00:00+08:00"
@@ -56,28 +56,22 @@ def demo_numbers(layout, name: str, seed: int) -> ReportData:
     """Deterministic, consistent numbers of a plausible size for a county department."""
     rnd = random.Random(seed)
     d = ReportData.empty(layout, YEAR, "", name)
-    formulas = computed_cells(layout)
-    for t in layout.tables.values():
-        for r in t.data_rows:
-            for c in t.data_columns:
-                ref = CellRef(t.key, r.key, c.key)
-                if ref in formulas:
-                    continue
-                if t.key == "t3":
-                    v = 0
-                    if c.key == "natural" and r.key in ("granted", "unable_1", "noproc_2", "partial"):
-                        v = rnd.choice([0, 1, 1, 2, 3, 5])
-                    elif c.key == "commercial" and r.key == "granted":
-                        v = rnd.choice([0, 0, 1])
-                elif t.key == "t4":
-                    v = rnd.choice([0, 0, 0, 1]) if c.key in ("rev_upheld", "dir_upheld") else 0
-                elif c.kind == "signed":
-                    v = rnd.randint(-2, 4)
-                elif c.kind == "money":
-                    v = round(rnd.uniform(10_000, 900_000), 2)
-                else:
-                    v = rnd.randint(0, 60) if r.key not in ("rules",) else 0
-                d.set_value(layout, ref, v)
+    for ref, c in input_cells(layout):
+        if ref.table == "t3":
+            v = 0
+            if c.key == "natural" and ref.row in ("granted", "unable_1", "noproc_2", "partial"):
+                v = rnd.choice([0, 1, 1, 2, 3, 5])
+            elif c.key == "commercial" and ref.row == "granted":
+                v = rnd.choice([0, 0, 1])
+        elif ref.table == "t4":
+            v = rnd.choice([0, 0, 0, 1]) if c.key in ("rev_upheld", "dir_upheld") else 0
+        elif c.kind == "signed":
+            v = rnd.randint(-2, 4)
+        elif c.kind == "money":
+            v = round(rnd.uniform(10_000, 900_000), 2)
+        else:
+            v = rnd.randint(0, 60) if ref.row != "rules" else 0
+        d.set_value(layout, ref, v)
     # prev_items large enough that no 增/减 goes below zero
     for t in layout.tables.values():
         for r in t.data_rows:
