@@ -266,6 +266,7 @@ class Layout:
     rules: list[RuleSpec]
     source: str
     digest: str                      # sha256 of the layout file: part of every template's fingerprint
+    notice_title: str = ""           # the notice's full title, cited in the report's opening paragraph
 
     def applies_to(self, year: int) -> bool:
         return year >= self.year_from and (self.year_to is None or year <= self.year_to)
@@ -448,7 +449,7 @@ def parse_layout(text: str, source: str) -> Layout:
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         raise LayoutError(f"not valid YAML: {getattr(e, 'problem', e)}", where=where,
                           zh=f"不是有效的YAML格式（{getattr(e, 'problem', e)}）") from e
-    top = ctx.mapping(doc, {"id", "version", "name", "notice", "years", "sections", "tables", "rules"},
+    top = ctx.mapping(doc, {"id", "version", "name", "notice", "notice_title", "years", "sections", "tables", "rules"},
                       {"id", "version", "name", "notice", "years", "sections", "tables"}, "layout")
     years = ctx.mapping(top["years"], {"from", "to"}, {"from"}, "years")
     tables_obj = ctx.mapping(top["tables"], set(top["tables"].keys()), set(), "tables")
@@ -456,6 +457,7 @@ def parse_layout(text: str, source: str) -> Layout:
     sections = [_parse_section(ctx, s, tables) for s in top["sections"]]
     rules = [_parse_rule(ctx, r, tables) for r in top.get("rules") or []]
     layout = Layout(id=str(top["id"]), version=int(top["version"]), name=str(top["name"]), notice=str(top["notice"]),
+                    notice_title=str(top.get("notice_title", "")),
                     year_from=int(years["from"]), year_to=int(years["to"]) if years.get("to") else None,
                     sections=sections, tables=tables, rules=rules, source=source,
                     digest=hashlib.sha256(text.encode("utf-8")).hexdigest())

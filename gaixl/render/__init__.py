@@ -1,0 +1,1 @@
+"""Renderers of the narrative report: Word (.docx), Markdown, HTML, PDF (see document.py)."""
