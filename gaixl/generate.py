@@ -16,11 +16,7 @@ import datetime as dt
 import hashlib
 import io
 import re
-import struct
-import zipfile
-import zlib
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
@@ -31,6 +27,7 @@ from .errors import UsageError
 from .grid import CHECK_TOP, INFO_TOP, TEXT_TOP, Box, Plan, SheetGeo, plan_for, text_units
 from .layout import Layout, Section
 from .rules import CellRef
+from .stamp import SLOTS, TOKEN, Master
 
 FONT = {"font_name": "宋体", "font_size": 11, "font_charset": 134}   # 134 = GB2312, as Chinese Excel saves it
 INPUT, COMPUTED, PREFILLED = "#FFF2CC", "#D9D9D9", "#DDEBF7"
@@ -384,62 +381,18 @@ def render(layout: Layout, year: int, meta: dict, *, password: str, deadline: st
 
 
 # ---------------------------------------------------------------- stamping
-_SLOTS = ("unit_code", "unit_name", "template_id", "fingerprint")
-_TOKEN = {k: f"GAIXLSLOT{i}X" for i, k in enumerate(_SLOTS)}
-_TOKEN_RE = re.compile("|".join(_TOKEN.values()).encode())
-_DOS_DATE = (1 << 5) | 1                              # 1980-01-01, as xlsxwriter dates its parts
+_MASTERS: dict[tuple, tuple[Layout, Master]] = {}
 
 
-def _deflate(data: bytes) -> bytes:
-    c = zlib.compressobj(6, zlib.DEFLATED, -15)
-    return c.compress(data) + c.flush()
-
-
-class _Master:
-    """A rendered workbook whose unit-specific strings are placeholders."""
-
-    def __init__(self, xlsx: bytes):
-        self.parts = []                                # (name, raw text or None, crc, size, deflated)
-        with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
-            # The other shared strings: a unit string equal to one of them would be shared.
-            self.strings = set(re.findall(rb"<t(?: [^>]*)?>([^<]*)</t>", z.read("xl/sharedStrings.xml")))
-            for info in z.infolist():
-                data = z.read(info)
-                if _TOKEN_RE.search(data):
-                    self.parts.append((info.filename.encode(), data, 0, 0, b""))
-                else:
-                    self.parts.append((info.filename.encode(), None, zlib.crc32(data), len(data), _deflate(data)))
-
-    def stamp(self, meta: dict) -> bytes | None:
-        """The unit's workbook, or None when a unit string would be shared with another."""
-        subs = {_TOKEN[k].encode(): escape(meta[k]).encode() for k in _SLOTS}
-        if len(set(subs.values())) < len(subs) or not self.strings.isdisjoint(subs.values()):
-            return None
-        out, central = bytearray(), bytearray()
-        for name, raw, crc, size, packed in self.parts:
-            if raw is not None:
-                data = _TOKEN_RE.sub(lambda m: subs[m.group()], raw)
-                crc, size, packed = zlib.crc32(data), len(data), _deflate(data)
-            central += struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 0, 20, 0, 0, 8, 0, _DOS_DATE, crc,
-                                   len(packed), size, len(name), 0, 0, 0, 0, 0, len(out)) + name
-            out += struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, 0, 8, 0, _DOS_DATE, crc,
-                               len(packed), size, len(name), 0) + name + packed
-        n = len(self.parts)
-        return bytes(out + central + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(central), len(out), 0))
-
-
-_MASTERS: dict[tuple, tuple[Layout, _Master]] = {}
-
-
-def _master(layout: Layout, year: int, generated_at: str, created: dt.datetime, **kw) -> _Master:
+def _master(layout: Layout, year: int, generated_at: str, created: dt.datetime, **kw) -> Master:
     key = (id(layout), year, generated_at, tuple(sorted(kw.items())))
     hit = _MASTERS.get(key)
     if hit is None or hit[0] is not layout:
         meta = make_meta(layout, year, "", "", generated_at)
-        meta.update({k: _TOKEN[k] for k in _SLOTS})
+        meta.update({k: TOKEN[k] for k in SLOTS})
         if len(_MASTERS) >= 8:
             _MASTERS.clear()
-        hit = _MASTERS[key] = (layout, _Master(render(layout, year, meta, filled={}, created=created, **kw)))
+        hit = _MASTERS[key] = (layout, Master(render(layout, year, meta, filled={}, created=created, **kw)))
     return hit[1]
 
 
