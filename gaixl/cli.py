@@ -225,6 +225,34 @@ def check(
     raise typer.Exit(1 if any(r.errors for r in reports) else 0)
 
 
+@app.command()
+def report(
+    file: Path = typer.Argument(..., help="已填报的工作簿或数据文件 / a filled workbook or data file"),
+    out_file: Path = typer.Option(..., "--out", help="输出的报告：.docx、.pdf、.md 或 .html / the report: "
+                                                      ".docx, .pdf, .md or .html"),
+    json_out: bool = JSON_OPT,
+    lang: str = LANG_OPT,
+):
+    """生成报告全文（Word、PDF、Markdown、HTML）。 / Write the report as a document (.docx, .pdf, .md, .html)."""
+    from .render import output_format, render
+
+    lang = _check_lang(lang)
+    try:
+        fmt = output_format(out_file)
+        written, findings = render(file, out_file)
+    except GaixlError as e:
+        _fail(e, lang)
+    if json_out:
+        _emit_json({"out": str(written), "format": fmt, "findings": [f.to_json(lang) for f in findings]})
+        return
+    out.print(t("report.done", lang, out=written), markup=False)
+    if findings:
+        out.print(t("report.notes", lang, n=len(findings)))
+    for f in findings:
+        msg = f.message_en if lang == "en" and f.message_en else f.message
+        out.print(f"  ! {f.code}  {escape(msg)}")
+
+
 def _print_report(r, lang: str, only_errors: bool = False) -> None:
     d = r.data
     out.print(t("check.file", lang, file=r.file, unit=d.unit.get("name") or "?", year=d.year, layout=d.layout,

@@ -17,6 +17,8 @@ MESSAGES = {
                     "Note: {n} totals in the data file differ from the sum of their items; the template's totals "
                     "are formulas and were recomputed:"),
     "export.done": ("已导出 {out}", "Exported {out}"),
+    "report.done": ("已生成报告 {out}", "Wrote the report {out}"),
+    "report.notes": ("请注意以下{n}项：", "Note these {n} points:"),
     "check.progress": ("正在校验", "Checking"),
     "check.col.sev": ("级别", "Severity"),
     "check.col.code": ("代码", "Code"),

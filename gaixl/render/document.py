@@ -120,7 +120,7 @@ def preamble(layout: Layout, data: ReportData) -> list[str]:
     """The customary opening paragraph: the statute, the period, where the copy is, whom to ask."""
     unit = data.unit.get("name") or data.signature.get("unit") or ""
     y = data.year
-    basis = f"《中华人民共和国政府信息公开条例》（以下简称《条例》）"
+    basis = "《中华人民共和国政府信息公开条例》（以下简称《条例》）"
     if layout.notice_title:
         basis += f"和{layout.notice_title}（{layout.notice}）"
     parts = [f"本报告根据{basis}要求，由{unit}编制。",
