@@ -70,6 +70,33 @@ def layouts(json_out: bool = JSON_OPT, lang: str = LANG_OPT):
     out.print(table)
 
 
+def _open_history(path: Optional[Path]):
+    """The history database given by --history (it must exist), or None."""
+    if path is None:
+        return None
+    from .history import HistoryStore
+    return HistoryStore(path, create=False)
+
+
+def _history_prefill(store, code: str, year: int, layout) -> Optional[dict]:
+    """generate --history: the prefill from the unit's report of year-1, when stored."""
+    if store is None or not code:
+        return None
+    from .history import carry_over
+    previous = store.get(code, year - 1)
+    return carry_over(previous, layout) if previous is not None else None
+
+
+def _history_findings(store, data) -> list:
+    """check --history: where a report disagrees with the unit's stored report of year-1."""
+    if data is None or not data.unit.get("code"):
+        return []
+    from .history import previous_year_findings
+    from .layout import load_layout
+    previous = store.get(data.unit["code"], data.year - 1)
+    return [] if previous is None else previous_year_findings(data, previous, load_layout(data.layout))
+
+
 @app.command()
 def generate(
     year: int = typer.Option(..., "--year", help="报告年度 / report year"),
@@ -81,6 +108,8 @@ def generate(
     password: Optional[str] = typer.Option(None, "--password", help="工作表保护密码 / sheet password"),
     deadline: Optional[str] = typer.Option(None, "--deadline", help="报送截止日期 / deadline, e.g. 2026-01-20"),
     send_to: Optional[str] = typer.Option(None, "--send-to", help="报送邮箱或地址 / where to send it back"),
+    history_db: Optional[Path] = typer.Option(None, "--history", help="历史数据库：据上年报告预填上年结转等 / "
+                                                                      "history database: prefill from last year"),
     json_out: bool = JSON_OPT,
     lang: str = LANG_OPT,
 ):
@@ -102,14 +131,24 @@ def generate(
         check_units(units, year)
         stamp = now_iso()      # one generation time for the whole run
         written = []
-        with _progress(t("generate.progress", lang), len(units), json_out) as prog:
-            task = prog.add_task("", total=len(units))
-            for u in units:
-                path = out_dir / template_filename(u["code"], u["name"], year)
-                generate_workbook(layout, year, u["code"], u["name"], path, password=password or DEFAULT_PASSWORD,
-                                  deadline=deadline, send_to=send_to, generated_at=stamp)
-                written.append({"code": u["code"], "name": u["name"], "file": str(path)})
-                prog.advance(task)
+        store = _open_history(history_db)
+        try:
+            with _progress(t("generate.progress", lang), len(units), json_out) as prog:
+                task = prog.add_task("", total=len(units))
+                for u in units:
+                    path = out_dir / template_filename(u["code"], u["name"], year)
+                    prefill = _history_prefill(store, u["code"], year, layout)
+                    generate_workbook(layout, year, u["code"], u["name"], path, password=password or DEFAULT_PASSWORD,
+                                      deadline=deadline, send_to=send_to, generated_at=stamp, prefill=prefill)
+                    item = {"code": u["code"], "name": u["name"], "file": str(path)}
+                    if store is not None:
+                        item["prefilled"] = sum(len(c) for rows in (prefill or {}).get("tables", {}).values()
+                                                for c in rows.values())
+                    written.append(item)
+                    prog.advance(task)
+        finally:
+            if store is not None:
+                store.close()
     except GaixlError as e:
         _fail(e, lang)
     if json_out:
@@ -190,6 +229,8 @@ def check(
     files: List[Path] = typer.Argument(..., help="工作簿或数据文件 / workbooks or data files"),
     year: Optional[int] = typer.Option(None, "--year", help="应报年度 / the expected report year"),
     code: Optional[str] = typer.Option(None, "--code", help="应报单位代码 / the expected unit's code"),
+    history_db: Optional[Path] = typer.Option(None, "--history", help="历史数据库：与上年报告比对 / "
+                                                                      "history database: compare with last year"),
     json_out: bool = JSON_OPT,
     lang: str = LANG_OPT,
 ):
@@ -198,6 +239,10 @@ def check(
 
     lang = _check_lang(lang)
     reports, unreadable = [], 0
+    try:
+        store = _open_history(history_db)
+    except GaixlError as e:
+        _fail(e, lang)
     with _progress(t("check.progress", lang), len(files), json_out) as prog:
         task = prog.add_task("", total=len(files))
         for f in files:
@@ -209,6 +254,13 @@ def check(
                 if not json_out:
                     err.print(f"{t('error', lang)}: {e.text(lang)}", markup=False)
             prog.advance(task)
+    if store is not None:
+        try:
+            with store:
+                for r in reports:
+                    r.findings += _history_findings(store, r.data)
+        except GaixlError as e:
+            _fail(e, lang)
     if json_out:
         payload = [r.to_json(lang) for r in reports]
         _emit_json(payload[0] if len(payload) == 1 else payload)
@@ -253,6 +305,61 @@ def report(
         out.print(f"  ! {f.code}  {escape(msg)}")
 
 
+@app.command()
+def consolidate(
+    inbox: Optional[Path] = typer.Argument(None, help="收件文件夹（默认：示例 workbook/returned） / the inbox folder"),
+    roster: Optional[Path] = typer.Option(None, "--roster", help="单位名单（默认：收件文件夹旁的 roster.csv）"),
+    year: Optional[int] = typer.Option(None, "--year", help="报告年度（默认：多数文件的年度） / report year"),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="输出目录（默认 out/consolidated） / output folder"),
+    history: Optional[Path] = typer.Option(None, "--history", help="历史库（默认：名单旁的 gaixl-history.sqlite）"),
+    layout_id: Optional[str] = typer.Option(None, "--layout", help="指定格式（默认按年度） / format id"),
+    json_out: bool = JSON_OPT,
+    lang: str = LANG_OPT,
+):
+    """汇总各单位报回的文件：状态、反馈、报告、数据、汇总工作簿。 / Consolidate an inbox of returned files."""
+    from .consolidate import consolidate as run
+    from .outputs import manifest, missing_units, summary
+
+    lang = _check_lang(lang)
+    try:
+        if inbox is None:
+            if not (Path("workbook") / "returned").is_dir():
+                raise UsageError(t("consolidate.need_inbox", "en"), zh=t("consolidate.need_inbox", "zh"))
+            inbox = Path("workbook") / "returned"
+        if roster is None:
+            roster = next((p / "roster.csv" for p in (inbox.parent, inbox) if (p / "roster.csv").is_file()), None)
+            if roster is None:
+                raise UsageError(t("consolidate.need_roster", "en"), zh=t("consolidate.need_roster", "zh"))
+        out_dir = out_dir or Path("out") / "consolidated"
+        history = history if history is not None else roster.parent / "gaixl-history.sqlite"
+        with _progress(t("consolidate.progress", lang), 100, json_out) as prog:
+            task = prog.add_task("", total=None)
+            c = run(inbox, roster, year, out_dir, history=history, layout=layout_id,
+                    progress=lambda i, n: prog.update(task, completed=i, total=n))
+    except GaixlError as e:
+        _fail(e, lang)
+    s = summary(c)
+    bad = any(u.status != "accepted" for u in c.units)
+    if json_out:
+        _emit_json({"summary": s, "out": str(out_dir), "manifest": manifest(c),
+                    "notes": getattr(c, "notes", [])})
+        raise typer.Exit(1 if bad else 0)
+    out.print(t("consolidate.summary", lang, **{k: s[k] for k in ("county", "year", "received", "accepted",
+                                                                   "superseded", "rejected", "unknown", "units",
+                                                                   "missing")}), markup=False)
+    miss = missing_units(c)
+    if miss:
+        out.print(t("consolidate.missing", lang), markup=False)
+        for m in miss:
+            why = t("consolidate.nothing", lang) if m["sent"] == "nothing" else m["reason"]
+            out.print(f"  - {m['code']} {m['name']}：{why}", markup=False)
+    for note in getattr(c, "notes", []):
+        out.print(t("consolidate.note", lang, note=note), markup=False)
+    out.print(t("consolidate.out", lang, out=out_dir), markup=False)
+    out.print(t("consolidate.workbook", lang, path=getattr(c, "outputs", {}).get("consolidated", "")), markup=False)
+    raise typer.Exit(1 if bad else 0)
+
+
 def _print_report(r, lang: str, only_errors: bool = False) -> None:
     d = r.data
     out.print(t("check.file", lang, file=r.file, unit=d.unit.get("name") or "?", year=d.year, layout=d.layout,
@@ -270,6 +377,41 @@ def _print_report(r, lang: str, only_errors: bool = False) -> None:
         where = f" {f.location}" if f.location and f.location not in msg else ""
         out.print(f"  [{style.get(f.severity, '')}]{mark.get(f.severity, '')} {t('sev.' + f.severity, lang)}[/] "
                   f"{f.code}{escape(where)}  {escape(msg)}")
+
+
+@app.command()
+def history(
+    db: Path = typer.Option(Path("gaixl-history.sqlite"), "--db", help="历史数据库 / history database"),
+    year: Optional[int] = typer.Option(None, "--year", help="只列该年度 / only this report year"),
+    json_out: bool = JSON_OPT,
+    lang: str = LANG_OPT,
+):
+    """列出历史数据库中存有的单位年度报告。 / List the unit-years stored in the history database."""
+    from .history import HistoryStore, text
+
+    lang = _check_lang(lang)
+    try:
+        with HistoryStore(db, create=False) as store:
+            items = store.units(year)
+    except GaixlError as e:
+        _fail(e, lang)
+    if json_out:
+        _emit_json({"db": str(db), "year": year, "units": items})
+        return
+    if not items:
+        out.print(text("empty", lang, what=f"{year}年度" if year else "任何",
+                       what_en=f" {year}" if year else ""), markup=False)
+        return
+    table = RichTable(title=text("title", lang, db=db))
+    for col in ("code", "name", "year", "layout", "stored_at", "file"):
+        table.add_column(text(col, lang), overflow="fold")
+    for i in items:
+        table.add_row(escape(i["code"]), escape(i["name"]), str(i["year"]), i["layout"], escape(i["stored_at"]),
+                      escape(i["file"] or i["source"] or ""))
+    out.print(table)
+    years = sorted({i["year"] for i in items})
+    out.print(text("summary", lang, n=len(items), years="、".join(map(str, years)) if lang != "en"
+                   else ", ".join(map(str, years))), markup=False)
 
 
 @app.command()

@@ -194,7 +194,8 @@ def _text(wb, F, pw, s: Section):
     _finish(ws, pw, landscape=False, rows=True)
 
 
-def _tables(wb, F, pw, plan: Plan, sg: SheetGeo, prefilled: dict[CellRef, float], values, results):
+def _tables(wb, F, pw, plan: Plan, sg: SheetGeo, prefilled: dict[CellRef, float], values, results,
+            note: str = PREFILL_NOTE):
     ws = wb.add_worksheet(sg.section.sheet)
     for c, w in enumerate(sg.widths):
         ws.set_column(c, c, w)
@@ -222,7 +223,7 @@ def _tables(wb, F, pw, plan: Plan, sg: SheetGeo, prefilled: dict[CellRef, float]
                     ws.write_formula(box.r1, box.c1, plan.formulas[ref], F[f"computed_{col.kind}"], values.get(ref, 0))
                 elif ref in prefilled:
                     _put(ws, box, prefilled[ref], F[f"prefilled_{col.kind}"])
-                    ws.write_comment(box.r1, box.c1, PREFILL_NOTE, {"author": "gaixl"})
+                    ws.write_comment(box.r1, box.c1, note, {"author": "gaixl"})
                 else:
                     _put(ws, box, "", F[f"input_{col.kind}"])
                     inputs.setdefault(col.kind, []).append(box.cell())
@@ -302,6 +303,23 @@ def _checks(wb, F, pw, plan: Plan, results: list[bool]):
     _finish(ws, pw, landscape=False)
 
 
+def _extra(wb, F, pw, title: str, rows: list) -> None:
+    """A locked sheet of plain rows (first row a header), e.g. a consolidation's coverage."""
+    ws = wb.add_worksheet(title)
+    widths: dict[int, int] = {}
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            fmt = F["header"] if r == 0 else F["label"]
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                ws.write_number(r, c, v, fmt)
+            else:
+                ws.write_string(r, c, "" if v is None else str(v), fmt)
+            widths[c] = max(widths.get(c, 8), min(60, 2 * len(str(v)) + 2))
+    for c, w in widths.items():
+        ws.set_column(c, c, w)
+    _finish(ws, pw, landscape=False)
+
+
 def _meta(wb, pw, meta: dict):
     ws = wb.add_worksheet(names.META_SHEET)
     for r, key in enumerate(names.META_KEYS):
@@ -352,7 +370,8 @@ def _prefill_cells(plan: Plan, prefill: dict | None) -> dict[CellRef, float]:
 
 
 def render(layout: Layout, year: int, meta: dict, *, password: str, deadline: str | None, send_to: str | None,
-           filled: dict[CellRef, float], created: dt.datetime) -> bytes:
+           filled: dict[CellRef, float], created: dt.datetime, prefill_note: str = PREFILL_NOTE,
+           extra_sheets: list | None = None) -> bytes:
     """The whole workbook as .xlsx bytes (the full xlsxwriter path)."""
     plan = plan_for(layout)
     code, name = meta["unit_code"], meta["unit_name"]
@@ -371,8 +390,10 @@ def render(layout: Layout, year: int, meta: dict, *, password: str, deadline: st
         if s.kind == "text":
             _text(wb, F, password, s)
         else:
-            _tables(wb, F, password, plan, table_sheets[s.key], filled, values, results)
+            _tables(wb, F, password, plan, table_sheets[s.key], filled, values, results, prefill_note)
     _checks(wb, F, password, plan, results)
+    for title, rows in extra_sheets or ():
+        _extra(wb, F, password, title, rows)
     _meta(wb, password, meta)
     for n, ref in plan.names:
         wb.define_name(n, ref)
@@ -417,11 +438,14 @@ _UNSTAMPABLE = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 
 def generate_workbook(layout: Layout, year: int, code: str, name: str, path, *, password: str = names.DEFAULT_PASSWORD,
                       deadline: str | None = None, send_to: str | None = None, prefill: dict | None = None,
-                      generated_at: str | None = None) -> Path:
+                      generated_at: str | None = None, prefill_note: str = PREFILL_NOTE,
+                      extra_sheets: list | None = None) -> Path:
     """Write the locked template of one unit to `path` (atomically) and return the path.
 
     `prefill` ({"tables": {group: {row: {column: value}}}}, data-file keys) fills input cells
-    and locks them, with the comment 据上年报告预填. Given `generated_at`, output is byte-stable."""
+    and locks them, with the comment `prefill_note` (default 据上年报告预填). `extra_sheets`
+    ([(title, rows)], rows of strings/numbers, the first a header) adds locked sheets after
+    校验 (a consolidation's coverage). Given `generated_at`, output is byte-stable."""
     path = Path(path)
     code, name = str(code or "").strip(), str(name or "").strip()
     if not name:
@@ -435,9 +459,10 @@ def generate_workbook(layout: Layout, year: int, code: str, name: str, path, *, 
     filled = _prefill_cells(plan, prefill)
     meta = make_meta(layout, year, code, name, generated_at)
     opts = {"password": password, "deadline": deadline, "send_to": send_to}
-    data = None if filled else _master(layout, year, generated_at, created, **opts).stamp(meta)
+    data = None if filled or extra_sheets else _master(layout, year, generated_at, created, **opts).stamp(meta)
     if data is None:
-        data = render(layout, year, meta, filled=filled, created=created, **opts)
+        data = render(layout, year, meta, filled=filled, created=created, prefill_note=prefill_note,
+                      extra_sheets=extra_sheets, **opts)
     return write_bytes(path, data)            # a temp file beside the target, then os.replace
 
 

@@ -29,6 +29,21 @@ MESSAGES = {
                    "{file}: {unit} {year} ({layout} format) — {e} errors, {w} warnings"),
     "check.summary": ("共校验 {n} 个文件：通过 {ok} 个，有错误 {bad} 个，无法读取 {unreadable} 个",
                       "Checked {n} files: {ok} clean, {bad} with errors, {unreadable} unreadable"),
+    "consolidate.progress": ("正在读取校验", "Reading and checking"),
+    "consolidate.need_roster": ("请用 --roster 指定单位名单（收件文件夹旁未找到 roster.csv）",
+                                "Give the roster with --roster (no roster.csv beside the inbox)"),
+    "consolidate.need_inbox": ("请指定收件文件夹（当前目录下没有 workbook/returned 示例）",
+                               "Give the inbox folder (no workbook/returned demo in this folder)"),
+    "consolidate.summary": ("{county}{year}年度：收到文件 {received} 个——采用 {accepted} 个，被取代 {superseded} 个，"
+                            "退回 {rejected} 个，不在名单 {unknown} 个；名单共 {units} 个单位，未采用 {missing} 个",
+                            "{county} {year}: {received} files received — {accepted} accepted, {superseded} superseded, "
+                            "{rejected} rejected, {unknown} unknown unit; {units} units on the roster, {missing} without "
+                            "an accepted file"),
+    "consolidate.missing": ("未采用的单位：", "Units without an accepted file:"),
+    "consolidate.nothing": ("未报送", "sent nothing"),
+    "consolidate.out": ("输出文件保存在 {out}", "Outputs written to {out}"),
+    "consolidate.workbook": ("汇总工作簿：{path}", "Consolidated workbook: {path}"),
+    "consolidate.note": ("说明：{note}", "Note: {note}"),
     "sev.error": ("错误", "error"),
     "sev.warning": ("警告", "warning"),
     "sev.info": ("提示", "info"),

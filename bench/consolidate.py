@@ -1,0 +1,159 @@
+"""Benchmark: `consolidate` over N synthetic returned workbooks (a prefecture-level city).
+
+    python bench/consolidate.py [-n 5000] [--also 1000] [--naive-sample 200] [--workers 2]
+
+One filled workbook per unit (distinct code, name and numbers: gaixl.generate + gaixl.fill),
+made once and cached under bench/out/consolidate-pool (the first N of the pool are used, linked
+into a fresh inbox). Every measurement runs in a fresh process, so peak RSS (getrusage
+ru_maxrss) is that run's alone. Reported: files/s end to end (read, check, supersede, sum,
+every output written) without the per-unit .docx and with them; peak RSS; the ratio of the
+N run to the --also run (linear growth: time ratio ≈ N/also); and a naive openpyxl loop
+(load_workbook + visit every cell) over a sample of the same files, extrapolated to N.
+Targets (issue 4): ≥ 300 files/s end to end without .docx, peak RSS < 1 GB, linear growth.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+YEAR, LAYOUT = 2025, "2021"
+POOL = HERE / "out" / "consolidate-pool"
+STAMP = "2025-12-01T00:00:00Z"
+
+
+def _code(i: int) -> str:
+    return f"3311{i // 1000:02d}-{i % 1000:03d}"
+
+
+def _make(args) -> None:
+    lo, hi = args
+    from helpers import consistent_data
+
+    from gaixl.fill import fill_workbook
+    from gaixl.generate import generate_workbook
+    from gaixl.layout import load_layout
+
+    layout = load_layout(LAYOUT)
+    tmp = POOL / "tpl"
+    tmp.mkdir(parents=True, exist_ok=True)
+    for i in range(lo, hi):
+        target = POOL / "files" / f"{i:05d}.xlsx"
+        if target.exists():
+            continue
+        code, name = _code(i), f"基准测试第{i}局"
+        tpl = generate_workbook(layout, YEAR, code, name, tmp / f"{i:05d}.xlsx", generated_at=STAMP)
+        data = consistent_data(layout, YEAR, i, code=code, name=name)
+        fill_workbook(tpl, data, target)
+        tpl.unlink()
+
+
+def make_pool(n: int, workers: int) -> None:
+    (POOL / "files").mkdir(parents=True, exist_ok=True)
+    have = len(list((POOL / "files").glob("*.xlsx")))
+    if have >= n:
+        return
+    print(f"making {n - have} synthetic workbooks (cached in {POOL}) …", file=sys.stderr)
+    step = 100
+    with ProcessPoolExecutor(workers) as ex:
+        list(ex.map(_make, [(lo, min(n, lo + step)) for lo in range(0, n, step)]))
+
+
+def inbox_for(n: int, root: Path) -> tuple[Path, Path]:
+    inbox = root / f"inbox-{n}"
+    if inbox.exists():
+        shutil.rmtree(inbox)
+    inbox.mkdir(parents=True)
+    for i in range(n):
+        os.link(POOL / "files" / f"{i:05d}.xlsx", inbox / f"{i:05d}.xlsx")
+    roster = root / f"roster-{n}.csv"
+    roster.write_text("code,name,email,parent\n" + "".join(f"{_code(i)},基准测试第{i}局,u{i}@example.cn,基准市\n"
+                                                          for i in range(n)), encoding="utf-8")
+    return inbox, roster
+
+
+def one(n: int, docx: bool, workers: int) -> dict:
+    """A single measured run (in this process)."""
+    from gaixl.consolidate import consolidate
+
+    root = HERE / "out" / "consolidate-runs"
+    inbox, roster = inbox_for(n, root)
+    out = root / f"out-{n}-{int(docx)}"
+    if out.exists():
+        shutil.rmtree(out)
+    t = time.perf_counter()
+    c = consolidate(inbox, roster, YEAR, out, reports=docx, workers=workers)
+    dt = time.perf_counter() - t
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    shutil.rmtree(out, ignore_errors=True)            # hundreds of MB at N=5000
+    shutil.rmtree(inbox, ignore_errors=True)
+    return {"n": n, "docx": docx, "seconds": round(dt, 2), "files_per_s": round(n / dt, 1),
+            "peak_rss_mb": round(rss, 1), "accepted": c.counts()["accepted"]}
+
+
+def naive(n: int, sample: int) -> dict:
+    import openpyxl
+
+    files = sorted((POOL / "files").glob("*.xlsx"))[: min(n, sample)]
+    t = time.perf_counter()
+    total = 0.0
+    for p in files:
+        wb = openpyxl.load_workbook(p, data_only=True)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows(values_only=True):
+                total += sum(v for v in row if isinstance(v, (int, float)) and not isinstance(v, bool))
+        wb.close()
+    dt = time.perf_counter() - t
+    return {"sample": len(files), "files_per_s": round(len(files) / dt, 1)}
+
+
+def run_child(n: int, docx: bool, workers: int) -> dict:
+    r = subprocess.run([sys.executable, __file__, "--one", str(n), "--workers", str(workers)]
+                       + (["--docx"] if docx else []), capture_output=True, text=True, check=True)
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-n", type=int, default=5000)
+    ap.add_argument("--also", type=int, default=1000)
+    ap.add_argument("--naive-sample", type=int, default=200)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--one", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--docx", action="store_true", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.one:
+        print(json.dumps(one(a.one, a.docx, a.workers)))
+        return
+    make_pool(max(a.n, a.also), a.workers)
+    runs = {}
+    for n in sorted({a.also, a.n}):
+        runs[n] = run_child(n, False, a.workers)
+        print(json.dumps(runs[n], ensure_ascii=False))
+    with_docx = run_child(a.n, True, a.workers)
+    print(json.dumps(with_docx, ensure_ascii=False))
+    nv = naive(a.n, a.naive_sample)
+    big, small = runs[a.n], runs[a.also]
+    print(f"\nN={a.n}: {big['files_per_s']} files/s end to end without .docx ({big['seconds']} s), "
+          f"{with_docx['files_per_s']} files/s with .docx; peak RSS {big['peak_rss_mb']} MB "
+          f"({with_docx['peak_rss_mb']} MB with .docx); workers={a.workers}")
+    if a.also != a.n:
+        print(f"growth: time({a.n}) / time({a.also}) = {big['seconds'] / small['seconds']:.2f} "
+              f"(linear would be {a.n / a.also:.2f})")
+    print(f"naive openpyxl loop (load + visit every cell, {nv['sample']} files): {nv['files_per_s']} files/s "
+          f"→ {a.n / nv['files_per_s']:.0f} s for N; gaixl end to end is {big['files_per_s'] / nv['files_per_s']:.1f}× faster")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,300 @@
+"""gaixl consolidate: end to end from the bundled demo county (workbook/), every output read back."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from gaixl.cli import app
+from gaixl.consolidate import consolidate, sum_reports
+from gaixl.data import load_data_file
+from gaixl.fill import fill_workbook
+from gaixl.generate import generate_workbook
+from gaixl.layout import load_layout
+from gaixl.read import read_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "workbook"
+FIRST = "331122-02-缙云县财政局（初报）-2020.xlsx"
+FINAL = "331122-02-缙云县财政局-2020.xlsx"
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def demo_copy(dst: Path) -> Path:
+    shutil.copytree(DEMO / "returned", dst / "workbook" / "returned")
+    shutil.copy2(DEMO / "roster.csv", dst / "workbook" / "roster.csv")
+    return dst / "workbook"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo")
+    wb = demo_copy(tmp)
+    before = hashes(wb / "returned")
+    out = tmp / "out"
+    c = consolidate(wb / "returned", wb / "roster.csv", None, out)
+    return c, out, wb, before
+
+
+def states(c) -> dict[str, str]:
+    return {e.file: e.state for e in c.entries}
+
+
+def test_every_file_in_the_manifest_once_with_a_state(run):
+    c, out, wb, _ = run
+    files = sorted(p.name for p in (wb / "returned").iterdir())
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(r["file"] for r in m["files"]) == files
+    with open(out / "manifest.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted(r["file"] for r in rows) == files
+    for r in m["files"]:
+        assert r["state"] in ("accepted", "superseded", "rejected", "unknown-unit")
+        assert r["sha256"] == hashlib.sha256((wb / "returned" / r["file"]).read_bytes()).hexdigest()
+        assert (r["reason"] == "") == (r["state"] == "accepted")
+    n = m["counts"]
+    assert n["files"] == len(files) == n["accepted"] + n["superseded"] + n["rejected"] + n["unknown-unit"]
+    assert (n["accepted"], n["superseded"], n["rejected"], n["unknown-unit"]) == (9, 1, 3, 0)
+    assert c.year == 2020 and c.county == "缙云县"
+
+
+def test_states_of_the_demo(run):
+    c, out, _, _ = run
+    s = states(c)
+    assert s[FIRST] == "superseded" and s[FINAL] == "accepted"
+    first = next(e for e in c.entries if e.file == FIRST)
+    assert FINAL in first.reason
+    assert s["331122-13-缙云县壶镇镇人民政府-2019.xlsx"] == "rejected"
+    assert "年度不符" in next(e.reason for e in c.entries if "壶镇镇" in e.file)
+    assert s["331122-03-缙云县教育局-2020.xlsx"] == "rejected"
+    assert "发现错误" in next(e.reason for e in c.entries if "教育局" in e.file)
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    missing = {u["code"]: u for u in m["missing"]}
+    assert missing["331122-11"]["sent"] == "nothing" and missing["331122-11"]["status"] == "missing"
+    assert missing["331122-03"]["sent"] == "rejected-only"
+    assert set(missing) == {"331122-03", "331122-10", "331122-11", "331122-13"}
+    assert [u.code for u in c.missing] == ["331122-11"]
+
+
+def test_totals_equal_the_sum_of_the_accepted_units(run):
+    c, out, _, _ = run
+    layout = c.layout
+    units = [load_data_file(p) for p in sorted((out / "data").glob("331122-*.json"))]
+    assert sorted(d.unit["code"] for d in units) == sorted(c.accepted)
+    book = next(out.glob("缙云县-2020-汇总.xlsx"))
+    total = read_workbook(book).data
+    assert total.unit == {"code": "缙云县-汇总", "name": "缙云县（汇总）"}
+    for ref in layout.cell_keys:
+        want = sum(d.number(layout, ref) for d in units)
+        assert total.number(layout, ref) == pytest.approx(want), ref
+    # the coverage sheet says which units the totals cover
+    ws = openpyxl.load_workbook(book, read_only=True)["汇总范围"]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    covered = {r[0] for r in rows[1:] if r[4] == "是"}
+    assert covered == set(c.accepted)
+    # summary.xlsx: the total row of sheet 三 is the sum of the unit rows
+    ws = openpyxl.load_workbook(out / "summary.xlsx", read_only=True)["三"]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert len(rows) == 1 + len(c.accepted) + 1 and rows[-1][1] == "合计"
+    for j in range(2, len(rows[0])):
+        assert rows[-1][j] == pytest.approx(sum(r[j] or 0 for r in rows[1:-1]))
+    # long.csv and long.parquet hold the same cells
+    import pyarrow.parquet as pq
+
+    with open(out / "data" / "long.csv", encoding="utf-8", newline="") as f:
+        long = list(csv.DictReader(f))
+    t = pq.read_table(out / "data" / "long.parquet").to_pylist()
+    assert len(long) == len(t) == len(units) * len(layout.cell_keys)
+    assert list(long[0]) == ["unit_code", "unit_name", "year", "table", "row", "column", "value"]
+    granted = sum(float(r["value"] or 0) for r in long if r["row"] == "三、（一）予以公开" and r["column"] == "自然人")
+    assert granted == total.tables["三"]["三、（一）予以公开"]["自然人"]
+
+
+def test_feedback_and_reports(run):
+    c, out, _, _ = run
+    fb = {p.name.split("-")[1] for p in (out / "feedback").glob("*.txt")}
+    assert {"03", "10", "13"} <= fb
+    text = next((out / "feedback").glob("331122-03-*.txt")).read_text(encoding="utf-8")
+    assert text.startswith("缙云县教育局：") and "三、申请情况!" in text and "处理：" in text and "谢谢" in text
+    docs = sorted(p.stem for p in (out / "reports").glob("*.docx"))
+    assert len(docs) == len(c.accepted) and all(p.split("-")[0] + "-" + p.split("-")[1] in c.accepted for p in docs)
+
+
+def test_rerun_is_byte_identical_and_inputs_unmodified(run):
+    c, out, wb, before = run
+    first = hashes(out)
+    consolidate(wb / "returned", wb / "roster.csv", 2020, out)
+    assert hashes(out) == first
+    assert hashes(wb / "returned") == before
+
+
+def test_email_date_decides_the_resubmission(tmp_path):
+    wb = demo_copy(tmp_path)
+    inbox = wb / "returned"
+
+    def sidecar(name, date):
+        (inbox / (name + ".gaixl.json")).write_text(json.dumps(
+            {"file": name, "from": "czj@jinyun.example.gov.cn", "date": date, "message_id": f"<{date}@x>"}),
+            encoding="utf-8")
+    sidecar(FIRST, "2021-01-10T09:00:00+08:00")
+    sidecar(FINAL, "2021-01-15T09:00:00+08:00")
+    c = consolidate(inbox, wb / "roster.csv", 2020, None)
+    assert states(c)[FINAL] == "accepted" and states(c)[FIRST] == "superseded"
+    final = next(e for e in c.entries if e.file == FINAL)
+    assert final.source == "email" and final.submitted_at == "2021-01-15T01:00:00Z"
+    assert not any(e.file.endswith(".gaixl.json") for e in c.entries)
+    # the mistaken file sent last wins: the unit is rejected, the corrected one superseded
+    sidecar(FIRST, "2021-01-20T09:00:00+08:00")
+    c = consolidate(inbox, wb / "roster.csv", 2020, None)
+    assert states(c)[FIRST] == "rejected" and states(c)[FINAL] == "superseded"
+    assert next(u for u in c.units if u.code == "331122-02").status == "rejected"
+
+
+def test_unknown_other_county_unreadable_wrong_format(tmp_path):
+    wb = demo_copy(tmp_path)
+    inbox = wb / "returned"
+    layout = load_layout("2019")
+    sub = inbox / "more"
+    generate_workbook(layout, 2020, "331122-99", "缙云县某局", sub / "a.xlsx", generated_at="2020-12-15T09:00:00Z")
+    generate_workbook(layout, 2020, "330102-01", "杭州市某局", sub / "b.xlsx", generated_at="2020-12-15T09:00:00Z")
+    (sub / "broken.xlsx").write_bytes(b"not a workbook")
+    (sub / "readme.txt").write_text("hello", encoding="utf-8")
+    c = consolidate(inbox, wb / "roster.csv", 2020, None)
+    e = {x.file: x for x in c.entries}
+    assert e["more/a.xlsx"].state == "unknown-unit"
+    assert e["more/b.xlsx"].state == "rejected" and "非本地区单位" in e["more/b.xlsx"].reason
+    assert e["more/broken.xlsx"].state == "rejected" and "无法读取" in e["more/broken.xlsx"].reason
+    assert e["more/readme.txt"].state == "rejected" and "格式不符" in e["more/readme.txt"].reason
+    assert c.counts()["files"] == 17
+
+
+def _county(tmp: Path, county: str, drop: tuple[str, ...]) -> Path:
+    """A county's consolidated workbook, its narrative written by the county office."""
+    wb = tmp / county
+    shutil.copytree(DEMO / "returned", wb / "returned")
+    for name in drop:
+        (wb / "returned" / name).unlink()
+    rows = (DEMO / "roster.csv").read_text(encoding="utf-8-sig").replace(",缙云县\n", f",{county}\n")
+    (wb / "roster.csv").write_text(rows, encoding="utf-8")
+    c = consolidate(wb / "returned", wb / "roster.csv", 2020, wb / "out")
+    assert c.county == county
+    book = wb / "out" / f"{county}-2020-汇总.xlsx"
+    data = read_workbook(book).data
+    for heading in data.text:
+        data.text[heading] = [f"{county}{heading}的内容。"]
+    data.signature = {"unit": f"{county}人民政府办公室", "date": "2021-01-25"}
+    inbox = tmp / "city"
+    inbox.mkdir(exist_ok=True)
+    return fill_workbook(book, data, inbox / book.name)
+
+
+def test_consolidation_of_consolidations(tmp_path):
+    a = _county(tmp_path, "缙云县", ())
+    b = _county(tmp_path, "莲都区", ("331122-05-缙云县自然资源和规划局-2020.xlsx",))
+    roster = tmp_path / "city.csv"
+    roster.write_text("code,name,email,parent\n缙云县-汇总,缙云县（汇总）,a@x.cn,丽水市\n"
+                      "莲都区-汇总,莲都区（汇总）,b@x.cn,丽水市\n", encoding="utf-8")
+    city = consolidate(tmp_path / "city", roster, 2020, tmp_path / "city-out")
+    assert states(city) == {a.name: "accepted", b.name: "accepted"}, [e.reason for e in city.entries]
+    assert city.county == "丽水市"
+    layout = city.layout
+    ta, tb = read_workbook(a).data, read_workbook(b).data
+    total = read_workbook(tmp_path / "city-out" / "丽水市-2020-汇总.xlsx").data
+    assert total.unit["code"] == "丽水市-汇总"
+    differs = 0
+    for ref in layout.cell_keys:
+        assert total.number(layout, ref) == pytest.approx(ta.number(layout, ref) + tb.number(layout, ref)), ref
+        differs += ta.number(layout, ref) != tb.number(layout, ref)
+    assert differs                       # the two counties are not the same
+
+
+def test_sum_reports_blank_counts_zero():
+    layout = load_layout("2021")
+    from gaixl.data import ReportData
+
+    a, b = ReportData.empty(layout, 2025), ReportData.empty(layout, 2025)
+    a.tables["三"]["一、本年新收政府信息公开申请数量"]["自然人"] = 3
+    t = sum_reports(layout, 2025, [a, b], "x", "y")
+    assert t.tables["三"]["一、本年新收政府信息公开申请数量"]["总计"] == 3
+    assert t.tables["三"]["二、上年结转政府信息公开申请数量"]["自然人"] == 0
+
+
+def test_cli_demo_defaults(tmp_path, monkeypatch):
+    demo_copy(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(app, ["consolidate"])
+    assert r.exit_code == 1, r.output
+    assert "out/consolidated" in r.output and "331122-11" in r.output
+    assert (tmp_path / "out" / "consolidated" / "manifest.json").is_file()
+    r = CliRunner().invoke(app, ["consolidate", "--json", "--lang", "en"])
+    assert r.exit_code == 1
+    d = json.loads(r.stdout)
+    assert d["summary"]["received"] == 13 and d["summary"]["accepted"] == 9
+    assert any(m["code"] == "331122-11" for m in d["manifest"]["missing"])
+
+
+def test_cli_exit_codes(tmp_path):
+    wb = demo_copy(tmp_path)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["consolidate", str(wb / "returned"), "--roster", str(bad), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    # only the clean units on the roster, nothing missing → 0
+    keep = [line for line in (wb / "roster.csv").read_text(encoding="utf-8-sig").splitlines()
+            if line.startswith(("code", "331122-05", "331122-06"))]
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    for p in (wb / "returned").glob("331122-0[56]-*"):
+        shutil.copy2(p, clean / p.name)
+    (tmp_path / "r.csv").write_text("\n".join(keep) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["consolidate", str(clean), "--roster", str(tmp_path / "r.csv"), "--year", "2020",
+                                 "--out", str(tmp_path / "o2"), "--history", str(tmp_path / "h.sqlite")])
+    assert r.exit_code == 0, r.output
+
+
+def test_generate_extra_sheets_and_note(tmp_path):
+    layout = load_layout("2021")
+    p = generate_workbook(layout, 2025, "x-汇总", "某县（汇总）", tmp_path / "a.xlsx",
+                          prefill={"tables": {"三": {"一、本年新收政府信息公开申请数量": {"自然人": 4}}}},
+                          prefill_note="汇总数", extra_sheets=[("范围", [["代码", "名称"], ["01", "甲"]])],
+                          generated_at="2025-01-01T00:00:00Z")
+    wb = openpyxl.load_workbook(p)
+    assert [list(r) for r in wb["范围"].iter_rows(values_only=True)] == [["代码", "名称"], ["01", "甲"]]
+    assert read_workbook(p).data.tables["三"]["一、本年新收政府信息公开申请数量"]["自然人"] == 4
+
+
+def test_history_store_and_previous_year(tmp_path):
+    H = pytest.importorskip("gaixl.history")
+    wb = demo_copy(tmp_path)
+    db = tmp_path / "h.sqlite"
+    c = consolidate(wb / "returned", wb / "roster.csv", 2020, None, history=db)
+    assert c.previous == {}
+    store = H.HistoryStore(db)
+    assert store.get("331122-01", 2020) is not None and store.get("331122-03", 2020) is None
+    store.close()
+    # a year later: last year's accepted reports come back as `previous` (this year's files are all 2020 → rejected)
+    c = consolidate(wb / "returned", wb / "roster.csv", 2021, None, history=db)
+    assert set(c.previous) == {u for u in ("331122-01", "331122-02", "331122-04", "331122-05", "331122-06",
+                                           "331122-07", "331122-08", "331122-09", "331122-12")}
+    assert not c.accepted and all(e.state == "rejected" for e in c.entries)
+
+
+def test_stale_outputs_are_removed(tmp_path):
+    wb = demo_copy(tmp_path)
+    out = tmp_path / "out"
+    consolidate(wb / "returned", wb / "roster.csv", 2020, out)
+    assert len(list((out / "reports").glob("*.docx"))) == 9
+    (wb / "returned" / "331122-05-缙云县自然资源和规划局-2020.xlsx").unlink()
+    consolidate(wb / "returned", wb / "roster.csv", 2020, out)
+    assert len(list((out / "reports").glob("*.docx"))) == 8
+    assert not list((out / "data").glob("331122-05-*.json"))
