@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 from . import charts
-from .atomic import atomic_path, write_bytes, write_text
+from .atomic import write_bytes, write_text
 from .consolidation import Consolidation, Entry, UnitStatus
 from .data import ReportData
 from .layout import Layout
@@ -386,11 +386,7 @@ def county_report_bytes(c: Consolidation) -> bytes:
 
 
 def write_county_report(c: Consolidation, path: str | Path) -> Path:
-    data = county_report_bytes(c)
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-    return path
+    return write_bytes(path, county_report_bytes(c))
 
 
 __all__ = [

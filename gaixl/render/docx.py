@@ -30,7 +30,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..atomic import atomic_path
+from ..atomic import write_bytes
 from .document import Document, TableBlock
 
 # ---------------------------------------------------------------- the conventions, as numbers
@@ -610,8 +610,4 @@ def docx_bytes(doc: Document) -> bytes:
 
 def render_docx(doc: Document, out: str | Path) -> Path:
     """Write `doc` as a Word document at `out` (atomically: a crash never leaves half a file)."""
-    data = docx_bytes(doc)
-    out = Path(out)
-    with atomic_path(out) as tmp:
-        tmp.write_bytes(data)
-    return out
+    return write_bytes(out, docx_bytes(doc))
