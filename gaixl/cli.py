@@ -420,6 +420,12 @@ def version():
     out.print(__version__)
 
 
+# Commands kept in modules of their own register themselves on `app` when imported here.
+# [mail commands: collect]
+# [mail commands: distribute, feedback]
+# [import command]
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,1 @@
+"""Collecting returned workbooks from email: IMAP, mbox, Maildir, .eml and .msg files."""

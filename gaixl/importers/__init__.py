@@ -1,0 +1,1 @@
+"""Importing published reports (text, HTML, Word, PDF) into checked report data."""
