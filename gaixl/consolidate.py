@@ -120,8 +120,10 @@ def version_rank(name: str) -> int:
 def _read(p: Path, rel: str, digest: str, sidecar: dict | None) -> Entry:
     e = Entry(file=rel, sha256=digest, state="rejected")
     email = utc_iso((sidecar or {}).get("date"))
-    e.file_saved = saved_at(p) if p.suffix.lower() in (".xlsx", ".xlsm") else None  # type: ignore[attr-defined]
-    e.email_date = email  # type: ignore[attr-defined]
+    e.file_saved = saved_at(p) if p.suffix.lower() in (".xlsx", ".xlsm") else None
+    e.email_date = email
+    e.email_from = str((sidecar or {}).get("from") or "")
+    e.message_id = str((sidecar or {}).get("message_id") or "")
     e.submitted_at, e.source = (email, "email") if email else (e.file_saved, "file" if e.file_saved else "")
     if p.suffix.lower() not in SUFFIXES:
         e.reason = f"格式不符：不是报告工作簿（.xlsx/.xlsm/.xls）或数据文件（.json），而是“{p.suffix or '无扩展名'}”文件"
@@ -197,13 +199,13 @@ def _classify(entries: list[Entry], units: list[dict], year: int, layout: Layout
 
 
 def _order_key(e: Entry, by_email: bool):
-    t = e.email_date if by_email else e.file_saved  # type: ignore[attr-defined]
+    t = e.email_date if by_email else e.file_saved
     return (t or "", version_rank(Path(e.file).name), e.file)
 
 
 def _supersede(competing: dict[str, list[Entry]]) -> None:
     for files in competing.values():
-        by_email = all(e.email_date for e in files)  # type: ignore[attr-defined]
+        by_email = all(e.email_date for e in files)
         files.sort(key=lambda e: _order_key(e, by_email))
         latest = files[-1]
         for e in files[:-1]:

@@ -27,6 +27,10 @@ class Entry:
     unit_name: str | None = None
     submitted_at: str | None = None   # ISO 8601: the email's date (collect sidecar), else the workbook's save time
     source: str = ""                  # "email" | "file": where submitted_at came from
+    email_date: str | None = None     # ISO 8601 (UTC) date of the message that brought it (collect sidecar)
+    file_saved: str | None = None     # ISO 8601 save time recorded inside the workbook (docProps/core.xml)
+    email_from: str = ""              # the sender's address (collect sidecar): where feedback goes
+    message_id: str = ""              # the carrying message's Message-ID (collect sidecar), for replies
     errors: int = 0
     warnings: int = 0
     findings: list[Finding] = field(default_factory=list)

@@ -79,16 +79,18 @@ def missing_units(c: Consolidation) -> list[dict]:
 def _row(e) -> dict:
     return {"file": e.file, "sha256": e.sha256, "state": e.state, "reason": e.reason, "reason_en": e.reason_en,
             "unit_code": e.unit_code or "", "unit_name": e.unit_name or "", "submitted_at": e.submitted_at or "",
-            "source": e.source, "errors": e.errors, "warnings": e.warnings}
+            "source": e.source, "email_from": e.email_from, "message_id": e.message_id,
+            "errors": e.errors, "warnings": e.warnings}
 
 
 def manifest(c: Consolidation) -> dict:
     missing = missing_units(c)
     return {"county": c.county, "year": c.year, "layout": c.layout.id, "generated_at": generated_at(c),
+            "inbox": c.inbox,
             "counts": {**{k: v for k, v in c.counts().items() if k != "missing"}, "missing": len(missing)},
             "summary": summary(c),
             "files": [_row(e) for e in sorted(c.entries, key=lambda e: e.file)],
-            "units": [{"code": u.code, "name": u.name, "parent": u.parent, "status": u.status,
+            "units": [{"code": u.code, "name": u.name, "email": u.email, "parent": u.parent, "status": u.status,
                        "file": u.entry.file if u.entry is not None else ""} for u in c.units],
             "missing": missing}
 
