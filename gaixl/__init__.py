@@ -16,6 +16,7 @@ from .validate import validate  # noqa: E402
 # Load the submodules that share a name with an API function now: importing a submodule later
 # would rebind the package attribute (gaixl.generate, gaixl.fill, gaixl.check) to the module.
 from . import check as _check_mod, fill as _fill_mod, generate as _generate_mod  # noqa: E402,F401
+from . import consolidate as _consolidate_mod  # noqa: E402,F401
 from . import render as _render_mod  # noqa: E402,F401  (light: python-docx loads only when writing)
 
 
@@ -41,6 +42,12 @@ def check(path, **kw) -> FileReport:
     return _check_mod.check_file(path, **kw)
 
 
+def consolidate(inbox, roster, year=None, out_dir=None, **kw):
+    """An inbox of returned files + a roster → Consolidation, outputs written to `out_dir` when given
+    (see gaixl.consolidate.consolidate)."""
+    return _consolidate_mod.consolidate(inbox, roster, year, out_dir, **kw)
+
+
 def render(source, out, *, layout=None):
     """The report as a document: .docx, .pdf, .md or .html by the suffix of `out` → (path, findings)
     (see gaixl.render.render)."""
@@ -51,5 +58,5 @@ __all__ = [
     "__version__", "ReportData", "load_data_file", "GaixlError", "LayoutError", "RuleError", "InputError",
     "WorkbookError", "DataFileError", "RosterError", "UsageError", "Finding", "FileReport", "Layout",
     "available_layouts", "layout_for_year", "load_layout", "validate", "generate", "read_workbook", "fill", "check",
-    "render",
+    "render", "consolidate",
 ]

@@ -24,7 +24,8 @@ def check_file(path: str | Path, *, year: int | None = None, unit_code: str | No
                          info_locator=getattr(res, "info_locator", None),
                          uncomputable=getattr(res, "uncomputable", frozenset()))
     findings += expectation_findings(data, res.meta, year=year, unit_code=unit_code, unit_name=unit_name)
-    return FileReport(file=str(p), findings=findings, data=data, kind=res.kind, meta=res.meta)
+    return FileReport(file=str(p), findings=findings, data=data, kind=res.kind, meta=res.meta,
+                      locator=dict(res.locator or {}))
 
 
 def expectation_findings(data, meta: dict, *, year=None, unit_code=None, unit_name=None) -> list[Finding]:

@@ -87,14 +87,16 @@ def _history_prefill(store, code: str, year: int, layout) -> Optional[dict]:
     return carry_over(previous, layout) if previous is not None else None
 
 
-def _history_findings(store, data) -> list:
-    """check --history: where a report disagrees with the unit's stored report of year-1."""
+def _history_findings(store, data, locator: Optional[dict] = None) -> list:
+    """check --history: where a report disagrees with the unit's stored report of year-1
+    (`locator`, from the reader, places the findings at sheet!cell)."""
     if data is None or not data.unit.get("code"):
         return []
     from .history import previous_year_findings
     from .layout import load_layout
     previous = store.get(data.unit["code"], data.year - 1)
-    return [] if previous is None else previous_year_findings(data, previous, load_layout(data.layout))
+    return [] if previous is None else previous_year_findings(data, previous, load_layout(data.layout),
+                                                              locator=locator)
 
 
 @app.command()
@@ -258,7 +260,7 @@ def check(
         try:
             with store:
                 for r in reports:
-                    r.findings += _history_findings(store, r.data)
+                    r.findings += _history_findings(store, r.data, r.locator)
         except GaixlError as e:
             _fail(e, lang)
     if json_out:

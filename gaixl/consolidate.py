@@ -286,7 +286,7 @@ def _history(c: Consolidation, path) -> str:
         for u in c.units:
             if u.status == "accepted" and u.code in prev and finder is not None:
                 u.entry.findings += list(finder(c.accepted[u.code], prev[u.code], c.layout,
-                                                locator=getattr(u.entry, "locator", None)))
+                                                locator=u.entry.report.locator if u.entry.report else None))
                 _count(u.entry)
     return f"history: {path}"
 

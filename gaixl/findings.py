@@ -43,6 +43,9 @@ class FileReport:
     data: Any = None              # ReportData, or None when unreadable
     kind: str = ""                # template | workbook | datafile
     meta: dict = field(default_factory=dict)
+    # CellRef → (sheet, "D7") as the reader found the cells: later checks (history) place their
+    # findings with it. Not part of the JSON form.
+    locator: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def errors(self) -> int:

@@ -277,3 +277,27 @@ def test_history_command_lists_and_json(db, tmp_path):
     assert r.exit_code == 2 and "历史数据库不存在" in r.output
     r = run("history", "--db", tmp_path / "none.sqlite", "--lang", "en")
     assert r.exit_code == 2 and "no history database here" in r.output
+
+
+def test_check_workbook_with_history_places_the_warning_at_its_cell(db, tmp_path):
+    """A filled workbook: the carry-over warning names the sheet and cell the department must fix."""
+    import openpyxl
+
+    from gaixl import fill, generate
+
+    prev = HistoryStore(db, create=False).get("A1", 2020)
+    bad = _matching(prev, L21, 2021, 4)
+    v = prev.tables["三"][CARRIED_OUT]["自然人"]
+    bad.tables["三"][CARRIED_IN]["自然人"] = v + 1
+    bad.tables["三"]["一、本年新收政府信息公开申请数量"]["自然人"] -= 1
+    template = tmp_path / "t.xlsx"
+    generate(L21, 2021, bad.unit["code"], bad.unit["name"], template)
+    filled = tmp_path / "filled.xlsx"
+    fill(template, bad.with_totals(L21), filled)
+    r = run("check", filled, "--history", db, "--json")
+    hist = [f for f in json.loads(r.stdout)["findings"] if f["code"] == "history-carry-over"]
+    assert len(hist) == 1, r.stdout
+    sheet, cell = hist[0]["sheet"], hist[0]["cell"]
+    assert sheet and cell and f"{sheet}!{cell}" in hist[0]["message"]
+    ws = openpyxl.load_workbook(filled)[sheet]
+    assert ws[cell].value == v + 1                        # the very cell that holds the wrong number
