@@ -1,38 +1,53 @@
 """Atomic output: write beside the target, then rename, so a crash never leaves half a file."""
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+
+_counter = itertools.count()
+
+
+def _temp_beside(target: Path) -> tuple[int, Path]:
+    """Create a new, unique temporary file in the target's folder → (open fd, path).
+    Mode 0666 minus the umask: the finished output gets the usual permissions (mkstemp's 0600
+    would leave outputs unreadable to colleagues). O_EXCL makes the name ours alone."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        tmp = target.parent / f".{target.name}.{os.getpid()}.{next(_counter)}.part"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:     # left by a crashed run of a process that had our pid: take the next
+            continue
 
 
 @contextmanager
 def atomic_path(target: str | Path):
     """Yield a temporary path in the target's folder; on success it replaces the target."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    fd, tmp = _temp_beside(target)
     os.close(fd)
-    # mkstemp creates 0600; an output file should get the usual permissions (umask applies).
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
     try:
-        yield Path(tmp)
+        yield tmp
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
-def write_text(target: str | Path, text: str) -> Path:
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return Path(target)
-
-
 def write_bytes(target: str | Path, data: bytes) -> Path:
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
-    return Path(target)
+    target = Path(target)
+    fd, tmp = _temp_beside(target)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_text(target: str | Path, text: str) -> Path:
+    return write_bytes(target, text.encode("utf-8"))

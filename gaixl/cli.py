@@ -344,7 +344,7 @@ def consolidate(
     bad = any(u.status != "accepted" for u in c.units)
     if json_out:
         _emit_json({"summary": s, "out": str(out_dir), "manifest": manifest(c),
-                    "notes": getattr(c, "notes", [])})
+                    "notes": c.notes})
         raise typer.Exit(1 if bad else 0)
     out.print(t("consolidate.summary", lang, **{k: s[k] for k in ("county", "year", "received", "accepted",
                                                                    "superseded", "rejected", "unknown", "units",
@@ -355,10 +355,10 @@ def consolidate(
         for m in miss:
             why = t("consolidate.nothing", lang) if m["sent"] == "nothing" else m["reason"]
             out.print(f"  - {m['code']} {m['name']}：{why}", markup=False)
-    for note in getattr(c, "notes", []):
+    for note in c.notes:
         out.print(t("consolidate.note", lang, note=note), markup=False)
     out.print(t("consolidate.out", lang, out=out_dir), markup=False)
-    out.print(t("consolidate.workbook", lang, path=getattr(c, "outputs", {}).get("consolidated", "")), markup=False)
+    out.print(t("consolidate.workbook", lang, path=c.outputs.get("consolidated", "")), markup=False)
     raise typer.Exit(1 if bad else 0)
 
 

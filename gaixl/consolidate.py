@@ -150,7 +150,30 @@ def _read(p: Path, rel: str, digest: str, sidecar: dict | None) -> Entry:
 
 def _read_job(job) -> Entry:
     p, rel, sidecar = job
-    return _read(p, rel, sha256(p), sidecar)
+    e = _read(p, rel, sha256(p), sidecar)
+    if e.report is not None and e.report.locator and e.report.data is not None:
+        # Where each cell sat (for findings added later, e.g. history) travels back from the
+        # reading process as one string: thousands of CellRef keys would cost more to unpickle
+        # than the whole rest of the entry.
+        keys = load_layout(e.report.data.layout).cell_keys
+        loc = e.report.locator
+        e.places = "\x1f".join("!".join(loc[ref]) if ref in loc else "" for ref in keys)
+        e.report.locator = {}
+    return e
+
+
+def entry_locator(e: Entry, layout: Layout) -> dict:
+    """CellRef → (sheet, cell) of an entry read by _read_job (the inverse of its packing)."""
+    if e.report is not None and e.report.locator:
+        return e.report.locator
+    if not e.places:
+        return {}
+    out = {}
+    for ref, place in zip(layout.cell_keys, e.places.split("\x1f")):
+        if place:
+            sheet, _, cell = place.rpartition("!")
+            out[ref] = (sheet, cell)
+    return out
 
 
 def _count(e: Entry) -> None:
@@ -224,9 +247,19 @@ def _supersede(competing: dict[str, list[Entry]]) -> None:
 def sum_reports(layout: Layout, year: int, reports: list[ReportData], code: str, name: str) -> ReportData:
     """The sum of every input cell over `reports` (blank counts 0), totals recomputed."""
     total = ReportData.empty(layout, year, code, name)
-    cells = input_cells(layout)
-    for ref, _c in cells:
-        v = sum(d.number(layout, ref) for d in reports)
+    cells = [(ref, layout.cell_keys[ref]) for ref, _c in input_cells(layout)]
+    sums = [0] * len(cells)
+    # Unit-major, straight through each report's dicts: a large city sums over a million cells.
+    for d in reports:
+        tables = d.tables
+        for i, (_ref, (group, rk, ck)) in enumerate(cells):
+            row = tables.get(group, {}).get(rk)
+            v = row.get(ck) if isinstance(row, dict) else None
+            if v is not None and v.__class__ in (int, float):
+                sums[i] += v
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                sums[i] += v
+    for (ref, _k), v in zip(cells, sums):
         total.set_value(layout, ref, round(v, 6) if isinstance(v, float) else v)
     for ref, v in compute(layout, lambda r: total.number(layout, r)).items():
         total.set_value(layout, ref, round(v, 6) if isinstance(v, float) else v)
@@ -286,7 +319,7 @@ def _history(c: Consolidation, path) -> str:
         for u in c.units:
             if u.status == "accepted" and u.code in prev and finder is not None:
                 u.entry.findings += list(finder(c.accepted[u.code], prev[u.code], c.layout,
-                                                locator=u.entry.report.locator if u.entry.report else None))
+                                                locator=entry_locator(u.entry, c.layout)))
                 _count(u.entry)
     return f"history: {path}"
 
@@ -356,11 +389,11 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
         by_parent[parent] = sum_reports(layout, year, [accepted[k] for k in codes], f"{parent}-汇总", f"{parent}（汇总）")
     c = Consolidation(year=year, layout=layout, inbox=str(inbox), entries=entries, units=statuses,
                       accepted=accepted, total=total, by_parent=by_parent, county=county)
-    c.notes = [n for n in [_history(c, history)] if n]  # type: ignore[attr-defined]
+    c.notes = [n for n in [_history(c, history)] if n]
     if out_dir is not None:
         from .outputs import write_outputs
 
-        c.outputs = write_outputs(c, Path(out_dir), reports=reports)  # type: ignore[attr-defined]
+        c.outputs = write_outputs(c, Path(out_dir), reports=reports)
     return c
 
 

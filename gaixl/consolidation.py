@@ -6,6 +6,7 @@ The contract between consolidate.py (building it) and the writers of its outputs
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .data import ReportData
 from .findings import FileReport, Finding
@@ -31,6 +32,7 @@ class Entry:
     file_saved: str | None = None     # ISO 8601 save time recorded inside the workbook (docProps/core.xml)
     email_from: str = ""              # the sender's address (collect sidecar): where feedback goes
     message_id: str = ""              # the carrying message's Message-ID (collect sidecar), for replies
+    places: str = ""                  # where each layout cell sat in the file, packed (consolidate.entry_locator)
     errors: int = 0
     warnings: int = 0
     findings: list[Finding] = field(default_factory=list)
@@ -62,6 +64,8 @@ class Consolidation:
     previous: dict[str, ReportData] = field(default_factory=dict)    # unit code → last year's (history)
     previous_total: ReportData | None = None
     county: str = ""                          # name of the consolidating body (e.g. 缙云县)
+    notes: list[str] = field(default_factory=list)              # what was done besides (history …)
+    outputs: dict[str, Path] = field(default_factory=dict)      # output name → path, once written
 
     @property
     def missing(self) -> list[UnitStatus]:

@@ -56,6 +56,10 @@ class UsageError(GaixlError, ValueError):
     """The caller asked for something impossible (unknown layout, year without a format, …)."""
 
 
+class OutputError(GaixlError):
+    """An output could not be written (disk full, no permission, a writing process failed)."""
+
+
 _OS_REASON_ZH = {
     errno.ENOENT: "文件或文件夹不存在",
     errno.EACCES: "没有访问权限",

@@ -19,13 +19,16 @@ import csv
 import importlib.util
 import io
 import json
+import multiprocessing
 import re
+import sys
 import zipfile
 from pathlib import Path
 
 from .atomic import write_bytes, write_text
 from .consolidation import Consolidation
 from .data import dump_data
+from .errors import OutputError, os_reason_zh
 from .names import safe_filename
 
 MANIFEST_COLUMNS = ["file", "sha256", "state", "reason", "unit_code", "unit_name", "submitted_at", "source",
@@ -134,41 +137,61 @@ def long_columns(c: Consolidation) -> tuple[list[str], list[tuple], list]:
     return codes, keys, values
 
 
+def _number_or_none(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
 def write_data(c: Consolidation, out: Path) -> list[Path]:
+    import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     codes, keys, values = long_columns(c)
     names = {u.code: u.name for u in c.units}
     n = len(keys)
+    # Over a million cells for a large city: quote only what needs it (numbers never do).
+    cells = ["" if v is None else (str(v) if type(v) in (int, float) else _q(v)) for v in values]
     key_part = [",".join(_q(x) for x in k) + "," for k in keys]
     lines = [",".join(LONG_COLUMNS) + "\n"]
     for i, code in enumerate(codes):
         head = f"{_q(code)},{_q(names[code])},{c.year},"
         base = i * n
-        lines.extend(f"{head}{key_part[j]}{_q(values[base + j])}\n" for j in range(n))
+        lines.append("".join([f"{head}{key_part[j]}{cells[base + j]}\n" for j in range(n)]))
+    del cells
     written = [write_text(out / "data" / "long.csv", "".join(lines))]
     del lines
+
     def dictionary(items: list[str], per_unit: bool):
         # Unique dictionary values (a dictionary with duplicates makes the writer's output vary).
         uniq = list(dict.fromkeys(items))
         pos = {v: i for i, v in enumerate(uniq)}
-        at = [pos[v] for v in items]
-        idx = [at[i] for i in range(len(codes)) for _ in range(n)] if per_unit else at * len(codes)
+        at = np.array([pos[v] for v in items], dtype=np.int32)
+        idx = np.repeat(at, n) if per_unit else np.tile(at, len(codes))
         return pa.DictionaryArray.from_arrays(pa.array(idx, pa.int32()), pa.array(uniq, pa.string()))
+    numbers = [v if type(v) in (int, float) else (None if v is None else _number_or_none(v)) for v in values]
     table = pa.table({
         "unit_code": dictionary(codes, True),
         "unit_name": dictionary([names[k] for k in codes], True),
-        "year": pa.array([c.year] * len(values), pa.int32()),
+        "year": pa.array(np.full(len(values), c.year, dtype=np.int32)),
         "table": dictionary([k[0] for k in keys], False),
         "row": dictionary([k[1] for k in keys], False),
         "column": dictionary([k[2] for k in keys], False),
-        "value": pa.array([None if v is None else float(v) for v in values], pa.float64()),
+        "value": pa.array(numbers, pa.float64()),
     })
+    del numbers
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
     written.append(write_bytes(out / "data" / "long.parquet", sink.getvalue().to_pybytes()))
-    for code in codes:
+    return written
+
+
+def write_unit_data(c: Consolidation, out: Path, codes: list[str] | None = None) -> list[Path]:
+    """data/<code>-<name>.json: the data file of each accepted unit (all, or those of `codes`)."""
+    written = []
+    for code in sorted(c.accepted) if codes is None else codes:
         d = c.accepted[code]
         written.append(write_text(out / "data" / (unit_stem(code, d.unit.get("name") or "") + ".json"), dump_data(d)))
     return written
@@ -182,44 +205,30 @@ def _created(c: Consolidation):
 
 
 def write_summary(c: Consolidation, out: Path) -> Path:
-    import xlsxwriter
+    """summary.xlsx: a sheet per table group, a row per accepted unit (roster order), the total last."""
+    from .sheetxml import BOLD, BORDER, HEAD, SheetSpec, xlsx_bytes
 
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
-    wb.set_properties({"title": f"{c.county}{c.year}年政府信息公开工作年度报告汇总", "author": "gaixl",
-                       "created": _created(c)})
-    head = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
-    bold = wb.add_format({"bold": True, "border": 1})
-    cell = wb.add_format({"border": 1})
     groups: dict[str, list] = {}
     for group, rk, ck in c.layout.cell_keys.values():
         groups.setdefault(group, []).append((rk, ck))
     units = [(code, c.accepted[code]) for code in (u.code for u in c.units) if code in c.accepted]
-    for group, keys in groups.items():
-        ws = wb.add_worksheet(group)
-        ws.write_row(0, 0, ["单位代码", "单位名称"], head)
-        for j, (rk, ck) in enumerate(keys):
-            ws.write_string(0, 2 + j, f"{rk}｜{ck}", head)
-        ws.set_column(0, 0, 12)
-        ws.set_column(1, 1, 30)
-        ws.set_column(2, 1 + len(keys), 14)
-        ws.set_row(0, 90)
-        ws.freeze_panes(1, 2)
-        rows = [(code, d.unit.get("name") or code, d, cell) for code, d in units]
-        rows.append((c.total.unit["code"], "合计", c.total, bold))
-        for i, (code, name, d, fmt) in enumerate(rows, 1):
-            ws.write_string(i, 0, code, fmt)
-            ws.write_string(i, 1, name, fmt)
-            for j, (rk, ck) in enumerate(keys):
-                row = d.tables.get(group, {}).get(rk)
+
+    def rows(group: str, keys: list):
+        yield ["单位代码", "单位名称", *(f"{rk}｜{ck}" for rk, ck in keys)], HEAD
+        for code, name, d, style in [*((code, d.unit.get("name") or code, d, BORDER) for code, d in units),
+                                     (c.total.unit["code"], "合计", c.total, BOLD)]:
+            table = d.tables.get(group, {})
+            cells: list = [code, name]
+            for rk, ck in keys:
+                row = table.get(rk)
                 v = row.get(ck) if isinstance(row, dict) else None
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    ws.write_number(i, 2 + j, v, fmt)
-                else:
-                    ws.write_blank(i, 2 + j, None, fmt)
-    wb.close()
-    return write_bytes(out / "summary.xlsx", buf.getvalue())
+                cells.append(v if isinstance(v, (int, float)) and not isinstance(v, bool) else None)
+            yield cells, style
+
+    sheets = [SheetSpec(group, rows(group, keys), widths=[(0, 0, 12), (1, 1, 30), (2, 1 + len(keys), 14)],
+                        heights={0: 90}, freeze=(1, 2)) for group, keys in groups.items()]
+    return write_bytes(out / "summary.xlsx", xlsx_bytes(sheets, title=f"{c.county}{c.year}年政府信息公开工作年度报告汇总",
+                                                        created=_created(c)))
 
 
 # ---------------------------------------------------------------- consolidated workbook
@@ -265,13 +274,14 @@ def stable_zip(data: bytes, when: str) -> bytes:
     return buf.getvalue()
 
 
-def write_reports(c: Consolidation, out: Path) -> list[Path]:
+def write_reports(c: Consolidation, out: Path, codes: list[str] | None = None) -> list[Path]:
+    """reports/<code>-<name>.docx for each accepted unit (all, or those of `codes`)."""
     from .render.document import build_document
     from .render.docx import docx_bytes
 
     when = generated_at(c)
     written = []
-    for code in sorted(c.accepted):
+    for code in sorted(c.accepted) if codes is None else codes:
         d = c.accepted[code]
         data = stable_zip(docx_bytes(build_document(d, c.layout)), when)
         written.append(write_bytes(out / "reports" / (unit_stem(code, d.unit.get("name") or "") + ".docx"), data))
@@ -301,27 +311,90 @@ def _prune(folder: Path, keep: list[Path], suffix: str) -> None:
             p.unlink()
 
 
-def write_outputs(c: Consolidation, out: Path, *, reports: bool = True) -> dict[str, Path]:
+PARALLEL_FROM = 200     # accepted units; below this a second process costs more than it saves
+
+
+def _can_fork() -> bool:
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _child(task, conn) -> None:
+    try:
+        conn.send(("ok", [str(p) for p in task()]))
+    except BaseException as e:  # noqa: BLE001 — whatever it was, the parent must hear of it
+        conn.send(("error", f"{type(e).__name__}: {e}"))
+    finally:
+        conn.close()
+
+
+def _beside(task, rest):
+    """Run `task` in a forked child while this process runs `rest`; → (task's paths, rest's result).
+    A fork inherits the consolidation in memory, so nothing is pickled but the list of paths."""
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(task, send), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        result = rest()
+    finally:
+        try:
+            status, value = recv.recv()
+        except EOFError:
+            status, value = "error", f"the writing process ended without a word (exit code {proc.exitcode})"
+        proc.join()
+    if status != "ok":
+        raise OutputError(f"writing the per-unit files failed: {value}", zh=f"写出各单位文件时出错：{value}")
+    return [Path(p) for p in value], result
+
+
+def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel: bool | None = None) -> dict[str, Path]:
+    """Every output of a consolidation into `out`. With many units (and on Linux) the per-unit
+    files are written by a second process at the same time as the county-wide ones."""
     from .feedback import write_feedback
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
-    for p in write_manifest(c, out):
-        written[p.name] = p
-    written["feedback"] = out / "feedback"
-    _prune(out / "feedback", write_feedback(c, out / "feedback", when=generated_at(c)), ".txt")
+    codes = sorted(c.accepted)
+    if parallel is None:
+        parallel = len(codes) >= PARALLEL_FROM and _can_fork()
+    # The child writes every data file and the first half of the .docx reports; this process
+    # the other half and everything county-wide.
+    half = len(codes) // 2 if parallel else 0
+
+    def per_unit() -> list[Path]:
+        return write_unit_data(c, out, codes) + (write_reports(c, out, codes[:half]) if reports else [])
+
+    def county_wide() -> tuple[dict[str, Path], list[Path]]:
+        written: dict[str, Path] = {}
+        for p in write_manifest(c, out):
+            written[p.name] = p
+        written["feedback"] = out / "feedback"
+        _prune(out / "feedback", write_feedback(c, out / "feedback", when=generated_at(c)), ".txt")
+        docx = write_reports(c, out, codes[half:]) if reports else []
+        write_data(c, out)
+        written["data"] = out / "data"
+        written["summary.xlsx"] = write_summary(c, out)
+        written["consolidated"] = write_consolidated(c, out)
+        for p in write_status(c, out):
+            written[p.name] = p
+        return written, docx
+
+    try:
+        if parallel:
+            unit_files, (written, docx) = _beside(per_unit, county_wide)
+        else:
+            written, docx = county_wide()
+            unit_files = per_unit()
+    except OSError as e:
+        raise OutputError(f"cannot write the outputs: {e.strerror or e}", where=str(e.filename or out),
+                          zh=f"无法写出汇总结果：{os_reason_zh(e)}") from e
+    _prune(out / "data", [p for p in unit_files if p.suffix == ".json"], ".json")
     if reports:
-        _prune(out / "reports", write_reports(c, out), ".docx")
+        _prune(out / "reports", docx + [p for p in unit_files if p.suffix == ".docx"], ".docx")
         written["reports"] = out / "reports"
-    _prune(out / "data", write_data(c, out), ".json")
-    written["data"] = out / "data"
-    written["summary.xlsx"] = write_summary(c, out)
-    written["consolidated"] = write_consolidated(c, out)
-    for p in write_status(c, out):
-        written[p.name] = p
     return written
 
 
-__all__ = ["write_outputs", "manifest", "summary", "missing_units", "generated_at", "consolidated_name", "unit_stem",
+__all__ = ["write_outputs", "write_unit_data", "write_data", "write_reports", "write_summary", "manifest", "summary", "missing_units", "generated_at", "consolidated_name", "unit_stem",
            "stable_zip", "coverage_rows"]

@@ -298,3 +298,60 @@ def test_stale_outputs_are_removed(tmp_path):
     consolidate(wb / "returned", wb / "roster.csv", 2020, out)
     assert len(list((out / "reports").glob("*.docx"))) == 8
     assert not list((out / "data").glob("331122-05-*.json"))
+
+
+def test_parallel_outputs_equal_sequential_ones(tmp_path):
+    """The per-unit files written by a second process are the very bytes one process writes."""
+    from gaixl.outputs import write_outputs
+
+    c = consolidate(DEMO / "returned", DEMO / "roster.csv", None, None)
+    seq, par = tmp_path / "seq", tmp_path / "par"
+    write_outputs(c, seq, parallel=False)
+    write_outputs(c, par, parallel=True)
+    files = sorted(p.relative_to(seq) for p in seq.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(par) for p in par.rglob("*") if p.is_file())
+    assert any(f.parts[0] == "reports" for f in files) and any(f.parts[0] == "data" for f in files)
+    for f in files:
+        assert (seq / f).read_bytes() == (par / f).read_bytes(), f
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_an_unwritable_output_is_a_clear_error(tmp_path, parallel):
+    from gaixl.errors import OutputError
+    from gaixl.outputs import write_outputs
+
+    c = consolidate(DEMO / "returned", DEMO / "roster.csv", None, None)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "data").write_text("a file where the data folder should be")
+    with pytest.raises(OutputError) as e:
+        write_outputs(c, out, reports=False, parallel=parallel)
+    assert "data" in e.value.text("zh") and "无法写出" in e.value.text("zh")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_history_warnings_name_the_cell_whichever_process_read_the_file(tmp_path, workers):
+    from gaixl.history import CARRIED_IN, CARRIED_OUT, HistoryStore
+
+    wb = demo_copy(tmp_path)
+    c = consolidate(wb / "returned", wb / "roster.csv", 2020, None)
+    this = c.accepted["331122-01"]
+    layout = c.layout
+    import copy
+
+    from gaixl.rules import CellRef
+
+    col = next(ck for (tk, rk, ck) in layout.cell_keys if tk == "t3" and rk == CARRIED_IN)
+    last = copy.deepcopy(this)
+    last.year = 2019
+    got = this.value(layout, CellRef("t3", CARRIED_IN, col))
+    last.set_value(layout, CellRef("t3", CARRIED_OUT, col), (got or 0) + 2)
+    db = tmp_path / "h.sqlite"
+    with HistoryStore(db) as store:
+        store.store(last, {"file": "2019.json", "stored_at": "2020-03-01T00:00:00Z"})
+    c = consolidate(wb / "returned", wb / "roster.csv", 2020, None, history=db, workers=workers)
+    hist = [f for f in c.units[0].entry.findings if f.code == "history-carry-over"]
+    assert len(hist) == 1 and hist[0].sheet and hist[0].cell, hist
+    assert f"{hist[0].sheet}!{hist[0].cell}" in hist[0].message
+    ws = openpyxl.load_workbook(wb / "returned" / c.units[0].entry.file)[hist[0].sheet]
+    assert ws[hist[0].cell].value in (got, None) and layout.id == "2019"
