@@ -358,12 +358,13 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
     codes = sorted(c.accepted)
     if parallel is None:
         parallel = len(codes) >= PARALLEL_FROM and _can_fork()
-    # The child writes every data file and the first half of the .docx reports; this process
-    # the other half and everything county-wide.
+    # The child writes every data file, summary.xlsx and the first half of the .docx reports;
+    # this process the other half and the rest (the two take about as long).
     half = len(codes) // 2 if parallel else 0
 
-    def per_unit() -> list[Path]:
-        return write_unit_data(c, out, codes) + (write_reports(c, out, codes[:half]) if reports else [])
+    def beside() -> list[Path]:
+        return (write_unit_data(c, out, codes) + [write_summary(c, out)]
+                + (write_reports(c, out, codes[:half]) if reports else []))
 
     def county_wide() -> tuple[dict[str, Path], list[Path]]:
         written: dict[str, Path] = {}
@@ -374,7 +375,6 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
         docx = write_reports(c, out, codes[half:]) if reports else []
         write_data(c, out)
         written["data"] = out / "data"
-        written["summary.xlsx"] = write_summary(c, out)
         written["consolidated"] = write_consolidated(c, out)
         for p in write_status(c, out):
             written[p.name] = p
@@ -382,13 +382,14 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
 
     try:
         if parallel:
-            unit_files, (written, docx) = _beside(per_unit, county_wide)
+            unit_files, (written, docx) = _beside(beside, county_wide)
         else:
             written, docx = county_wide()
-            unit_files = per_unit()
+            unit_files = beside()
     except OSError as e:
         raise OutputError(f"cannot write the outputs: {e.strerror or e}", where=str(e.filename or out),
                           zh=f"无法写出汇总结果：{os_reason_zh(e)}") from e
+    written["summary.xlsx"] = out / "summary.xlsx"
     _prune(out / "data", [p for p in unit_files if p.suffix == ".json"], ".json")
     if reports:
         _prune(out / "reports", docx + [p for p in unit_files if p.suffix == ".docx"], ".docx")
