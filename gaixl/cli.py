@@ -424,7 +424,7 @@ def version():
 
 # Commands kept in modules of their own register themselves on `app` when imported here.
 # [mail commands: collect]
-# [mail commands: distribute, feedback]
+from . import cli_send  # noqa: E402,F401
 # [import command]
 
 
