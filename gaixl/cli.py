@@ -356,7 +356,7 @@ def consolidate(
             why = t("consolidate.nothing", lang) if m["sent"] == "nothing" else m["reason"]
             out.print(f"  - {m['code']} {m['name']}：{why}", markup=False)
     for note in c.notes:
-        out.print(t("consolidate.note", lang, note=note), markup=False)
+        out.print(t("consolidate.note", lang, note=note["en" if lang == "en" else "zh"]), markup=False)
     out.print(t("consolidate.out", lang, out=out_dir), markup=False)
     out.print(t("consolidate.workbook", lang, path=c.outputs.get("consolidated", "")), markup=False)
     raise typer.Exit(1 if bad else 0)

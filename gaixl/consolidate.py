@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -279,12 +278,10 @@ def infer_year(entries: list[Entry]) -> int | None:
 
 
 # ---------------------------------------------------------------- history (optional module)
-def _history(c: Consolidation, path) -> str:
-    """Store accepted unit-years and load last year's; a note of what was done."""
+def _history(c: Consolidation, path) -> dict | None:
+    """Store accepted unit-years and load last year's; a note ({"zh", "en"}) of what was done."""
     if path is None:
-        return ""
-    if importlib.util.find_spec("gaixl.history") is None:
-        return "history: gaixl.history not available, skipped"
+        return None
     from . import history as H
 
     from .outputs import generated_at
@@ -321,7 +318,10 @@ def _history(c: Consolidation, path) -> str:
                 u.entry.findings += list(finder(c.accepted[u.code], prev[u.code], c.layout,
                                                 locator=entry_locator(u.entry, c.layout)))
                 _count(u.entry)
-    return f"history: {path}"
+    return {"zh": f"历史数据库 {path}：存入本年度采用的报告{len(c.accepted)}份，"
+                  f"找到{c.year - 1}年度报告{len(prev)}份用于比对",
+            "en": f"history {path}: stored {len(c.accepted)} accepted reports, "
+                  f"found {len(prev)} reports of {c.year - 1} to compare with"}
 
 
 # ---------------------------------------------------------------- entry point
@@ -389,7 +389,7 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
         by_parent[parent] = sum_reports(layout, year, [accepted[k] for k in codes], f"{parent}-汇总", f"{parent}（汇总）")
     c = Consolidation(year=year, layout=layout, inbox=str(inbox), entries=entries, units=statuses,
                       accepted=accepted, total=total, by_parent=by_parent, county=county)
-    c.notes = [n for n in [_history(c, history)] if n]
+    c.notes = [n for n in [_history(c, history)] if n]   # {"zh", "en"} each
     if out_dir is not None:
         from .outputs import write_outputs
 

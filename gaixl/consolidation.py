@@ -64,7 +64,7 @@ class Consolidation:
     previous: dict[str, ReportData] = field(default_factory=dict)    # unit code → last year's (history)
     previous_total: ReportData | None = None
     county: str = ""                          # name of the consolidating body (e.g. 缙云县)
-    notes: list[str] = field(default_factory=list)              # what was done besides (history …)
+    notes: list[dict] = field(default_factory=list)             # {"zh", "en"}: what was done besides (history …)
     outputs: dict[str, Path] = field(default_factory=dict)      # output name → path, once written
 
     @property
