@@ -18,20 +18,15 @@ from datetime import datetime
 from typing import Iterable, Sequence
 from xml.sax.saxutils import escape
 
+from .xmlparts import col_letters
+
 # Cell styles (cellXfs indexes in styles.xml below).
 PLAIN, BORDER, BOLD, HEAD = 0, 1, 2, 3
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
 
 
-def col_letter(i: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
+col_letter = col_letters      # 0 → A, 25 → Z, 26 → AA (the reader's own function)
 
 
 def _text(s: str) -> str:
