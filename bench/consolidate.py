@@ -96,10 +96,13 @@ def one(n: int, docx: bool, workers: int) -> dict:
     c = consolidate(inbox, roster, YEAR, out, reports=docx, workers=workers)
     dt = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The largest child: a reading worker or the forked writer of per-unit files (its resident
+    # size counts the pages it still shares with this process).
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     shutil.rmtree(out, ignore_errors=True)            # hundreds of MB at N=5000
     shutil.rmtree(inbox, ignore_errors=True)
     return {"n": n, "docx": docx, "seconds": round(dt, 2), "files_per_s": round(n / dt, 1),
-            "peak_rss_mb": round(rss, 1), "accepted": c.counts()["accepted"]}
+            "peak_rss_mb": round(rss, 1), "peak_child_rss_mb": round(child, 1), "accepted": c.counts()["accepted"]}
 
 
 def naive(n: int, sample: int) -> dict:
@@ -147,7 +150,8 @@ def main() -> None:
     big, small = runs[a.n], runs[a.also]
     print(f"\nN={a.n}: {big['files_per_s']} files/s end to end without .docx ({big['seconds']} s), "
           f"{with_docx['files_per_s']} files/s with .docx; peak RSS {big['peak_rss_mb']} MB "
-          f"({with_docx['peak_rss_mb']} MB with .docx); workers={a.workers}")
+          f"({with_docx['peak_rss_mb']} MB with .docx), largest child process {big['peak_child_rss_mb']} MB; "
+          f"workers={a.workers}")
     if a.also != a.n:
         print(f"growth: time({a.n}) / time({a.also}) = {big['seconds'] / small['seconds']:.2f} "
               f"(linear would be {a.n / a.also:.2f})")

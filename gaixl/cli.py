@@ -425,7 +425,7 @@ def version():
 # Commands kept in modules of their own register themselves on `app` when imported here.
 from . import cli_collect  # noqa: E402,F401
 from . import cli_send  # noqa: E402,F401
-# [import command]
+from . import cli_import  # noqa: E402,F401
 
 
 def main() -> None:

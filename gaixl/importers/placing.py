@@ -1,0 +1,309 @@
+"""Placing the values of one row in their columns, or saying why not (see gaixl.importers.mapper).
+
+A mixin of the mapper: it reads the mapper's source (how cells were written), the grid header
+and the value columns the mapper found, and writes into the mapper's result.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .labels import Target
+from .lines import Cell, Line
+from .normalize import loose, norm
+from .numbers import Note, is_value, read_value
+
+
+@dataclass
+class Placed:
+    value: int | float | None          # None: published blank
+    text: str                           # the cell as published
+    where: str
+    note: Note | None = None
+    assumed: bool = False               # column inferred (see module docstring), said as a finding
+
+
+@dataclass
+class Unplaced:
+    table: str                          # data-file group (二/三/四) or ""
+    row: str | None
+    column: str | None
+    reason: str
+    reason_en: str
+    value: str | None = None
+    where: str = ""
+
+    def to_json(self) -> dict:
+        d = {"table": self.table, "row": self.row, "column": self.column, "reason": self.reason,
+             "reason_en": self.reason_en}
+        if self.value is not None:
+            d["value"] = self.value
+        if self.where:
+            d["where"] = self.where
+        return d
+
+
+class Placing:
+    """The placing half of the mapper (mixed into mapper._Mapper)."""
+
+    # ---------------------------------------------------------------- placing
+    def put(self, target: Target, idx: int, cell: Cell, where: str, assumed: bool = False) -> None:
+        t = target.table
+        col = t.data_columns[idx]
+        rk, ck = t.data_key(target.row, col)
+        key = (t.key, target.row.key, col.key)
+        text = cell.text.strip()
+        if not text:
+            value, note = None, None
+        elif not is_value(text):
+            value, note = None, Note("import-unreadable-value", "warning", f"“{text}”不是数字，未导入",
+                                     f"{text!r} is not a number; not imported")
+        else:
+            value, note = read_value(text, col.kind)
+            value, note = self.header_unit(col, text, value, note)
+        if key in self.out.cells:
+            old = self.out.cells[key]
+            if old.value != value:
+                self.out.unplaced.append(Unplaced(t.group, rk, ck, f"该单元格在原文中出现两次，取第一次的“{old.text}”，"
+                                                  f"另一次为“{text}”", f"the cell appears twice; kept {old.text!r}, "
+                                                  f"other {text!r}", value=text, where=where))
+            return
+        if value is None and text and note is not None:
+            self.out.unplaced.append(Unplaced(t.group, rk, ck, note.message, note.message_en, value=text, where=where))
+        self.out.cells[key] = Placed(value=value, text=text, where=where, note=note, assumed=assumed)
+
+    def header_unit(self, col, text: str, value, note):
+        """A money column whose header prints another unit than the layout's: convert, and say so."""
+        hint = self.units.get(loose(norm(col.label)))
+        if not isinstance(value, (int, float)) or hint is None or "元" in text:
+            return value, note
+        if col.kind == "money" and hint == "万元":
+            factor, target = Decimal(10000), "元"
+        elif col.kind == "amount" and hint == "元":
+            factor, target = Decimal("0.0001"), "万元"
+        else:
+            return value, note
+        d = Decimal(repr(value)) * factor
+        new = int(d) if d == d.to_integral_value() else float(d)
+        return new, Note("import-header-unit", "info", f"原文表头单位为{hint}，“{text}”已换算为{new}{target}",
+                         f"the header prints {hint}; {text!r} converted to {new} ({target})")
+
+    def miss(self, target: Target, idx: int | None, reason: str, reason_en: str, value: str | None = None,
+             where: str = "") -> None:
+        t = target.table
+        if idx is None:
+            rk = t.data_key(target.row, t.data_columns[0])[0]
+            self.out.unplaced.append(Unplaced(t.group, rk, None, reason, reason_en, value=value, where=where))
+            return
+        rk, ck = t.data_key(target.row, t.data_columns[idx])
+        self.out.unplaced.append(Unplaced(t.group, rk, ck, reason, reason_en, value=value, where=where))
+
+    def place(self, target: Target, cells: list[Cell], mode: str, line: Line | None, label_end: int = 0) -> None:
+        t = target.table
+        where = line.where if line else ""
+        n = len(t.data_columns)
+        if mode == "grid":
+            cols = self.header_columns(t)
+            if cols is None and line is not None:
+                used = sorted(self.value_cols.get((line.block, t.key), ()))
+                if len(used) == n:
+                    cols = {c: i for i, c in enumerate(used)}
+            if cols is not None and any(c < label_end for c in cols):
+                # this row's label stands in a value column: its cells are not where the other
+                # rows' are (a row shifted by a wrapped label or a page break), so the columns say nothing
+                cols = None
+            if cols is not None:
+                self.place_by_header(target, cells, cols, where)
+                return
+            if self.src.positional:
+                self.place_positional(target, cells, where)
+                return
+        # trailing empty cells beyond the table's columns are padding of the copy
+        while len(cells) > n and not cells[-1].text.strip():
+            cells = cells[:-1]
+        vals = [c for c in cells if c.text.strip()]
+        if len(cells) > n:
+            shown = "、".join(c.text.strip() or "（空）" for c in cells)
+            self.miss(target, None, f"该行有{len(cells)}格（{shown}），多于本表的{n}列，无法确定各数值所在列，未导入",
+                      f"the row has {len(cells)} cells for {n} columns; not imported", where=where)
+            return
+        if len(cells) == n and (mode != "stream" or self.src.explicit_empties or len(vals) == n):
+            for i, c in enumerate(cells):
+                self.put(target, i, c, where)
+            return
+        if not vals:
+            if mode != "stream" or self.src.explicit_empties:
+                for i, c in enumerate(cells):
+                    self.put(target, i, c, where)
+            for i in range(len(cells) if (mode != "stream" or self.src.explicit_empties) else 0, n):
+                self.miss(target, i, "原文该行没有这一格的数值", "no value for this cell in the source", where=where)
+            return
+        if mode == "stream" and not self.src.explicit_empties:
+            self.place_gapped(target, vals, line, where)
+            return
+        # fewer cells than columns: some were lost on the way, so only the values written one after
+        # another from the first column, and a total that is the sum of the others, are certain
+        chain = 0
+        if any(c.explicit for c in cells):     # empties are shown: a run of values from the start is adjacent
+            while chain < len(cells) and cells[chain].text.strip():
+                chain += 1
+        else:                                   # no empty cell shown at all: only the first is taken as first
+            chain = 1
+        self.place_short(target, vals, where, chain=chain)
+
+    def place_positional(self, target: Target, cells: list[Cell], where: str) -> None:
+        """A grid rebuilt from positions whose columns could not be matched to the table's: the
+        order of the values is evidence only when every column holds one."""
+        n = len(target.table.data_columns)
+        vals = [c for c in cells if c.text.strip()]
+        if len(vals) == n:
+            for i, c in enumerate(vals):
+                self.put(target, i, c, where)
+            return
+        shown = "、".join(c.text.strip() for c in vals)
+        for i in range(n):
+            self.miss(target, i, f"未能由位置确定各列（该行有{len(vals)}个数值：{shown}，本表{n}列），这一格未导入",
+                      f"the columns could not be told from the positions ({len(vals)} values for {n} columns); "
+                      "not imported", where=where)
+
+    def place_gapped(self, target: Target, vals: list[Cell], line: Line | None, where: str) -> None:
+        g0 = self.src.typical_gap
+        chain = 0
+        if vals[0].gap == g0:
+            chain = 1
+            while chain < len(vals) and vals[chain].gap == g0:
+                chain += 1
+        self.place_short(target, vals, where, chain=chain)
+
+    def place_short(self, target: Target, vals: list[Cell], where: str, chain: int) -> None:
+        """Fewer values than columns, empty cells not shown: place only what is certain."""
+        t = target.table
+        n = len(t.data_columns)
+        placed: dict[int, Cell] = {}
+        for i in range(min(chain, n, len(vals))):
+            placed[i] = vals[i]
+        last_total = t.data_columns[-1].computed and sum(1 for c in t.data_columns if c.computed) == 1
+        if len(vals) >= 2 and last_total and (len(vals) - 1) not in range(chain) and n - 1 not in placed:
+            nums = []
+            for c in vals:
+                v, _ = read_value(c.text, "signed")
+                nums.append(v if isinstance(v, (int, float)) else None)
+            if None not in nums and abs(sum(nums[:-1]) - nums[-1]) < 1e-9:
+                placed[n - 1] = vals[-1]
+        used = {id(c) for c in placed.values()}
+        for i, c in placed.items():
+            self.put(target, i, c, where, assumed=len(vals) < n)
+        left = [c.text.strip() for c in vals if id(c) not in used]
+        for i in range(n):
+            if i not in placed:
+                self.miss(target, i, f"原文该行只有{len(vals)}个数值（空白格未显示），这一格的数值无法确定"
+                          + (f"；未能定位的数值：{'、'.join(left)}" if left else ""),
+                          f"the row shows {len(vals)} values for {n} columns (empty cells not shown); "
+                          f"this cell cannot be determined" + (f"; values not placed: {', '.join(left)}" if left else ""),
+                          where=where)
+
+    def place_by_header(self, target: Target, cells: list[Cell], cols: dict[int, int], where: str) -> None:
+        n = len(target.table.data_columns)
+        done: set[int] = set()
+        if self.src.positional and self.suspect_shift(target, cells, cols):
+            vals = "、".join(c.text.strip() for c in cells if c.text.strip())
+            for i in range(n):
+                self.miss(target, i, f"该行有空白格，且按位置读出的合计与分项之和不符，数值可能错位（{vals}），未导入",
+                          "the row has blank cells and, read by position, its total is not the sum of its items: "
+                          "the numbers may be shifted; not imported", where=where)
+            return
+        for c in cells:
+            if c.col is None:
+                continue
+            hit = {cols[k] for k in range(c.col, c.col + max(1, c.span)) if k in cols}
+            if len(hit) == 1:
+                i = hit.pop()
+                if i in done:
+                    continue
+                done.add(i)
+                self.put(target, i, c, where)
+            elif c.text.strip():
+                self.miss(target, None, f"数值“{c.text.strip()}”所在位置没有对应的列标题，未导入",
+                          f"no column header above {c.text.strip()!r}; not imported", value=c.text.strip(), where=where)
+        for i in range(n):
+            if i not in done:
+                self.miss(target, i, "原文该行这一列没有单元格", "no cell under this column in the source", where=where)
+
+    def suspect_shift(self, target: Target, cells: list[Cell], cols: dict[int, int]) -> bool:
+        """In a grid rebuilt from positions, a row with blank cells can be printed shifted (text
+        pushed right by a long label, `pdftotext -layout`), which positions cannot show. Where the
+        table has a row total, a total that is not the sum of the items read says so."""
+        t = target.table
+        leaves = t.data_columns
+        # groups of (items, total): the row total of 三; the three totals of 四
+        groups = [(list(range(len(leaves) - 1)), len(leaves) - 1)] if (
+            leaves[-1].computed and sum(1 for c in leaves if c.computed) == 1) else []
+        if not groups and t.group == "四" and len(leaves) == 15:
+            groups = [([g * 5 + k for k in range(4)], g * 5 + 4) for g in range(3)]
+        if not groups:
+            return False
+        got: dict[int, str] = {}
+        for c in cells:
+            if c.col is None or not c.text.strip():
+                continue
+            hit = {cols[k] for k in range(c.col, c.col + max(1, c.span)) if k in cols}
+            if len(hit) == 1:
+                got[hit.pop()] = c.text
+        if len(got) >= len(leaves) or not got:
+            return False                        # every column filled: the order is certain
+        nums = {i: read_value(v, "signed")[0] for i, v in got.items()}
+        if any(not isinstance(v, (int, float)) for v in nums.values()):
+            return False
+        for items, tot in groups:
+            present = [nums[i] for i in items if i in nums]
+            total = nums.get(tot)
+            if (present or total is not None) and (total is None or abs(total - sum(present)) > 1e-9):
+                return True
+        return False
+
+    def place_t4(self, cells: list[Cell], mode: str, line: Line | None) -> None:
+        t4 = next((t for t in self.layout.tables.values() if t.group == "四"), None)
+        if t4 is None or not t4.data_rows:
+            return
+        target = Target(t4, t4.data_rows[0])
+        self.out.rows_seen.add(target.key)
+        n = len(t4.data_columns)
+        where = line.where if line else ""
+        if mode == "grid":
+            cols = self.header_columns(t4)
+            if cols is not None:
+                self.place_by_header(target, cells, cols, where)
+                return
+        while len(cells) > n and not cells[-1].text.strip():
+            cells = cells[:-1]
+        vals = [c for c in cells if c.text.strip()]
+        if len(cells) == n and not (mode == "grid" and self.src.positional) and (
+                mode != "stream" or self.src.explicit_empties or len(vals) == n):
+            for i, c in enumerate(cells):
+                self.put(target, i, c, where)
+            return
+        if len(vals) == n:
+            for i, c in enumerate(vals):
+                self.put(target, i, c, where)
+            return
+        shown = "、".join(c.text.strip() for c in vals)
+        for i in range(n):
+            self.miss(target, i, f"表四应有{n}个数值，原文为{len(vals)}个（{shown}），无法确定各数值所在列，未导入",
+                      f"table 四 needs {n} values, the source shows {len(vals)}; not imported", where=where)
+
+    def extra_row(self, cells: list[Cell], line: Line | None) -> None:
+        label = cells[0].text.strip() if cells else ""
+        vals = [c.text.strip() for c in cells[1:] if c.text.strip()]
+        if not vals and not any(o.match_row(norm(label)) for o in self.others):
+            return
+        n = norm(label)
+        other = next((o.layout.id for o in self.others if o.match_row(n)), None)
+        if other:
+            reason = f"“{label}”是{other}年版格式的行，不属于{self.layout.id}年版格式，未导入"
+            reason_en = f"{label!r} is a row of the {other} format, not of {self.layout.id}; not imported"
+        else:
+            reason = f"“{label}”不是规定格式中的行，未导入"
+            reason_en = f"{label!r} is not a row of the official format; not imported"
+        group = "二" if self.section in ("", "二") else self.section
+        self.out.unplaced.append(Unplaced(group, label, None, reason, reason_en,
+                                          value="、".join(vals) if vals else None, where=line.where if line else ""))
