@@ -1,6 +1,7 @@
 """Atomic output: write beside the target, then rename, so a crash never leaves half a file."""
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 from contextlib import contextmanager
@@ -51,3 +52,12 @@ def write_bytes(target: str | Path, data: bytes) -> Path:
 
 def write_text(target: str | Path, text: str) -> Path:
     return write_bytes(target, text.encode("utf-8"))
+
+
+def file_sha256(path: str | Path) -> str:
+    """The sha256 of a file's bytes (hex), read in 1 MiB blocks: how inputs are identified."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -22,7 +22,6 @@ Nothing is modified in the inbox. Outputs: gaixl.outputs.write_outputs.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -31,6 +30,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from .atomic import file_sha256
 from .check import check_file, expectation_findings, unreadable_report
 from .consolidation import Consolidation, Entry, UnitStatus
 from .data import ReportData
@@ -68,12 +68,7 @@ def inbox_files(inbox: Path) -> tuple[list[Path], dict[Path, dict]]:
     return files, sidecars
 
 
-def sha256(p: Path) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+sha256 = file_sha256          # the file's identity in the manifest
 
 
 def utc_iso(value) -> str | None:

@@ -117,10 +117,8 @@ def test_subprocess_as_a_user(shared, tmp_path):
     assert json.loads(out.read_text(encoding="utf-8"))["unit"]["name"] == "缙云县人力资源和社会保障局"
 
 
-def test_pdf_end_to_end(shared, tmp_path, soffice):
-    """gaixl report renders a real PDF of the seed numbers; gaixl import reads it back."""
-    from gaixl.importers import import_report
-
+def _seed_pdf(shared, tmp_path):
+    """The seed's numbers (with short text) rendered to PDF by `gaixl report` → (data, pdf)."""
     src = shared / "samples" / "2020-jinyun-hrss.json"
     data = json.loads(src.read_text(encoding="utf-8"))
     data["text"] = {"一、总体情况": ["概述。"], "五、存在的主要问题及改进情况": ["问题。"], "六、其他需要报告的事项": ["无。"]}
@@ -129,6 +127,14 @@ def test_pdf_end_to_end(shared, tmp_path, soffice):
     pdf = tmp_path / "seed.pdf"
     r = run("report", p, "--out", pdf)
     assert r.exit_code == 0 and pdf.exists(), r.output
+    return data, pdf
+
+
+def test_pdf_end_to_end(shared, tmp_path, soffice):
+    """gaixl report renders a real PDF of the seed numbers; gaixl import reads it back."""
+    from gaixl.importers import import_report
+
+    data, pdf = _seed_pdf(shared, tmp_path)
     res = import_report(pdf, year=2020)
     assert res.source_format == "pdf"
     for group, rows in data["tables"].items():
@@ -143,14 +149,7 @@ def test_pdftotext_layout_text_end_to_end(shared, tmp_path, soffice):
     from pdfmaker import need
 
     exe = need("pdftotext")        # skips locally when missing, fails under CI=true
-    src = shared / "samples" / "2020-jinyun-hrss.json"
-    data = json.loads(src.read_text(encoding="utf-8"))
-    data["text"] = {"一、总体情况": ["概述。"], "五、存在的主要问题及改进情况": ["问题。"], "六、其他需要报告的事项": ["无。"]}
-    p = tmp_path / "seed.json"
-    p.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    pdf = tmp_path / "seed.pdf"
-    r = run("report", p, "--out", pdf)
-    assert r.exit_code == 0 and pdf.exists(), r.output
+    data, pdf = _seed_pdf(shared, tmp_path)
     txt = tmp_path / "seed.txt"
     subprocess.run([exe, "-layout", str(pdf), str(txt)], check=True, timeout=60)
     out = tmp_path / "o.json"

@@ -25,12 +25,6 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def file_sha256(p: Path) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass
@@ -98,7 +92,7 @@ class Store:
             # Trust a sidecar's hash only when the file's size still matches a cheap check:
             # rehash otherwise (and when the sidecar is missing: a run interrupted in between).
             if not digest or p.stat().st_size != sidecars[p.name].get("size", p.stat().st_size):
-                digest = file_sha256(p)
+                digest = atomic.file_sha256(p)
             self.by_hash.setdefault(digest, p.name)
 
     @staticmethod
