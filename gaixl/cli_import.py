@@ -29,7 +29,13 @@ _MSG = {
     "bad_out": ("输出文件须为 .json 或 .xlsx：{out}", "the output must be .json or .xlsx: {out}"),
     "need_out": ("请用 --out 指定输出文件（.json 或 .xlsx），或用 --history 存入历史数据库",
                  "give --out (a .json or .xlsx file) or --history"),
-    "need_code": ("存入历史数据库须用 --code 指定单位代码", "--history needs the unit's code (--code)"),
+    "need_code": ("存入历史数据库须知道单位代码：请用 --code 指定，或用 --roster 按单位名称从名单中查找",
+                  "--history needs the unit's code: give --code, or --roster to look it up by the unit's name"),
+    "no_match": ("名单 {roster} 中没有名为“{name}”的单位，请用 --code 指定单位代码",
+                 "no unit named {name} in the roster {roster}: give --code"),
+    "many_match": ("名单 {roster} 中有多个名为“{name}”的单位（{codes}），请用 --code 指定",
+                   "several units named {name} in the roster {roster} ({codes}): give --code"),
+    "code_from": ("单位代码 {code} 取自{what}", "unit code {code} from {what_en}"),
     "need_unit": ("生成工作簿须知道单位名称：原文未找到，请用 --unit 指定", "a workbook needs the unit's name: not found in the source, give --unit"),
 }
 
@@ -44,7 +50,9 @@ def import_cmd(
     file: Path = typer.Argument(..., help="已发布的报告：.txt、.html、.docx、.doc 或 .pdf / a published report (.txt .html .docx .doc .pdf)"),
     year: Optional[int] = typer.Option(None, "--year", help="报告年度 / report year"),
     unit: Optional[str] = typer.Option(None, "--unit", help="单位名称（默认取自标题或落款） / the unit's name"),
-    code: str = typer.Option("", "--code", help="单位代码（存入历史数据库时必填） / the unit's code"),
+    code: str = typer.Option("", "--code", help="单位代码（存入历史数据库时必填，或用 --roster 查找） / the unit's code"),
+    roster: Optional[Path] = typer.Option(None, "--roster", help="单位名单：按单位名称查找单位代码 / a roster to look "
+                                                                 "the unit's code up by its name"),
     out_file: Optional[Path] = typer.Option(None, "--out", help="输出：数据文件 .json 或已填报工作簿 .xlsx / "
                                                                  "output: data file .json or filled workbook .xlsx"),
     history_db: Optional[Path] = typer.Option(None, "--history", help="存入历史数据库 / store in the history database"),
@@ -63,9 +71,10 @@ def import_cmd(
             raise UsageError("give --out or --history", zh=_MSG["need_out"][0])
         if out_file is not None and out_file.suffix.lower() not in (".json", ".xlsx"):
             raise UsageError(f"the output must be .json or .xlsx: {out_file}", zh=_MSG["bad_out"][0].format(out=out_file))
-        if history_db is not None and not code.strip():
-            raise UsageError("--history needs --code", zh=_MSG["need_code"][0])
+        if history_db is not None and not code.strip() and roster is None:
+            raise UsageError("--history needs --code or --roster", zh=_MSG["need_code"][0])
         res = import_report(file, year=year, unit=unit, layout=layout_id, code=code.strip(), simplified_text=simplified)
+        code_from = _code_from_roster(res, roster) if roster is not None and not code.strip() else ""
         if out_file is not None:
             _write(res, out_file)
         if history_db is not None:
@@ -80,6 +89,9 @@ def import_cmd(
         _emit_json(payload)
     else:
         _print_report(report, lang)
+        if code_from:
+            out.print(_m("code_from", lang, code=res.data.unit["code"], what=f"名单 {roster}", what_en=f"the roster {roster}"),
+                      markup=False)
         out.print(_m("done", lang, src=file, out=out_file or history_db, fmt=res.format, reader=res.source_format),
                   markup=False)
         if res.not_placed:
@@ -90,6 +102,28 @@ def import_cmd(
         if history_db is not None:
             out.print(_m("stored", lang, db=history_db, code=res.data.unit.get("code"), year=res.data.year), markup=False)
     raise typer.Exit(1 if report.errors else 0)
+
+
+def _code_from_roster(res, roster: Path) -> str:
+    """The unit's code from the roster, by its name (as imported or given by --unit): spaces and
+    full-/half-width differences do not count. Sets it on the data; → the code."""
+    import unicodedata
+
+    from .roster import read_roster
+
+    def key(s: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", s or "").split())
+
+    name = res.data.unit.get("name") or ""
+    codes = [u["code"] for u in read_roster(roster) if key(u["name"]) == key(name)] if name else []
+    if not codes:
+        raise UsageError(f"no unit named {name!r} in the roster", where=str(roster),
+                         zh=_MSG["no_match"][0].format(roster=roster, name=name))
+    if len(set(codes)) > 1:
+        raise UsageError(f"several units named {name!r} in the roster: {', '.join(codes)}", where=str(roster),
+                         zh=_MSG["many_match"][0].format(roster=roster, name=name, codes="、".join(codes)))
+    res.data.unit["code"] = codes[0]
+    return codes[0]
 
 
 def _write(res, out_file: Path) -> None:

@@ -161,3 +161,31 @@ def test_pdftotext_layout_text_end_to_end(shared, tmp_path, soffice):
             for ck, v in cols.items():
                 assert got["tables"][group][rk][ck] == v, (group, rk, ck)
     assert got["import"]["not_placed"] == []
+
+
+def test_history_code_looked_up_in_the_roster(shared, tmp_path):
+    """A county office imports last year's published report of a unit on its roster: the code
+    comes from the roster by the unit's name (signature), and the report lands in the history."""
+    from gaixl.history import HistoryStore
+
+    seed = shared / "seed" / "2020-jinyun-hrss-as-scraped.txt"
+    roster = tmp_path / "名单.csv"
+    roster.write_bytes("code,name,email\r\n331122-01,缙云县 人力资源和社会保障局,a@example.cn\r\n"
+                       "331122-02,缙云县财政局,b@example.cn\r\n".encode("gbk"))
+    db = tmp_path / "h.sqlite"
+    r = run("import", seed, "--year", 2020, "--roster", roster, "--history", db)
+    assert r.exit_code == 0, r.output
+    assert "331122-01" in r.output
+    with HistoryStore(db, create=False) as store:
+        got = store.get("331122-01", 2020)
+    assert got is not None and got.unit["name"] == "缙云县人力资源和社会保障局"
+    # Not on the roster: a clear usage error, nothing stored.
+    other = tmp_path / "other.csv"
+    other.write_text("code,name,email\n9,别的局,c@example.cn\n", encoding="utf-8")
+    db2 = tmp_path / "h2.sqlite"
+    r = run("import", seed, "--year", 2020, "--roster", other, "--history", db2)
+    assert r.exit_code == 2 and "没有名为“缙云县人力资源和社会保障局”的单位" in r.output
+    assert not db2.exists()
+    # Neither --code nor --roster with --history: said before anything is read.
+    r = run("import", seed, "--year", 2020, "--history", db2)
+    assert r.exit_code == 2 and "--roster" in r.output
