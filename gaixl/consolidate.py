@@ -43,6 +43,7 @@ from .rules import compute, input_cells
 SIDECAR = ".gaixl.json"
 PARALLEL_FROM = 200          # files; below this a process pool costs more than it saves
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".json"}
+DOCUMENTS = {".docx", ".doc", ".wps", ".pdf", ".html", ".htm", ".txt", ".md", ".ofd"}   # reports as documents
 OLDER_WORDS = ("初报", "初稿", "原稿", "旧")
 NEWER_WORDS = ("更正", "修改", "修订", "补报", "重报", "终稿", "最终", "定稿")
 
@@ -119,9 +120,17 @@ def _read(p: Path, rel: str, digest: str, sidecar: dict | None) -> Entry:
     e.email_from = str((sidecar or {}).get("from") or "")
     e.message_id = str((sidecar or {}).get("message_id") or "")
     e.submitted_at, e.source = (email, "email") if email else (e.file_saved, "file" if e.file_saved else "")
-    if p.suffix.lower() not in SUFFIXES:
+    if p.suffix.lower() in DOCUMENTS:
+        # A report sent as a document instead of the template: never summed unseen (its numbers
+        # would come from reading labels, not from the unit's own cells) — but say the way in.
+        e.reason = (f"格式不符：这是报告文稿（{p.suffix}），不是填报模板；请该单位用模板重新报送，"
+                    f"或用 gaixl import 导入为数据文件（.json）核对后放入收件文件夹")
+        e.reason_en = (f"wrong format: a report document ({p.suffix}), not the template; ask the unit to resend the "
+                       f"template, or turn it into a data file with gaixl import, check it and put that in the inbox")
+    elif p.suffix.lower() not in SUFFIXES:
         e.reason = f"格式不符：不是报告工作簿（.xlsx/.xlsm/.xls）或数据文件（.json），而是“{p.suffix or '无扩展名'}”文件"
         e.reason_en = f"wrong format: not a report workbook or data file ({p.suffix or 'no suffix'})"
+    if p.suffix.lower() not in SUFFIXES:
         e.findings = [Finding(code="wrong-format", severity="error", table="meta", message=e.reason,
                               message_en=e.reason_en)]
         e.errors = 1

@@ -355,3 +355,33 @@ def test_history_warnings_name_the_cell_whichever_process_read_the_file(tmp_path
     assert f"{hist[0].sheet}!{hist[0].cell}" in hist[0].message
     ws = openpyxl.load_workbook(wb / "returned" / c.units[0].entry.file)[hist[0].sheet]
     assert ws[hist[0].cell].value in (got, None) and layout.id == "2019"
+
+
+def test_a_report_sent_as_a_document_is_rejected_with_the_way_in(tmp_path):
+    """A unit mails its report as Word instead of the template: consolidate never sums it unseen,
+    and says how to bring it in; `gaixl import --roster` then turns it into a data file that counts."""
+    from helpers import consistent_data
+
+    from gaixl.render import render
+
+    wb = demo_copy(tmp_path)
+    layout = load_layout("2019")
+    data = consistent_data(layout, 2020, 11, code="", name="缙云县农业农村局")
+    data.signature = {"unit": "缙云县农业农村局", "date": "2021-01-20"}
+    src = tmp_path / "src.json"
+    src.write_text(json.dumps(data.to_json(), ensure_ascii=False), encoding="utf-8")
+    doc = wb / "returned" / "农业农村局2020年政府信息公开工作年度报告.docx"
+    render(src, doc)
+    c = consolidate(wb / "returned", wb / "roster.csv", 2020, None)
+    row = next(e for e in c.entries if e.file == doc.name)
+    assert row.state == "rejected" and "gaixl import" in row.reason
+    assert next(u for u in c.units if u.code == "331122-11").status == "missing"
+
+    r = CliRunner().invoke(app, ["import", str(doc), "--year", "2020", "--roster", str(wb / "roster.csv"),
+                                 "--out", str(wb / "returned" / "331122-11-imported.json")])
+    assert r.exit_code == 0, r.output
+    c = consolidate(wb / "returned", wb / "roster.csv", 2020, None)
+    u = next(u for u in c.units if u.code == "331122-11")
+    assert u.status == "accepted" and u.entry.file == "331122-11-imported.json"
+    for ref in layout.cell_keys:
+        assert c.accepted["331122-11"].value(layout, ref) == data.value(layout, ref)
