@@ -216,6 +216,149 @@ def test_pdftotext_section_two_tables_come_out_whole(tmp_path, layout_id, border
     assert not check_values(_tables(text), art20)
 
 
+# What pdftotext -layout made of section 三 of a borderless report printed by Chromium: the
+# header words squeezed one space apart (商业企 / 业 stacked), the numbers of each line shifted
+# by a few characters — no header piece overlaps the numbers under it.
+SQUEEZED = """\
+                           申请人情况
+（本列数据的勾稽关系为：             法人或其他组织
+第一项加第二项之和，等于 自然人
+第三项加第四项之和）         商业企 科研机 社会公 法律服 其他 总计
+                    业   构 益组织 务机构
+一、本年新收政府信息公开   199 220 195 226 213 231 1284
+申请数量
+二、上年结转政府信息公开    17    0  12    6 13  0   48
+"""
+_SQUEEZED_ROWS = {"一、本年新收政府信息公开申请数量": ["199", "220", "195", "226", "213", "231", "1284"],
+                  "二、上年结转政府信息公开": ["17", "0", "12", "6", "13", "0", "48"]}
+# each leaf header piece and the value column (0-based) it belongs over
+_SQUEEZED_LEAVES = {"自然人": 0, "商业企": 1, "业": 1, "科研机": 2, "构": 2, "社会公": 3, "益组织": 3,
+                    "法律服": 4, "务机构": 4, "其他": 5, "总计": 6}
+
+
+def test_squeezed_header_numbers_placed_by_order_when_the_leaves_agree():
+    """Every line has a number in each of 7 columns and the header has exactly 7 leaf groups in
+    the same order (up to pdftotext's shift and squeeze): numbers by order, each leaf header over
+    its own column — a piece whose column is not certain is left out, never put elsewhere."""
+    (t,) = _tables(SQUEEZED)
+    for label, vals in _SQUEEZED_ROWS.items():
+        assert _row([t], label)[-7:] == vals
+    first_value = t.width - 7
+    body = next(i for i, r in enumerate(t.rows) if "199" in r)
+    placed = 0
+    for r in t.rows[:body]:
+        for c, text in enumerate(r[first_value:]):
+            if text in ("", "申请人情况", "法人或其他组织"):
+                continue
+            assert _SQUEEZED_LEAVES.get(text) == c, f"{text!r} over column {c}: {t.rows[:body]}"
+            placed += 1
+    assert placed >= 8
+
+
+def _blank_column(text: str) -> str:
+    """The same table with its 法律服务机构 column blank in every row."""
+    out = []
+    for ln in text.split("\n"):
+        if ln.startswith("一、"):
+            ln = ln.replace(" 213 ", "     ")
+        elif ln.startswith("二、"):
+            ln = ln.replace(" 13 ", "    ")
+        out.append(ln)
+    return "\n".join(out)
+
+
+def test_squeezed_header_with_a_column_blank_throughout_places_nothing():
+    """Seven leaf headers over lines of six numbers: which column is blank cannot be told from
+    pdftotext's shifted text, so no number is placed (the rows and their labels are kept)."""
+    text = _blank_column(SQUEEZED)
+    assert " 213 " not in text
+    tables = _tables(text)
+    for t in tables:
+        for r in t.rows:
+            assert not any(c in ("199", "220", "1284", "17", "48") for c in r), t.rows
+    assert _row(tables, "一、本年新收政府信息公开申请数量") and _row(tables, "二、上年结转政府信息公开")
+
+
+NARROW_RUNS = """\
+             第二十条第（一）项
+                           本 本 对
+                           年 年 外
+信息内容                       制 公 开
+                           作 开 总
+规章                         4 18 2
+规范性文件                      8 3 15
+"""
+
+
+def test_numbers_one_space_apart_are_spaced_text():
+    """Narrow columns: pdftotext leaves one space between the numbers of a row. That is still
+    column text (not a line of prose with one number 4182 in it)."""
+    assert looks_spaced(NARROW_RUNS)
+    for t in _tables(NARROW_RUNS):
+        for r in t.rows:
+            assert not any(c.replace(" ", "") in ("4182", "8315") for c in r)
+
+
+def test_a_number_one_space_after_its_label_is_a_cell_of_its_own():
+    """pdftotext can leave one space between a long label and the first number of its row; that
+    number is a cell (and lines up with the numbers below), not the end of the label."""
+    def line(label: str, cells: list[str]) -> str:
+        out = label
+        for end, c in zip((15, 21, 27), cells):      # right-aligned, ending at these columns
+            out = out.ljust(end - len(c)) + c
+        return out
+
+    text = "\n".join([line("信息内容", ["甲类", "乙类", "丙类"]),
+                      "一、本年新收政府信息公开 26   826   278",      # one space after the label
+                      line("二、上年结转", ["7", "12", "5"]), ""])
+    assert "公开 26   826   278" in text and line("", ["26", "826", "278"]).endswith("26   826   278")
+    (t,) = _tables(text)
+    assert _row([t], "一、本年新收政府信息公开")[-3:] == ["26", "826", "278"]
+    assert _row([t], "二、上年结转")[-3:] == ["7", "12", "5"]
+    (p,) = spaced_blocks("本年度我局主动公开 637 条政府信息。")
+    assert p.text == "本年度我局主动公开 637 条政府信息。"
+
+
+@pytest.mark.parametrize("layout_id, year", [("2019", 2020), ("2021", 2022)])
+@pytest.mark.parametrize("style, least", [(Style(borders=False), 185), (Style(borders=True), 185),
+                                          (Style(borders=False, narrow=True, align="center"), 20)],
+                         ids=["borderless", "borders", "narrow-centred"])
+def test_import_report_of_published_looking_pdftotext_text(tmp_path, layout_id, year, style, least):
+    """Consistent numbers printed by Chromium the way published reports look, through
+    `pdftotext -layout`, imported: no cell wrong, and at least `least` cells placed (measured:
+    191–193 of 198/200 borderless or with borders, 25–28 narrow)."""
+    from helpers import consistent_data
+
+    from gaixl.importers import import_report
+    from gaixl.layout import load_layout
+    from pdfmaker import values_of
+
+    layout = load_layout(layout_id)
+    want = consistent_data(layout, year, seed=1)
+    if style.narrow:                                   # numbers that fit a narrow column
+        for ref in layout.cell_keys:
+            v = want.value(layout, ref)
+            if isinstance(v, float):
+                want.set_value(layout, ref, round(v % 10, 1))
+    html, _ = report_html(layout_id, values_of(layout_id, want), style, year=year)
+    src = tmp_path / "r.txt"
+    src.write_text(pdftotext_layout(chromium_pdf(html, tmp_path / "r.pdf")), encoding="utf-8")
+    r = import_report(src, year=year)
+    assert r.source_format == "spaced"
+    wrong, placed = [], 0
+    for ref in layout.cell_keys:
+        a, b = want.value(layout, ref), r.data.value(layout, ref)
+        if b is None:
+            continue
+        if a is None or abs(float(a) - float(b)) > 1e-9:
+            wrong.append((ref, a, b))
+        else:
+            placed += 1
+    assert not wrong
+    assert placed >= least
+    assert len(r.not_placed) >= len(layout.cell_keys) - placed
+
+
 # ----------------------------------------------------------------------------- robustness
 
 _ALPHABET = st.sampled_from(list("  　\t\f\n\r0123456789.-+/|—（）()、，。一二三四五六七八九十规章行政许可本年减增总计申请人情况abcXYZ"))
@@ -247,8 +390,8 @@ def test_cut_text_never_raises(a, b):
 
 
 def test_import_report_of_the_seed_as_pdftotext_text(seed_text, tmp_path):
-    """End to end through the importer: the seed's pdftotext text gives no wrong cell; section
-    二 comes out whole, and what pdftotext squeezed out of line is listed as not placed."""
+    """End to end through the importer: the seed's pdftotext text gives every cell, none wrong
+    (section 三's header squeezed out of line by pdftotext is matched to the numbers by order)."""
     from gaixl.data import load_data_file
     from gaixl.importers import import_report
     from gaixl.layout import load_layout
@@ -263,9 +406,10 @@ def test_import_report_of_the_seed_as_pdftotext_text(seed_text, tmp_path):
     for ref in layout.cell_keys:
         a, b = want.value(layout, ref), r.data.value(layout, ref)
         if b is None:
-            missing.append(ref)
+            if a is not None:
+                missing.append(ref)
         elif a is None or abs(float(a) - float(b)) > 1e-9:
             wrong.append((ref, a, b))
     assert not wrong
-    assert not [ref for ref in missing if ref.table.startswith("art20")]
-    assert len(r.not_placed) >= len(missing) > 0 or not missing
+    # every cell placed: section 三's squeezed header is matched to its numbers by order
+    assert not missing and not r.not_placed

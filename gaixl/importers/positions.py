@@ -315,8 +315,9 @@ def _cluster_intervals(segs: list[Seg], tol: float) -> list[tuple[float, float]]
     return [(a, b) for a, b in out]
 
 
-def _columns(lines: list[Line], first_data: int, g: Geometry) -> tuple[list[_Col], bool | None]:
-    """The table's columns, and whether numbers are placed by order (see below).
+def _columns(lines: list[Line], first_data: int, g: Geometry) -> tuple[list[_Col], bool | None, dict[int, int]]:
+    """The table's columns, whether numbers are placed by order (see below; None: place none),
+    and the header pieces pinned to a column by order ({id(piece): column}, see _leaf_order).
 
     Value columns are clusters of horizontally overlapping numbers. That is exact on a PDF page.
     `pdftotext -layout` text, though, shifts whole lines by a few characters (a line of seven
@@ -330,7 +331,7 @@ def _columns(lines: list[Line], first_data: int, g: Geometry) -> tuple[list[_Col
     values = [s for vals in per_line for s in vals]
     clusters = _cluster_intervals(values, -0.15 * g.em)
     if not clusters:
-        return [], False
+        return [], False, {}
 
     def cluster_of(s: Seg) -> int:
         return next(k for k, (a, b) in enumerate(clusters) if a - 1e-6 <= s.x0 and s.x1 <= b + 1e-6)
@@ -339,17 +340,7 @@ def _columns(lines: list[Line], first_data: int, g: Geometry) -> tuple[list[_Col
     consistent = all(len({cluster_of(s) for s in vals}) == len(vals) for vals in per_line)
     by_order = not consistent or (not g.exact and len(clusters) > full)
     if by_order:
-        rows_full = [vals for vals in per_line if len(vals) == full]
-        vcols = []
-        for k in range(full):
-            x0s = sorted(v[k].x0 for v in rows_full)
-            x1s = sorted(v[k].x1 for v in rows_full)
-            vcols.append(_Col(x0s[len(x0s) // 2], x1s[len(x1s) // 2], "value"))
-        for k in range(1, len(vcols)):       # keep them in order, never overlapping
-            if vcols[k].x0 <= vcols[k - 1].x1:
-                mid = (vcols[k - 1].x1 + vcols[k].x0) / 2
-                vcols[k - 1].x1 = min(vcols[k - 1].x1, mid - 0.01)
-                vcols[k].x0 = max(vcols[k].x0, mid + 0.01)
+        vcols = _order_columns(per_line, full)
     else:
         vcols = [_Col(a, b, "value") for a, b in clusters]
     first_x = vcols[0].x0
@@ -388,12 +379,116 @@ def _columns(lines: list[Line], first_data: int, g: Geometry) -> tuple[list[_Col
         # placed by order, but a header line has more columns than the fullest line has
         # numbers: a column is blank throughout, and which one cannot be told — place none
         by_order = None  # type: ignore[assignment]
+    fixed: dict[int, int] = {}
+    if by_order is not False and not g.exact and header_segs:
+        # pdftotext text whose header could not be lined up with the numbers by position
+        # (header words squeezed together, lines shifted): the lines with a number in every
+        # column still give the columns by order — provided the header's leaves are exactly as
+        # many, in the same order (see _leaf_order); the header's leaves then go over their
+        # columns by that order too
+        alt = _leaf_order([c for c in cols if c.kind == "label"], per_line, header_segs, g)
+        if alt is not None:
+            cols, fixed = alt
+            by_order = True
+        elif by_order:
+            # numbers by order with a header that does not confirm how many columns there
+            # are: a column blank in every line would shift all the numbers after it — place none
+            by_order = None  # type: ignore[assignment]
     _partition(cols, g)
-    return cols, by_order
+    return cols, by_order, fixed
 
 
-def _leaf_groups(vcols: list[_Col], header_segs: list[Seg], cols: list[_Col], g: Geometry) -> list[tuple[float, float]]:
-    """The x-extents of the leaf headers over the value columns: header pieces standing on top
+def _order_columns(per_line: list[list[Seg]], full: int) -> list[_Col]:
+    """Value columns from the lines with `full` numbers: the k-th number of each is column k."""
+    rows_full = [vals for vals in per_line if len(vals) == full]
+    vcols = []
+    for k in range(full):
+        x0s = sorted(v[k].x0 for v in rows_full)
+        x1s = sorted(v[k].x1 for v in rows_full)
+        vcols.append(_Col(x0s[len(x0s) // 2], x1s[len(x1s) // 2], "value"))
+    for k in range(1, len(vcols)):       # keep them in order, never overlapping
+        if vcols[k].x0 <= vcols[k - 1].x1:
+            mid = (vcols[k - 1].x1 + vcols[k].x0) / 2
+            vcols[k - 1].x1 = min(vcols[k - 1].x1, mid - 0.01)
+            vcols[k].x0 = max(vcols[k].x0, mid + 0.01)
+    return vcols
+
+
+def _side(k: int, off: float, n: int) -> int:
+    """The neighbour of column k on the side a header group leans to (the other one at an end)."""
+    return k - 1 if (off < 0 and k > 0) or k == n - 1 else k + 1
+
+
+def _fits_shift(gc: list[float], vc: list[float]) -> bool:
+    """Header group k stands over number column k up to one common shift: each group, shifted
+    back, stays off its column by less than the distance to the neighbour it leans towards."""
+    shift = median(a - b for a, b in zip(gc, vc))
+    for k in range(len(vc)):
+        off = gc[k] - shift - vc[k]
+        if abs(off) >= abs(vc[_side(k, off, len(vc))] - vc[k]):
+            return False
+    return True
+
+
+def _fits_squeeze(gc: list[float], vc: list[float]) -> bool:
+    """… or up to a squeeze: pdftotext packs a line with more characters tighter, so the header
+    may stand over the numbers scaled as well as shifted. The straight line through the pairs
+    (least squares) must keep the order (a scale between 1/2 and 2) and leave each group off its
+    column by less than half the scaled distance to the neighbour it leans towards."""
+    n = len(vc)
+    mv, mg = sum(vc) / n, sum(gc) / n
+    var = sum((v - mv) ** 2 for v in vc)
+    if var <= 0:
+        return False
+    scale = sum((v - mv) * (h - mg) for v, h in zip(vc, gc)) / var
+    if not 0.5 <= scale <= 2.0:
+        return False
+    for k in range(n):
+        off = gc[k] - (mg + scale * (vc[k] - mv))
+        if abs(off) >= 0.5 * scale * abs(vc[_side(k, off, n)] - vc[k]):
+            return False
+    return True
+
+
+def _leaf_order(labels: list[_Col], per_line: list[list[Seg]], header_segs: list[Seg],
+                g: Geometry) -> tuple[list[_Col], dict[int, int]] | None:
+    """Columns of pdftotext text from the order of things, when it is unambiguous.
+
+    The fullest lines give the value columns, k-th number in column k. That count is the table's
+    true column count only when the header agrees: its leaf headers (stacked pieces grouped)
+    must form exactly as many groups as the fullest lines have numbers, and group k must stand
+    over number column k — pdftotext may shift the header against the numbers by a few
+    characters and squeeze it, so a common shift (_fits_shift) or shift and scale (_fits_squeeze)
+    is allowed, as long as each group stays clearly nearer its own column than its neighbour.
+    Then each leaf piece is pinned to its column (returned as {id(piece): column index});
+    otherwise None — nothing is placed."""
+    full = max((len(v) for v in per_line), default=0)
+    if full < 2:
+        return None
+    vcols = _order_columns(per_line, full)
+    if any(c.x1 <= c.x0 - 1e-6 for c in vcols):
+        return None
+    cols = list(labels) + vcols
+    leaves = _leaf_segs(vcols, header_segs, cols, g)
+    groups = _cluster_intervals(leaves, -0.05 * g.em)
+    if len(groups) != full:
+        return None
+    gc = [(a + b) / 2 for a, b in groups]
+    vc = [c.xc for c in vcols]
+    if not (_fits_shift(gc, vc) or _fits_squeeze(gc, vc)):
+        return None
+    nlab = len(labels)
+    fixed: dict[int, int] = {}
+    for s in leaves:
+        k = next((k for k, (a, b) in enumerate(groups) if a - 1e-6 <= s.x0 and s.x1 <= b + 1e-6), None)
+        if k is None:
+            return None
+        fixed[id(s)] = nlab + k
+    return cols, fixed
+
+
+def _leaf_segs(vcols: list[_Col], header_segs: list[Seg], cols: list[_Col], g: Geometry) -> list[Seg]:
+    """The pieces of the leaf headers over the value columns: header pieces standing on top
     of each other (one character per line, a wrapped header) make one group; a header with
     other headers under it (a caption, a group header) is left out."""
     lab_right = max((c.x1 for c in cols if c.kind == "label"), default=-1e9)
@@ -432,8 +527,12 @@ def _leaf_groups(vcols: list[_Col], header_segs: list[Seg], cols: list[_Col], g:
         return alone and (s.x1 - s.x0) > 2.6 * g.em and any(
             sum(1 for t in below if round(t.top, 1) == y) >= 2 for y in tops)
 
-    leaves = [s for s in segs if not straddler(s) and not caption(s)]
-    return _cluster_intervals(leaves, -0.05 * g.em)
+    return [s for s in segs if not straddler(s) and not caption(s)]
+
+
+def _leaf_groups(vcols: list[_Col], header_segs: list[Seg], cols: list[_Col], g: Geometry) -> list[tuple[float, float]]:
+    """The x-extents of the leaf headers over the value columns (see _leaf_segs), left to right."""
+    return _cluster_intervals(_leaf_segs(vcols, header_segs, cols, g), -0.05 * g.em)
 
 
 def _match_headers(vcols: list[_Col], header_segs: list[Seg], cols: list[_Col], g: Geometry) -> list[_Col] | None:
@@ -580,7 +679,8 @@ def _join_cells(cells: list[list[Seg]]) -> list[str]:
     return [join_pieces([s.text for s in sorted(c, key=lambda s: (round(s.top, 1), s.x0))]) for c in cells]
 
 
-def _header_rows(lines: list[Line], cols: list[_Col], g: Geometry, by_order: bool | None = False) -> list[list[str]]:
+def _header_rows(lines: list[Line], cols: list[_Col], g: Geometry, by_order: bool | None = False,
+                 fixed: dict[int, int] | None = None) -> list[list[str]]:
     if not lines:
         return []
     value_lo = next((c.lo for c in cols if c.kind == "value"), 0.0)
@@ -594,7 +694,18 @@ def _header_rows(lines: list[Line], cols: list[_Col], g: Geometry, by_order: boo
     # (a header line with fewer pieces than columns is left out: where its pieces belong
     # cannot be told, and a header over the wrong column would send its numbers astray)
     forced: dict[int, int] = {}
-    if by_order:
+    if fixed:
+        # leaf headers pinned to their columns by order (_leaf_order); any other piece over
+        # the numbers on a line with leaves, or on a plain header line, is left out — where it
+        # belongs is not certain (a group header on a line of its own keeps its place)
+        for li, ln in enumerate(lines):
+            pinned = any(id(s) in fixed for s in ln.segs)
+            for s in ln.segs:
+                if id(s) in fixed:
+                    forced[id(s)] = fixed[id(s)]
+                elif (pinned or not straddle_line[li]) and cols[_col_of(s, cols)].kind == "value":
+                    forced[id(s)] = -1
+    elif by_order:
         for li, ln in enumerate(lines):
             if straddle_line[li]:
                 continue
@@ -641,14 +752,25 @@ def _header_rows(lines: list[Line], cols: list[_Col], g: Geometry, by_order: boo
     return [_join_cells(r) for r in rows if any(r)]
 
 
-def _body_rows(lines: list[Line], cols: list[_Col], g: Geometry, by_order: bool | None) -> list[list[str]]:
+def _body_rows(lines: list[Line], cols: list[_Col], g: Geometry, by_order: bool | None,
+               stats: dict | None = None) -> list[list[str]]:
     anchors = [k for k, ln in enumerate(lines) if any(is_value(s.text) and cols[_col_of(s, cols)].kind == "value"
                                                       for s in ln.segs)]
+    nvalue = sum(1 for c in cols if c.kind == "value")
     # where each number goes: the column containing it, or (by_order) the nearest in order
     value_col: dict[int, int] = {}
     for li in anchors:
         vals = sorted((s for s in lines[li].segs if is_value(s.text) and cols[_col_of(s, cols)].kind == "value"),
                       key=lambda s: s.x0)
+        if by_order:
+            # by order, the numbers are those ending the line after its label — one of them may
+            # stand inside the label columns' range when a long label pushed the line right
+            segs = sorted(lines[li].segs, key=lambda s: s.x0)
+            tail = len(segs)
+            while tail > 0 and is_value(segs[tail - 1].text):
+                tail -= 1
+            if len(segs) - tail == nvalue and len(vals) < nvalue:
+                vals = segs[tail:]
         if by_order is None:
             ks = None
         elif by_order:
@@ -668,6 +790,8 @@ def _body_rows(lines: list[Line], cols: list[_Col], g: Geometry, by_order: bool 
         for s in lines[li].segs:
             if is_value(s.text) and id(s) not in value_col and by_order is not False:
                 value_col[id(s)] = -1
+    if stats is not None:
+        stats["dropped"] = stats.get("dropped", 0) + sum(1 for k in value_col.values() if k < 0)
 
     def col_of(s: Seg) -> int:
         return value_col.get(id(s), _col_of(s, cols))
@@ -741,7 +865,7 @@ def build_table(lines: list[Line], g: Geometry, stats: dict | None = None) -> li
     first = next((k for k, ln in enumerate(lines) if _value_segs(ln)), None)
     if first is None:
         return None
-    cols, by_order = _columns(lines, first, g)
+    cols, by_order, fixed = _columns(lines, first, g)
     if len(cols) < 2:
         return None
     value_lo = next((c.lo for c in cols if c.kind == "value"), 0.0)
@@ -761,8 +885,9 @@ def build_table(lines: list[Line], g: Geometry, stats: dict | None = None) -> li
     lifted = [ln for ln in lifted if ln.segs]
     if stats is not None:
         stats["by_order"] = stats.get("by_order", 0) + int(by_order is not False)
-    header = _header_rows(head_lines, cols, g, by_order)
-    body = _body_rows(lifted + lines[first:], cols, g, by_order)
+        stats["unplaced"] = stats.get("unplaced", 0) + int(by_order is None)
+    header = _header_rows(head_lines, cols, g, by_order, fixed)
+    body = _body_rows(lifted + lines[first:], cols, g, by_order, stats)
     grid = header + body
     # drop columns that stayed empty everywhere
     keep = [k for k in range(len(cols)) if any(r[k] for r in grid)]

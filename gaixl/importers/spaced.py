@@ -31,9 +31,10 @@ def _split_segments(line: str) -> list[tuple[int, int, str]]:
     """(start, end, text) in character indices.
 
     Cells are separated by 2+ spaces or a tab — and pdftotext, squeezing a narrow table, leaves
-    just ONE space between cells in three cases, which are cut too: between two Chinese
-    characters (`商业 科研`), before an enumerated label (`予公开 2.其他…`), and around a run of two or
-    more numbers (`申请 426 569 102`) — a lone number in prose (`公开 637 条`) stays in its line."""
+    just ONE space between cells in these cases, which are cut too: between two Chinese
+    characters (`商业 科研`), before an enumerated label (`予公开 2.其他…`), before a number that
+    starts a row of numbers (`公开 26  826`), and around a run of two or more numbers
+    (`申请 426 569 102`) — a lone number in prose (`公开 637 条`) stays in its line."""
     line = line.replace("\u3000", "  ").replace("\t", "  ")
     tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", line)]
     cut_after: set[int] = set()
@@ -43,6 +44,11 @@ def _split_segments(line: str) -> list[tuple[int, int, str]]:
         if b0 - a1 >= 2:
             cut_after.add(i)
         elif _wide(at[-1]) and (_wide(bt[0]) or ENUM_RE.match(bt)):
+            cut_after.add(i)
+        elif _wide(at[-1]) and _VALUE_TOKEN.match(bt) and i + 2 < len(tokens) \
+                and _VALUE_TOKEN.match(tokens[i + 2][2]):
+            # a label's last character one space before the first number of a row of numbers
+            # (`…公开 26  826 278`): the number is a cell of its own, not the label's end
             cut_after.add(i)
     # runs of 2+ numbers separated by single spaces: cut around and inside them
     i = 0
@@ -83,9 +89,14 @@ def _lines(text: str, wide: bool, first_no: int) -> list[Line]:
     return lines
 
 
+_NUM = r"[+\-减增]?[0-9０-９][0-9０-９.,]*"
+_NUMBER_RUN = re.compile(_NUM + r"(?: " + _NUM + r")+")
+
+
 def looks_spaced(text: str) -> bool:
     """True for text laid out in columns with runs of spaces (pdftotext -layout): at least two
-    lines with a number separated from other text by 2+ spaces, and no `|` cell separators."""
+    lines with a number (or a run of numbers one space apart, as pdftotext writes the numbers of
+    narrow columns) separated from other text by 2+ spaces, and no `|` cell separators."""
     if not isinstance(text, str):
         return False
     hits = 0
@@ -95,7 +106,9 @@ def looks_spaced(text: str) -> bool:
         if "\t" in ln:
             continue
         parts = [p for p in re.split(r" {2,}|\u3000+", ln.strip()) if p]
-        if len(parts) >= 2 and any(re.fullmatch(r"[+\-减增]?\s*[0-9０-９][0-9０-９.,]*\S{0,2}", p) for p in parts):
+        # a number, or (narrow columns squeezed by pdftotext) a run of numbers one space apart
+        if len(parts) >= 2 and any(re.fullmatch(r"[+\-减增]?\s*[0-9０-９][0-9０-９.,]*\S{0,2}", p)
+                                   or _NUMBER_RUN.fullmatch(p) for p in parts):
             hits += 1
     return hits >= 2
 
@@ -126,9 +139,9 @@ def _page_blocks(page: str, page_no: int, first_no: int, table_no: list[int]) ->
         blocks = layout_blocks(lines, g, f"第{page_no}页", counter, where_line=True, prose_lines=disp,
                                prose_g=pg, stats=stats)
         tables = [p.block for p in blocks if hasattr(p.block, "rows")]
-        # better aligned: numbers of a column overlap (no table needed placing by order), then
-        # fewer columns for the same tables
-        score = (stats.get("by_order", 0), sum(t.width for t in tables))
+        # better aligned: fewer numbers left unplaced, then numbers of a column overlap (no
+        # table needed placing by order), then fewer columns for the same tables
+        score = (stats.get("dropped", 0), stats.get("by_order", 0), sum(t.width for t in tables))
         if best is None or score < best_score:
             best, best_score, best_count = blocks, score, counter[0]
     table_no[0] = best_count
