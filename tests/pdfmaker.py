@@ -435,3 +435,21 @@ def values_of(layout_id: str, data) -> dict[str, list[list[str]]]:
             grid.append(row)
         out[key] = grid
     return out
+
+
+def published_report(layout_id: str, year: int, style: Style, seed: int):
+    """Consistent data for a layout and the HTML page printing it the way `style` says → (data, html).
+    Amounts are cut to fit a narrow column when the style is narrow."""
+    from helpers import consistent_data
+
+    from gaixl.layout import load_layout
+
+    layout = load_layout(layout_id)
+    want = consistent_data(layout, year, seed=seed)
+    if style.narrow:                                   # numbers that fit a narrow column
+        for ref in layout.cell_keys:
+            v = want.value(layout, ref)
+            if isinstance(v, float):
+                want.set_value(layout, ref, round(v % 10, 1))
+    html, _ = report_html(layout_id, values_of(layout_id, want), style, year=year)
+    return want, html

@@ -270,20 +270,12 @@ def test_import_report_of_the_seed_pdf_every_cell_equal(seed_pdf):
 def test_import_report_of_published_looking_pdfs(tmp_path, layout_id, year, style):
     """Consistent numbers printed the way published reports look, read back by import_report:
     every cell equal, or (a row broken over a page) honestly listed as not placed."""
-    from helpers import consistent_data
-
     from gaixl.importers import import_report
-    from pdfmaker import values_of
+    from pdfmaker import published_report
 
     need_chromium()
     layout = load_layout(layout_id)
-    want = consistent_data(layout, year, seed=5)
-    if style.narrow:                                   # numbers that fit a narrow column
-        for ref in layout.cell_keys:
-            v = want.value(layout, ref)
-            if isinstance(v, float):
-                want.set_value(layout, ref, round(v % 10, 1))
-    html, _ = report_html(layout_id, values_of(layout_id, want), style, year=year)
+    want, html = published_report(layout_id, year, style, seed=5)
     r = import_report(chromium_pdf(html, tmp_path / "r.pdf"), year=year)
     assert r.format == layout_id
     placed_wrong = [d for d in _differences(layout, want, r.data) if "imported None" not in d]
