@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,6 +53,32 @@ def write_bytes(target: str | Path, data: bytes) -> Path:
 
 def write_text(target: str | Path, text: str) -> Path:
     return write_bytes(target, text.encode("utf-8"))
+
+
+_TEMP = re.compile(r"\..+\.(\d+)\.\d+\.part")
+
+
+def remove_stale_temps(folder: str | Path) -> int:
+    """Remove the temporary files that writers killed mid-write left in `folder` (their process
+    is gone: the pid is in the name). A run that resumes after a crash leaves no debris; files of
+    live writers, of this process and of other naming schemes are not touched. → how many."""
+    removed = 0
+    try:
+        candidates = [p for p in Path(folder).iterdir() if p.name.startswith(".") and p.name.endswith(".part")]
+    except OSError:
+        return 0
+    for p in candidates:
+        m = _TEMP.fullmatch(p.name)
+        if not m or int(m.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            p.unlink(missing_ok=True)
+            removed += 1
+        except (PermissionError, OverflowError, OSError):
+            pass                            # alive (another user's), or not a pid at all
+    return removed
 
 
 def file_sha256(path: str | Path) -> str:

@@ -25,7 +25,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from .atomic import write_bytes, write_text
+from .atomic import remove_stale_temps, write_bytes, write_text
 from .consolidation import Consolidation
 from .data import dump_data
 from .errors import OutputError, os_reason_zh
@@ -355,6 +355,8 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    for folder in (out, out / "data", out / "feedback", out / "reports"):
+        remove_stale_temps(folder)            # debris of a run killed mid-write
     codes = sorted(c.accepted)
     if parallel is None:
         parallel = len(codes) >= PARALLEL_FROM and _can_fork()

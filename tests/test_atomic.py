@@ -49,3 +49,27 @@ def test_a_stale_temp_name_is_skipped(tmp_path, monkeypatch):
     write_text(tmp_path / "x.txt", "ok")
     assert (tmp_path / "x.txt").read_text() == "ok"
     assert (tmp_path / f".x.txt.{os.getpid()}.7.part").read_text() == "stale"
+
+
+def test_temps_of_dead_writers_are_removed_others_kept(tmp_path):
+    import subprocess
+    import sys
+
+    from gaixl.atomic import remove_stale_temps
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        stale = tmp_path / f".state.json.{dead_pid}.3.part"
+        mine = tmp_path / f".state.json.{os.getpid()}.4.part"
+        alive = tmp_path / f".state.json.{live.pid}.5.part"
+        other = tmp_path / ".notes.part"
+        for p in (stale, mine, alive, other):
+            p.write_text("half")
+        assert remove_stale_temps(tmp_path) == 1
+        assert not stale.exists() and mine.exists() and alive.exists() and other.exists()
+        assert remove_stale_temps(tmp_path / "missing") == 0
+    finally:
+        live.kill()
+        live.wait()

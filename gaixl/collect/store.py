@@ -70,6 +70,7 @@ class Store:
         except OSError as e:
             raise InputError(f"cannot create the output folder: {e.strerror or e}", where=str(out_dir),
                              zh=f"无法创建输出文件夹：{os_reason_zh(e)}") from e
+        atomic.remove_stale_temps(self.dir)   # debris of a run killed mid-write
         self.by_hash: dict[str, str] = {}
         self._index()
         self.state = self._load_state()
