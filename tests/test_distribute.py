@@ -222,7 +222,9 @@ def test_send_over_starttls_with_login_then_never_twice(work, cert):
         assert len(s.messages) == 3
         assert "此前已发送、本次跳过 3 个" in r.output and "已发送 0 封" in r.output
         # A template generated anew since is not sent by itself: the unit is listed, --resend named.
-        r = invoke(["generate", "--year", "2025", "--unit", "缙云县财政局", "--code", "331122-02", "--out", str(t)])
+        # (a new deadline in it: regenerated within the same second, the same options give the same bytes)
+        r = invoke(["generate", "--year", "2025", "--unit", "缙云县财政局", "--code", "331122-02", "--out", str(t),
+                    "--deadline", "2026-01-25"])
         assert r.exit_code == 0 and read_template(by_code["331122-02"]).sha256 != entry_02_sha(t)
         r = invoke(args, env=env)
         assert r.exit_code == 0 and len(s.messages) == 3
