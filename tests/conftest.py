@@ -9,12 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
+from needs import in_ci, require
 
 SEED = "samples/2020-jinyun-hrss.json"
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() == "true"
 
 
 def shared_dir() -> Path:
@@ -27,13 +24,7 @@ def shared_dir() -> Path:
 def soffice() -> str:
     from gaixl.engine import find_soffice
 
-    exe = find_soffice()
-    if exe is None:
-        msg = "LibreOffice (soffice) is not installed"
-        if in_ci():
-            pytest.fail(f"{msg}, and CI=true: engine tests must run in CI", pytrace=False)
-        pytest.skip(msg)
-    return exe
+    return require(find_soffice(), "LibreOffice (soffice)")
 
 
 @pytest.fixture(scope="session")

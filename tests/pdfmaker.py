@@ -10,7 +10,6 @@ test can compare each number at its row and column in the reader's grid.
 from __future__ import annotations
 
 import html
-import os
 import random
 import shutil
 import subprocess
@@ -18,24 +17,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
+from needs import require
 
 from gaixl.layout import load_layout
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() == "true"
-
-
 def need(tool: str) -> str:
     """The path of an external tool; skip locally when it is missing, fail under CI=true."""
-    exe = shutil.which(tool)
-    if exe is None:
-        msg = f"{tool} is not installed"
-        if in_ci():
-            pytest.fail(f"{msg}, and CI=true: PDF reader tests must run in CI", pytrace=False)
-        pytest.skip(msg)
-    return exe
+    return require(shutil.which(tool), tool)
 
 
 def find_chromium() -> str | None:
@@ -47,12 +36,7 @@ def find_chromium() -> str | None:
 
 
 def need_chromium() -> str:
-    exe = find_chromium()
-    if exe is None:
-        if in_ci():
-            pytest.fail("chromium is not installed, and CI=true: PDF reader tests must run in CI", pytrace=False)
-        pytest.skip("chromium is not installed")
-    return exe
+    return require(find_chromium(), "chromium")
 
 
 # ----------------------------------------------------------------------------- documents

@@ -20,7 +20,7 @@ from gaixl.generate import generate_workbook
 from gaixl.layout import load_layout
 from gaixl.render import render
 
-from conftest import in_ci
+from needs import require
 from helpers import consistent_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,12 +32,7 @@ runner = CliRunner()
 @pytest.fixture(scope="session")
 def poppler() -> str:
     exe = shutil.which("pdftoppm")
-    if exe is None or shutil.which("pdftotext") is None:
-        msg = "poppler-utils (pdftoppm, pdftotext) is not installed"
-        if in_ci():
-            pytest.fail(f"{msg}, and CI=true", pytrace=False)
-        pytest.skip(msg)
-    return exe
+    return require(exe if shutil.which("pdftotext") else None, "poppler-utils (pdftoppm, pdftotext)")
 
 
 @pytest.fixture(scope="module")

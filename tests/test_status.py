@@ -15,7 +15,7 @@ import lxml.etree
 import lxml.html
 import openpyxl
 import pytest
-from conftest import in_ci
+from needs import require
 from docx.oxml.ns import qn
 from helpers import consistent_data
 
@@ -313,11 +313,7 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
 
 
 def test_status_html_in_headless_chromium(outputs, tmp_path):
-    exe = find_chromium()
-    if exe is None:
-        if in_ci():
-            pytest.fail("chromium is not installed (CI installs Debian's chromium in .ci/run)")
-        pytest.skip("chromium not installed")
+    exe = require(find_chromium(), "chromium")
     _c, html_path, _x, _d = outputs
     shot = tmp_path / "status.png"
     cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
