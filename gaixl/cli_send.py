@@ -121,6 +121,18 @@ def _report(res, lang: str, json_out: bool, kind: str) -> None:
     raise typer.Exit(1 if res.failed else 0)
 
 
+def _with_mailer(mailer, label: str, lang: str, quiet: bool, job):
+    """Run `job(mailer, progress)` under a progress bar; the SMTP connection (if any) is closed
+    whatever happens."""
+    with _progress(_t(label, lang), 100, quiet) as prog:
+        task = prog.add_task("", total=None)
+        try:
+            return job(mailer, lambda i, n: prog.update(task, completed=i, total=n))
+        finally:
+            if mailer is not None:
+                mailer.close()
+
+
 @app.command()
 def distribute(
     templates_dir: Path = typer.Argument(..., help="模板文件夹（gaixl generate 的输出） / the templates folder"),
@@ -151,16 +163,10 @@ def distribute(
     lang = _check_lang(lang)
     try:
         url, opts = _options(smtp, insecure, sender, reply_to, contact, signature, parse_deadline(deadline))
-        mailer = _mailer(url, send, cafile)
-        with _progress(_t("progress.distribute", lang), 100, json_out) as prog:
-            task = prog.add_task("", total=None)
-            try:
-                res = run(templates_dir, roster, opts, mailer=mailer, out=out_dir, year=year, layout=layout_id,
-                          resend=resend or (),
-                          progress=lambda i, n: prog.update(task, completed=i, total=n))
-            finally:
-                if mailer is not None:
-                    mailer.close()
+        res = _with_mailer(_mailer(url, send, cafile), "progress.distribute", lang, json_out,
+                           lambda mailer, progress: run(templates_dir, roster, opts, mailer=mailer, out=out_dir,
+                                                        year=year, layout=layout_id, resend=resend or (),
+                                                        progress=progress))
     except GaixlError as e:
         _fail(e, lang)
     _report(res, lang, json_out, "distribute")
@@ -199,16 +205,10 @@ def feedback(
     try:
         url, opts = _options(smtp, insecure, sender, reply_to, contact, signature, None)
         when = parse_deadline(deadline)
-        mailer = _mailer(url, send, cafile)
-        with _progress(_t("progress.feedback", lang), 100, json_out) as prog:
-            task = prog.add_task("", total=None)
-            try:
-                res = run(folder, opts, mailer=mailer, out=out_dir, inbox=inbox, deadline=when,
-                          remind_missing=remind_missing, resend=resend or (),
-                          progress=lambda i, n: prog.update(task, completed=i, total=n))
-            finally:
-                if mailer is not None:
-                    mailer.close()
+        res = _with_mailer(_mailer(url, send, cafile), "progress.feedback", lang, json_out,
+                           lambda mailer, progress: run(folder, opts, mailer=mailer, out=out_dir, inbox=inbox,
+                                                        deadline=when, remind_missing=remind_missing,
+                                                        resend=resend or (), progress=progress))
     except GaixlError as e:
         _fail(e, lang)
     _report(res, lang, json_out, "feedback")
