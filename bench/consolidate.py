@@ -41,9 +41,9 @@ def _make(args) -> None:
     lo, hi = args
     from helpers import consistent_data
 
-    from gaixl.fill import fill_workbook
-    from gaixl.generate import generate_workbook
-    from gaixl.layout import load_layout
+    from gaixl.spec.load import load_layout
+    from gaixl.workbook.fill import fill_workbook
+    from gaixl.workbook.template import generate_workbook
 
     layout = load_layout(LAYOUT)
     tmp = POOL / "tpl"
@@ -85,7 +85,7 @@ def inbox_for(n: int, root: Path) -> tuple[Path, Path]:
 
 def one(n: int, docx: bool, workers: int) -> dict:
     """A single measured run (in this process)."""
-    from gaixl.consolidate import consolidate
+    from gaixl.consolidation.run import consolidate
 
     root = HERE / "out" / "consolidate-runs"
     inbox, roster = inbox_for(n, root)

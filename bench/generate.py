@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gaixl import names  # noqa: E402
 from gaixl.atomic import write_bytes  # noqa: E402
-from gaixl.generate import _created, generate_all, make_meta, render  # noqa: E402
-from gaixl.layout import load_layout  # noqa: E402
+from gaixl.spec.load import load_layout  # noqa: E402
+from gaixl.workbook import names  # noqa: E402
+from gaixl.workbook.template import _created, generate_all, make_meta, render  # noqa: E402
 
 GA = "2026-01-05T08:00:00Z"
 

@@ -23,13 +23,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from gaixl.fill import fill_workbook  # noqa: E402
-from gaixl.generate import generate_workbook  # noqa: E402
-from gaixl.layout import load_layout  # noqa: E402
-from gaixl.read import read_workbook  # noqa: E402
+from gaixl.spec.load import load_layout  # noqa: E402
+from gaixl.workbook.fill import fill_workbook  # noqa: E402
+from gaixl.workbook.read import read_workbook  # noqa: E402
+from gaixl.workbook.template import generate_workbook  # noqa: E402
 
 try:
-    from gaixl.validate import validate  # noqa: E402
+    from gaixl.validation.validate import validate  # noqa: E402
 except ImportError:  # the validator is optional for this benchmark
     validate = None
 

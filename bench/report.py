@@ -23,11 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from gaixl.data import dump_data  # noqa: E402
-from gaixl.layout import load_layout  # noqa: E402
-from gaixl.render import render  # noqa: E402
-from gaixl.render.document import build_document  # noqa: E402
-from gaixl.render.docx import render_docx  # noqa: E402
+from gaixl.document import render  # noqa: E402
+from gaixl.document.docx import render_docx  # noqa: E402
+from gaixl.document.model import build_document  # noqa: E402
+from gaixl.report.data import dump_data  # noqa: E402
+from gaixl.spec.load import load_layout  # noqa: E402
 
 TARGET = 50
 

@@ -22,7 +22,7 @@ def shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def soffice() -> str:
-    from gaixl.engine import find_soffice
+    from gaixl.workbook.engine import find_soffice
 
     return require(find_soffice(), "LibreOffice (soffice)")
 
@@ -30,7 +30,7 @@ def soffice() -> str:
 @pytest.fixture(scope="session")
 def layouts():
     """Both official formats: {"2019": Layout, "2021": Layout}."""
-    from gaixl.layout import load_layout
+    from gaixl.spec.load import load_layout
 
     return {lid: load_layout(lid) for lid in ("2019", "2021")}
 
@@ -48,6 +48,6 @@ def shared() -> Path:
 @pytest.fixture
 def seed_data(shared):
     """The seed report (缙云县人力资源和社会保障局, 2020, 2019 format) as ReportData — a fresh copy per test."""
-    from gaixl.data import load_data_file
+    from gaixl.report.data import load_data_file
 
     return load_data_file(shared / SEED)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import random
 
-from gaixl.data import ReportData
-from gaixl.layout import Layout
-from gaixl.rules import CellRef, compute, input_cells
+from gaixl.report.data import ReportData
+from gaixl.spec.model import Layout
+from gaixl.spec.rules import CellRef, compute, input_cells
 
 SHARED_CANDIDATES = ("../shared", "../../shared")
 

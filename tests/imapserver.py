@@ -109,7 +109,7 @@ class ImapServer:
 
 
 def _mailbox(folder: str) -> str:
-    from gaixl.collect.sources import imap_utf7
+    from gaixl.mail.collect.sources import imap_utf7
     return '"' + imap_utf7(folder) + '"'
 
 
@@ -126,12 +126,12 @@ def _make_cert(root: Path) -> tuple[Path, Path]:
     except ImportError:
         return _make_cert_openssl(root)
     import datetime as dt
+    import ipaddress
 
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "gaixl test IMAP")])

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from needs import require
 
-from gaixl.layout import load_layout
+from gaixl.spec.load import load_layout
 
 
 def need(tool: str) -> str:
@@ -351,7 +351,7 @@ def parse_number(text: str) -> float | None:
 
 def data_expected(layout, data) -> list[Expected]:
     """The rows of every table of a data file: (row label, numbers in column order)."""
-    from gaixl.rules import CellRef
+    from gaixl.spec.rules import CellRef
 
     out = []
     for key, t in layout.tables.items():
@@ -404,7 +404,7 @@ def check_numbers(tables, expected: list[Expected]) -> list[str]:
 
 def values_of(layout_id: str, data) -> dict[str, list[list[str]]]:
     """A data file's numbers as a report prints them, in the shape random_values gives."""
-    from gaixl.rules import CellRef
+    from gaixl.spec.rules import CellRef
 
     lay = load_layout(layout_id)
     out: dict[str, list[list[str]]] = {}
@@ -426,7 +426,7 @@ def published_report(layout_id: str, year: int, style: Style, seed: int):
     Amounts are cut to fit a narrow column when the style is narrow."""
     from helpers import consistent_data
 
-    from gaixl.layout import load_layout
+    from gaixl.spec.load import load_layout
 
     layout = load_layout(layout_id)
     want = consistent_data(layout, year, seed=seed)

@@ -35,7 +35,7 @@ def test_script_installs_the_engine_and_runs_the_readme_command():
     assert 'exit "$rc"' in text                      # and its status (5 = no tests, too) is CI's
 
 
-_PLUGIN = "import gaixl.engine\ngaixl.engine.find_soffice = lambda: None\n"
+_PLUGIN = "import gaixl.workbook.engine\ngaixl.workbook.engine.find_soffice = lambda: None\n"
 
 
 @pytest.mark.parametrize("ci,outcome", [("true", "error"), ("", "skipped")])

@@ -9,13 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import consistent_data
 from typer.testing import CliRunner
 
 from gaixl.cli import app
-from gaixl.data import dump_data
-from gaixl.layout import load_layout
-
-from helpers import consistent_data
+from gaixl.report.data import dump_data
+from gaixl.spec.load import load_layout
 
 runner = CliRunner()
 

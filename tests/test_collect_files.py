@@ -11,13 +11,13 @@ import sys
 import time
 from pathlib import Path
 
+import mailmsgs as M
 import pytest
 from typer.testing import CliRunner
 
-import mailmsgs as M
 from gaixl.cli import app
-from gaixl.collect import Source, collect
-from gaixl.consolidate import inbox_files
+from gaixl.consolidation.run import inbox_files
+from gaixl.mail.collect import Source, collect
 
 runner = CliRunner()
 WB = [p.name for p in M.workbooks()]
@@ -347,7 +347,7 @@ def test_consolidate_takes_the_latest_submission_by_email_date(tmp_path):
     inbox = tmp_path / "inbox"
     collect(Source("mbox", str(tmp_path / "box")), inbox)
     assert saved(inbox) == {"财政局年报.xlsx": M.sha(draft), "财政局年报（更正）.xlsx": M.sha(final)}
-    from gaixl.consolidate import consolidate
+    from gaixl.consolidation.run import consolidate
     roster = Path(__file__).resolve().parents[1] / "workbook" / "roster.csv"
     c = consolidate(inbox, roster, 2020, None, reports=False)
     states = {e.file: e.state for e in c.entries}

@@ -6,14 +6,14 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import mailmsgs as M
 import pytest
+from imapserver import PASSWORD, dovecot_plain, dovecot_server  # noqa: F401 — fixtures
 from typer.testing import CliRunner
 
-import mailmsgs as M
 from gaixl.cli import app
-from gaixl.collect import Source, collect
 from gaixl.errors import InputError, UsageError
-from imapserver import PASSWORD, dovecot_plain, dovecot_server  # noqa: F401 — fixtures
+from gaixl.mail.collect import Source, collect
 
 runner = CliRunner()
 WB = [p.name for p in M.workbooks()]
@@ -270,7 +270,7 @@ def test_rebuilt_folder_new_uidvalidity_nothing_doubled(server, tmp_path):
     assert collect(src, inbox, password=PASSWORD, cafile=server.cafile).saved == 2
     conn = server.connect()
     try:
-        from gaixl.collect.sources import imap_utf7
+        from gaixl.mail.collect.sources import imap_utf7
         assert conn.delete('"' + imap_utf7("重建") + '"')[0] == "OK"
     finally:
         conn.logout()

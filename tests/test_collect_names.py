@@ -3,14 +3,22 @@ from __future__ import annotations
 
 import zipfile
 
+import mailmsgs as M
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import mailmsgs as M
-from gaixl.collect.names import (MAX_NAME_BYTES, MAX_NAME_CHARS, decode_words, header, params, safe_name,
-                                 with_suffix, zip_member_name)
-from gaixl.collect.parts import Found, Limits, Skipped, find_workbooks, parse_message
+from gaixl.mail.collect.filenames import (
+    MAX_NAME_BYTES,
+    MAX_NAME_CHARS,
+    decode_words,
+    header,
+    params,
+    safe_name,
+    with_suffix,
+    zip_member_name,
+)
+from gaixl.mail.collect.parts import Found, Limits, Skipped, find_workbooks, parse_message
 
 NAME = "331122-01-缙云县人力资源和社会保障局-2020.xlsx"
 

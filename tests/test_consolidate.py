@@ -12,12 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from gaixl.cli import app
-from gaixl.consolidate import consolidate, sum_reports
-from gaixl.data import load_data_file
-from gaixl.fill import fill_workbook
-from gaixl.generate import generate_workbook
-from gaixl.layout import load_layout
-from gaixl.read import read_workbook
+from gaixl.consolidation.run import consolidate, sum_reports
+from gaixl.report.data import load_data_file
+from gaixl.spec.load import load_layout
+from gaixl.workbook.fill import fill_workbook
+from gaixl.workbook.read import read_workbook
+from gaixl.workbook.template import generate_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "workbook"
@@ -220,7 +220,7 @@ def test_consolidation_of_consolidations(tmp_path):
 
 def test_sum_reports_blank_counts_zero():
     layout = load_layout("2021")
-    from gaixl.data import ReportData
+    from gaixl.report.data import ReportData
 
     a, b = ReportData.empty(layout, 2025), ReportData.empty(layout, 2025)
     a.tables["三"]["一、本年新收政府信息公开申请数量"]["自然人"] = 3
@@ -274,7 +274,7 @@ def test_generate_extra_sheets_and_note(tmp_path):
 
 
 def test_history_store_and_previous_year(tmp_path):
-    H = pytest.importorskip("gaixl.history")
+    H = pytest.importorskip("gaixl.validation.history")
     wb = demo_copy(tmp_path)
     db = tmp_path / "h.sqlite"
     c = consolidate(wb / "returned", wb / "roster.csv", 2020, None, history=db)
@@ -302,7 +302,7 @@ def test_stale_outputs_are_removed(tmp_path):
 
 def test_parallel_outputs_equal_sequential_ones(tmp_path):
     """The per-unit files written by a second process are the very bytes one process writes."""
-    from gaixl.outputs import write_outputs
+    from gaixl.consolidation.outputs import write_outputs
 
     c = consolidate(DEMO / "returned", DEMO / "roster.csv", None, None)
     seq, par = tmp_path / "seq", tmp_path / "par"
@@ -317,8 +317,8 @@ def test_parallel_outputs_equal_sequential_ones(tmp_path):
 
 @pytest.mark.parametrize("parallel", [False, True])
 def test_an_unwritable_output_is_a_clear_error(tmp_path, parallel):
+    from gaixl.consolidation.outputs import write_outputs
     from gaixl.errors import OutputError
-    from gaixl.outputs import write_outputs
 
     c = consolidate(DEMO / "returned", DEMO / "roster.csv", None, None)
     out = tmp_path / "out"
@@ -331,7 +331,7 @@ def test_an_unwritable_output_is_a_clear_error(tmp_path, parallel):
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_history_warnings_name_the_cell_whichever_process_read_the_file(tmp_path, workers):
-    from gaixl.history import CARRIED_IN, CARRIED_OUT, HistoryStore
+    from gaixl.validation.history import CARRIED_IN, CARRIED_OUT, HistoryStore
 
     wb = demo_copy(tmp_path)
     c = consolidate(wb / "returned", wb / "roster.csv", 2020, None)
@@ -339,7 +339,7 @@ def test_history_warnings_name_the_cell_whichever_process_read_the_file(tmp_path
     layout = c.layout
     import copy
 
-    from gaixl.rules import CellRef
+    from gaixl.spec.rules import CellRef
 
     col = next(ck for (tk, rk, ck) in layout.cell_keys if tk == "t3" and rk == CARRIED_IN)
     last = copy.deepcopy(this)
@@ -362,7 +362,7 @@ def test_a_report_sent_as_a_document_is_rejected_with_the_way_in(tmp_path):
     and says how to bring it in; `gaixl import --roster` then turns it into a data file that counts."""
     from helpers import consistent_data
 
-    from gaixl.render import render
+    from gaixl.document import render
 
     wb = demo_copy(tmp_path)
     layout = load_layout("2019")

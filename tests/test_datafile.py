@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 
-from gaixl.check import check_file
-from gaixl.data import dump_data
-from gaixl.layout import load_layout
-
 from helpers import consistent_data
+
+from gaixl.report.data import dump_data
+from gaixl.spec.load import load_layout
+from gaixl.validation.files import check_file
 
 
 def _write(tmp_path, obj, name="d.json"):

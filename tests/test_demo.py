@@ -7,7 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from gaixl.cli import app
-from gaixl.roster import read_roster
+from gaixl.report.roster import read_roster
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "workbook"

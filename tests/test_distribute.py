@@ -12,13 +12,14 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from smtpserver import PASSWORD, USER, self_signed_cert, smtp_server
 from typer.testing import CliRunner
 
-from gaixl import mailer as M
 from gaixl.cli import app
-from gaixl.distribute import Options, distribute, read_template
-from smtpserver import PASSWORD, USER, self_signed_cert, smtp_server
+from gaixl.mail import smtp as M
+from gaixl.mail.distribute import Options, distribute, read_template
 
 pytestmark = [pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS"),
               pytest.mark.filterwarnings("ignore:Session.login_data is deprecated")]

@@ -18,11 +18,12 @@ import pytest
 import xlsxwriter
 from helpers import consistent_data
 
-from gaixl import engine, names
-from gaixl.data import ReportData, load_data_file
 from gaixl.errors import GaixlError
-from gaixl.layout import Layout, load_layout
-from gaixl.rules import CellRef, compute, computed_cells, expand_checks, refs_of
+from gaixl.report.data import ReportData, load_data_file
+from gaixl.spec.load import load_layout
+from gaixl.spec.model import Layout
+from gaixl.spec.rules import CellRef, all_rules, compute, computed_cells, expand_checks, refs_of
+from gaixl.workbook import engine, names
 
 pytestmark = pytest.mark.engine
 
@@ -378,8 +379,8 @@ class Run:
 
 @pytest.fixture(scope="module")
 def runs(soffice, shared, layouts, tmp_path_factory) -> dict[str, Run]:
-    from gaixl.fill import fill_workbook
-    from gaixl.generate import generate_workbook
+    from gaixl.workbook.fill import fill_workbook
+    from gaixl.workbook.template import generate_workbook
 
     d = tmp_path_factory.mktemp("cases")
     templates: dict[tuple[str, int], Path] = {}
@@ -404,16 +405,14 @@ def runs(soffice, shared, layouts, tmp_path_factory) -> dict[str, Run]:
 
 def _python_side(run: Run):
     """What gaixl's Python says about the filled file: read it, run every check."""
-    from gaixl.read import read_workbook
-    from gaixl.validate import validate
-
-    from gaixl.validate import rule_values
+    from gaixl.validation.validate import rule_values, validate
+    from gaixl.workbook.read import read_workbook
 
     res = read_workbook(run.filled)
     layout = run.layout
     values, _blanks = rule_values(res.data, layout, res.uncomputable)
     results = [(c, c.run_on(values)[0]) for c in expand_checks(layout)]
-    rule_ids = {r.id for r in layout.all_rules()}
+    rule_ids = {r.id for r in all_rules(layout)}
     findings = validate(res.data, layout, locator=res.locator, uncomputable=res.uncomputable)
     table_errors = [f for f in findings if f.severity == "error" and f.code in rule_ids | {"total-blank"}]
     return res, results, findings, table_errors
@@ -502,7 +501,7 @@ def test_checks_beside_tables_agree(runs, case_id):
 @pytest.mark.parametrize("case_id", [c.id for c in CASES if not c.text])
 def test_recalculated_totals_and_inputs(runs, case_id):
     """LibreOffice's totals are rules.compute's; the inputs came through unchanged."""
-    from gaixl.read import read_workbook
+    from gaixl.workbook.read import read_workbook
 
     run = runs[case_id]
     layout = run.layout
@@ -533,7 +532,7 @@ def test_recalculated_totals_and_inputs(runs, case_id):
 def test_libreoffice_resaved_copy_reads_the_same(runs, case_id):
     """A filled template re-saved by LibreOffice (hidden meta sheet, rewritten styles and
     formulas) is still read by gaixl's reader: the same data and the same findings."""
-    from gaixl.read import read_workbook
+    from gaixl.workbook.read import read_workbook
 
     run = runs[case_id]
     a, b = read_workbook(run.filled), read_workbook(run.recalc)

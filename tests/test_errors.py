@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 
 import gaixl
 from gaixl import errors
-from gaixl.check import check_file, unreadable_report
 from gaixl.cli import app
 from gaixl.errors import DataFileError, GaixlError, InputError, RosterError, UsageError
-from gaixl.layout import load_layout
-from gaixl.roster import read_roster
+from gaixl.report.roster import read_roster
+from gaixl.spec.load import load_layout
+from gaixl.validation.files import check_file, unreadable_report
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Names of formats and products that a Chinese message may spell in Latin letters.
@@ -138,7 +138,7 @@ def _error_classes() -> set[str]:
     """gaixl's own error classes: GaixlError and every subclass defined in the package."""
     names = {"GaixlError"}
     pkg = Path(gaixl.__file__).parent
-    trees = [ast.parse(p.read_text(encoding="utf-8"), str(p)) for p in sorted(pkg.glob("*.py"))]
+    trees = [ast.parse(p.read_text(encoding="utf-8"), str(p)) for p in sorted(pkg.rglob("*.py"))]
     grew = True
     while grew:
         grew = False
@@ -156,7 +156,7 @@ def test_every_raise_of_a_gaixl_error_has_a_chinese_message():
     assert {"InputError", "LayoutError", "RuleError", "UsageError", "EngineError"} <= classes
     pkg = Path(gaixl.__file__).parent
     missing, seen = [], 0
-    for p in sorted(pkg.glob("*.py")):
+    for p in sorted(pkg.rglob("*.py")):
         tree = ast.parse(p.read_text(encoding="utf-8"), str(p))
         for node in ast.walk(tree):
             if not isinstance(node, ast.Raise) or not isinstance(node.exc, ast.Call):

@@ -5,17 +5,16 @@ import datetime as dt
 
 import openpyxl
 import pytest
-
-from gaixl import names
-from gaixl.errors import UsageError, WorkbookError
-from gaixl.fill import fill_workbook
-from gaixl.generate import generate_workbook
-from gaixl.layout import load_layout
-from gaixl.read import read_workbook
-from gaixl.rules import CellRef
-from gaixl.xlsx import Book
-
 from helpers import consistent_data
+
+from gaixl.errors import UsageError, WorkbookError
+from gaixl.spec.load import load_layout
+from gaixl.spec.rules import CellRef
+from gaixl.workbook import names
+from gaixl.workbook.fill import fill_workbook
+from gaixl.workbook.read import read_workbook
+from gaixl.workbook.template import generate_workbook
+from gaixl.workbook.xlsx import Book
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 from openpyxl.utils import range_boundaries
 
-from gaixl import names
 from gaixl.errors import UsageError
-from gaixl.generate import generate_all, generate_workbook, legacy_password_hash, make_meta, render, _created
-from gaixl.layout import load_layout
+from gaixl.spec.load import load_layout
+from gaixl.workbook import names
+from gaixl.workbook.template import _created, generate_all, generate_workbook, legacy_password_hash, make_meta, render
 
 GA = "2026-01-05T08:00:00Z"
 CODE, NAME = "331122-01", "缙云县人力资源和社会保障局"
@@ -119,7 +119,7 @@ def test_defined_names_resolve_to_the_right_sheet_and_size(books, lid):
     sheet, cells = cells_of(name_ref(wb, names.ERROR_COUNT))
     assert sheet == names.CHECK_SHEET and len(cells) == 1
     sheet, cells = cells_of(name_ref(wb, names.CHECKS))
-    from gaixl.rules import expand_checks
+    from gaixl.spec.rules import expand_checks
 
     assert sheet == names.CHECK_SHEET and len(cells) == len(expand_checks(layout)) * len(names.CHECK_COLUMNS)
     sheet, cells = cells_of(name_ref(wb, names.META))
@@ -388,7 +388,8 @@ def test_bad_arguments(tmp_path):
 def test_any_unit_name_stamps_like_a_full_render(tmp_path_factory):
     """Property: whatever the code and name (XML specials, quotes, emoji, inner spaces, equal to
     each other or to a label), the template has exactly the XML of a full xlsxwriter render."""
-    from hypothesis import example, given, settings, strategies as st
+    from hypothesis import example, given, settings
+    from hypothesis import strategies as st
 
     layout = load_layout("2021")
     d = tmp_path_factory.mktemp("prop")

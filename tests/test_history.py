@@ -8,18 +8,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import consistent_data
 from typer.testing import CliRunner
 
 from gaixl.cli import app
-from gaixl.data import dump_data
 from gaixl.errors import InputError, UsageError
-from gaixl.generate import PREFILL_NOTE
-from gaixl.history import HistoryStore, carry_over, previous_year_findings
-from gaixl.layout import load_layout
-from gaixl.read import read_workbook
-from gaixl.rules import CellRef
-
-from helpers import consistent_data
+from gaixl.report.data import dump_data
+from gaixl.spec.load import load_layout
+from gaixl.spec.rules import CellRef
+from gaixl.validation.history import HistoryStore, carry_over, previous_year_findings
+from gaixl.workbook.read import read_workbook
+from gaixl.workbook.template import PREFILL_NOTE
 
 L19, L21 = load_layout("2019"), load_layout("2021")
 CARRIED_IN = "二、上年结转政府信息公开申请数量"

@@ -60,7 +60,7 @@ def test_import_json_output_and_history(shared, tmp_path):
     payload = json.loads(r.output)
     assert payload["format"] == "2019" and payload["reader"] == "text" and payload["errors"] == 0
     assert [f["code"] for f in payload["findings"]] == ["t2-items-negative"]
-    from gaixl.history import HistoryStore
+    from gaixl.validation.history import HistoryStore
 
     with HistoryStore(db, create=False) as store:
         stored = store.get("331122-01", 2020)
@@ -166,7 +166,7 @@ def test_pdftotext_layout_text_end_to_end(shared, tmp_path, soffice):
 def test_history_code_looked_up_in_the_roster(shared, tmp_path):
     """A county office imports last year's published report of a unit on its roster: the code
     comes from the roster by the unit's name (signature), and the report lands in the history."""
-    from gaixl.history import HistoryStore
+    from gaixl.validation.history import HistoryStore
 
     seed = shared / "seed" / "2020-jinyun-hrss-as-scraped.txt"
     roster = tmp_path / "名单.csv"

@@ -96,7 +96,7 @@ def _real_files(shared, tmp: Path) -> list[Path]:
     """The seed as text, and as HTML, Word and PDF rendered by gaixl itself."""
     import json
 
-    from gaixl.render import render
+    from gaixl.document import render
 
     files = [shared / "seed" / "2020-jinyun-hrss-as-scraped.txt"]
     data = json.loads((shared / "samples" / "2020-jinyun-hrss.json").read_text(encoding="utf-8"))

@@ -12,14 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gaixl.data import ReportData, dump_data
+from gaixl.document import render
 from gaixl.errors import GaixlError
 from gaixl.importers import import_report
 from gaixl.importers.blocks import Table
 from gaixl.importers.docx import docx_blocks
 from gaixl.importers.html import html_blocks
-from gaixl.layout import load_layout
-from gaixl.render import render
+from gaixl.report.data import ReportData, dump_data
+from gaixl.spec.load import load_layout
 from tests.helpers import consistent_data
 
 
@@ -282,7 +282,7 @@ def test_grid_headers_over_several_rows_and_shifted_rows():
 
 def test_old_word_doc_through_libreoffice(tmp_path, soffice):
     """Departments still send .doc: converted by LibreOffice, then read as Word."""
-    from gaixl.engine import convert
+    from gaixl.workbook.engine import convert
 
     layout = load_layout("2021")
     data = consistent_data(layout, 2023, seed=5, code="", name="某县民政局")

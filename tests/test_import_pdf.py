@@ -11,14 +11,22 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pdfmaker import (
+    Style,
+    check_numbers,
+    check_values,
+    chromium_pdf,
+    data_expected,
+    leaf_headers_in_place,
+    need_chromium,
+    random_values,
+    report_html,
+)
 
 from gaixl.errors import InputError
 from gaixl.importers.blocks import Para, Table
 from gaixl.importers.pdf import pdf_blocks
-from gaixl.layout import load_layout
-
-from pdfmaker import (Style, check_numbers, check_values, chromium_pdf, data_expected, leaf_headers_in_place,
-                      need_chromium, random_values, report_html)
+from gaixl.spec.load import load_layout
 
 SEED_SOURCE = Path(__file__).resolve().parents[1] / "workbook" / "sources" / "331122-01-jinyun-hrss-2020.json"
 
@@ -49,7 +57,7 @@ def seed_pdf(tmp_path_factory, soffice):
 
 
 def test_seed_rendered_by_gaixl_every_cell_in_place(seed_pdf):
-    from gaixl.data import load_data_file
+    from gaixl.report.data import load_data_file
 
     data = load_data_file(SEED_SOURCE)
     layout = load_layout(data.layout)
@@ -252,8 +260,8 @@ def _differences(layout, want, got) -> list[str]:
 def test_import_report_of_the_seed_pdf_every_cell_equal(seed_pdf):
     """gaixl renders the seed to PDF (LibreOffice); `import_report` reads it back: every cell
     equals the source data file, nothing left unplaced."""
-    from gaixl.data import load_data_file
     from gaixl.importers import import_report
+    from gaixl.report.data import load_data_file
 
     want = load_data_file(SEED_SOURCE)
     layout = load_layout(want.layout)
@@ -270,8 +278,9 @@ def test_import_report_of_the_seed_pdf_every_cell_equal(seed_pdf):
 def test_import_report_of_published_looking_pdfs(tmp_path, layout_id, year, style):
     """Consistent numbers printed the way published reports look, read back by import_report:
     every cell equal, or (a row broken over a page) honestly listed as not placed."""
-    from gaixl.importers import import_report
     from pdfmaker import published_report
+
+    from gaixl.importers import import_report
 
     need_chromium()
     layout = load_layout(layout_id)

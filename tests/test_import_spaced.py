@@ -10,12 +10,19 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pdfmaker import (
+    Style,
+    check_numbers,
+    check_values,
+    chromium_pdf,
+    data_expected,
+    pdftotext_layout,
+    random_values,
+    report_html,
+)
 
 from gaixl.importers.blocks import Para, Table
 from gaixl.importers.spaced import looks_spaced, spaced_blocks
-
-from pdfmaker import (Style, check_numbers, check_values, chromium_pdf, data_expected, pdftotext_layout,
-                      random_values, report_html)
 
 SEED_SOURCE = Path(__file__).resolve().parents[1] / "workbook" / "sources" / "331122-01-jinyun-hrss-2020.json"
 SCRAPED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "2020-jinyun-hrss-as-scraped.txt"
@@ -166,8 +173,8 @@ def seed_text(tmp_path_factory, soffice):
 def test_seed_pdftotext_no_number_in_a_wrong_cell(seed_text):
     """The seed rendered by gaixl, through pdftotext: section 二's tables come out whole; what
     pdftotext squeezes out of line in 三 and 四 is left unplaced, never misplaced."""
-    from gaixl.data import load_data_file
-    from gaixl.layout import load_layout
+    from gaixl.report.data import load_data_file
+    from gaixl.spec.load import load_layout
 
     assert looks_spaced(seed_text)
     data = load_data_file(SEED_SOURCE)
@@ -327,9 +334,10 @@ def test_import_report_of_published_looking_pdftotext_text(tmp_path, layout_id, 
     """Consistent numbers printed by Chromium the way published reports look, through
     `pdftotext -layout`, imported: no cell wrong, and at least `least` cells placed (measured:
     191–193 of 198/200 borderless or with borders, 25–28 narrow)."""
-    from gaixl.importers import import_report
-    from gaixl.layout import load_layout
     from pdfmaker import published_report
+
+    from gaixl.importers import import_report
+    from gaixl.spec.load import load_layout
 
     layout = load_layout(layout_id)
     want, html = published_report(layout_id, year, style, seed=1)
@@ -384,9 +392,9 @@ def test_cut_text_never_raises(a, b):
 def test_import_report_of_the_seed_as_pdftotext_text(seed_text, tmp_path):
     """End to end through the importer: the seed's pdftotext text gives every cell, none wrong
     (section 三's header squeezed out of line by pdftotext is matched to the numbers by order)."""
-    from gaixl.data import load_data_file
     from gaixl.importers import import_report
-    from gaixl.layout import load_layout
+    from gaixl.report.data import load_data_file
+    from gaixl.spec.load import load_layout
 
     want = load_data_file(SEED_SOURCE)
     layout = load_layout(want.layout)

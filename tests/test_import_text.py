@@ -253,7 +253,7 @@ def test_unknown_label_in_a_stream_with_numbers_is_said():
 ])
 def test_unit_and_year_from_the_title(lines, unit, year):
     from gaixl.importers.narrative import build
-    from gaixl.layout import load_layout
+    from gaixl.spec.load import load_layout
 
     n = build([("", t, "") for t in lines] + [("六", "无。", "")], {"六": 1}, load_layout("2021"))
     assert (n.title_unit, n.title_year) == (unit, year)

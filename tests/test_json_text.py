@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gaixl.data import json_text
+from gaixl.report.data import json_text
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text())
 values = st.recursive(scalars, lambda inner: st.one_of(

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from gaixl.errors import LayoutError, RuleError, UsageError
-from gaixl.layout import available_layouts, layout_for_year, load_layout, parse_layout, templates_dir
+from gaixl.spec.load import available_layouts, layout_for_year, load_layout, parse_layout, templates_dir
 
 SRC_2021 = (templates_dir() / "2021.yaml").read_text(encoding="utf-8")
 

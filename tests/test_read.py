@@ -11,21 +11,20 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import consistent_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gaixl import names
-from gaixl.data import ReportData
 from gaixl.errors import InputError, WorkbookError
-from gaixl.fill import fill_workbook
-from gaixl.generate import generate_workbook
-from gaixl.grid import place_table
-from gaixl.layout import load_layout
-from gaixl.read import read_any, read_workbook
-from gaixl.rules import CellRef, input_cells
-from gaixl.xlsx import Book
-
-from helpers import consistent_data
+from gaixl.report.data import ReportData
+from gaixl.spec.load import load_layout
+from gaixl.spec.rules import CellRef, input_cells
+from gaixl.workbook import names
+from gaixl.workbook.fill import fill_workbook
+from gaixl.workbook.grid import place_table
+from gaixl.workbook.read import read_any, read_workbook
+from gaixl.workbook.template import generate_workbook
+from gaixl.workbook.xlsx import Book
 
 YEARS = {"2019": 2020, "2021": 2023}
 

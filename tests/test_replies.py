@@ -12,13 +12,13 @@ from email import policy
 from pathlib import Path
 
 import pytest
+from smtpserver import PASSWORD, USER, self_signed_cert, smtp_server
 from typer.testing import CliRunner
 
-from gaixl import mailer as M
 from gaixl.cli import app
-from gaixl.distribute import Options
-from gaixl.replies import feedback, feedback_messages, letter_core, totals_lines
-from smtpserver import PASSWORD, USER, self_signed_cert, smtp_server
+from gaixl.mail import smtp as M
+from gaixl.mail.distribute import Options
+from gaixl.mail.replies import feedback, feedback_messages, letter_core, totals_lines
 
 pytestmark = [pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS"),
               pytest.mark.filterwarnings("ignore:Session.login_data is deprecated")]
@@ -221,7 +221,7 @@ def test_letter_core_and_totals():
 
 
 def test_rejected_without_a_feedback_letter_says_why():
-    from gaixl.replies import _body
+    from gaixl.mail.replies import _body
 
     text = _body("rejected", "缙云县某局", 2020, file="某局.xls", submitted="2021年1月10日09:00", core="", totals=[],
                  reason="格式不符：不是报告工作簿。", attached="", deadline=None, back="gk@jinyun.example.gov.cn",

@@ -12,20 +12,19 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
+from helpers import consistent_data
 from typer.testing import CliRunner
 
 import gaixl
 from gaixl.cli import app
-from gaixl.data import dump_data, load_data_file
+from gaixl.document import render
+from gaixl.document.docx import TEXT_WIDTH, render_docx, split_level2
+from gaixl.document.model import build_document
 from gaixl.errors import UsageError
-from gaixl.fill import fill_workbook
-from gaixl.generate import generate_workbook
-from gaixl.layout import load_layout
-from gaixl.render import render
-from gaixl.render.document import build_document
-from gaixl.render.docx import TEXT_WIDTH, render_docx, split_level2
-
-from helpers import consistent_data
+from gaixl.report.data import dump_data, load_data_file
+from gaixl.spec.load import load_layout
+from gaixl.workbook.fill import fill_workbook
+from gaixl.workbook.template import generate_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_FILE = ROOT / "workbook" / "sources" / "331122-01-jinyun-hrss-2020.json"
@@ -363,8 +362,8 @@ def test_empty_sections_warn_and_six_says_none(tmp_path):
 # ---------------------------------------------------------------- API and files
 def test_api_sources_and_atomic_output(tmp_path):
     assert callable(gaixl.render) and gaixl.render.__module__ == "gaixl"
-    importlib.import_module("gaixl.render.docx")     # importing the package later must not shadow the function
-    importlib.import_module("gaixl.render")
+    importlib.import_module("gaixl.document.docx")     # importing the package later must not shadow the function
+    importlib.import_module("gaixl.document")
     assert callable(gaixl.render)
     out = tmp_path / "sub" / "r.docx"
     out.parent.mkdir()

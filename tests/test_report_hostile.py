@@ -13,16 +13,15 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from helpers import consistent_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from gaixl.layout import load_layout
-from gaixl.render.document import Document, build_document
-from gaixl.render.html import clean_text, html_text, render_html
-from gaixl.render.markdown import escape_markdown, markdown_text, render_markdown, unescape_markdown
-
-from helpers import consistent_data
+from gaixl.document.html import clean_text, html_text, render_html
+from gaixl.document.markdown import escape_markdown, markdown_text, render_markdown, unescape_markdown
+from gaixl.document.model import Document, build_document
+from gaixl.spec.load import load_layout
 
 LONG = ("政府信息公开<td>&amp;|*_`#[x](y)\n" * 1000)[:19_990] + "最后十个字符到此为止"
 assert len(LONG) == 20_000
@@ -307,7 +306,7 @@ def word_lines(para: str) -> list[str]:
 def test_hostile_paragraphs_survive_docx(base_doc, tmp_path):
     import docx  # python-docx: a dependency of gaixl
 
-    from gaixl.render.docx import render_docx
+    from gaixl.document.docx import render_docx
 
     doc = with_paragraphs(base_doc, HOSTILE)
     out = render_docx(doc, tmp_path / "h.docx")

@@ -10,18 +10,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import consistent_data
+from needs import require
 from typer.testing import CliRunner
 
-from gaixl import engine
 from gaixl.cli import app
+from gaixl.document import render
 from gaixl.errors import GaixlError
-from gaixl.fill import fill_workbook
-from gaixl.generate import generate_workbook
-from gaixl.layout import load_layout
-from gaixl.render import render
-
-from needs import require
-from helpers import consistent_data
+from gaixl.spec.load import load_layout
+from gaixl.workbook import engine
+from gaixl.workbook.fill import fill_workbook
+from gaixl.workbook.template import generate_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_FILE = ROOT / "workbook" / "sources" / "331122-01-jinyun-hrss-2020.json"

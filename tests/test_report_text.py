@@ -14,14 +14,13 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from helpers import consistent_data
 from markdown_it import MarkdownIt
 
-from gaixl.data import load_data_file
-from gaixl.render.document import Document, TableBlock, build_document
-from gaixl.render.html import html_text, render_html
-from gaixl.render.markdown import markdown_text, render_markdown
-
-from helpers import consistent_data
+from gaixl.document.html import html_text, render_html
+from gaixl.document.markdown import markdown_text, render_markdown
+from gaixl.document.model import Document, TableBlock, build_document
+from gaixl.report.data import load_data_file
 
 YEARS = {"2019": 2020, "2021": 2023}
 HEADINGS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
@@ -32,7 +31,7 @@ NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于
 
 @pytest.fixture(scope="module")
 def docs():
-    from gaixl.layout import load_layout
+    from gaixl.spec.load import load_layout
 
     out = {}
     for lid, year in YEARS.items():
@@ -322,7 +321,7 @@ def test_html_seed_report(seed_doc, tmp_path):
 
 
 def test_html_empty_required_section_keeps_its_heading(tmp_path):
-    from gaixl.layout import load_layout
+    from gaixl.spec.load import load_layout
 
     layout = load_layout("2021")
     data = consistent_data(layout, 2023)

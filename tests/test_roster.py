@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 
 from gaixl.errors import RosterError
-from gaixl.roster import read_roster
+from gaixl.report.roster import read_roster
 
 ROWS = "code,name,email,parent\n331122-01, 缙云县人力资源和社会保障局 ,hr@jinyun.gov.cn,331122\n\n ,,, \n331122-02,缙云县财政局,cz@jinyun.gov.cn,\n"
 EXPECTED = [

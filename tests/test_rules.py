@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gaixl.errors import RuleError
-from gaixl.layout import load_layout
-from gaixl.rules import CellRef, compute, evaluate, expand_checks, parse, to_excel
+from gaixl.spec.load import load_layout
+from gaixl.spec.rules import CellRef, compute, evaluate, expand_checks, parse, to_excel
 
 
 def test_parse_and_evaluate_arithmetic():

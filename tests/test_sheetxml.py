@@ -6,9 +6,10 @@ from datetime import datetime
 
 import openpyxl
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gaixl.sheetxml import BOLD, BORDER, HEAD, SheetSpec, col_letter, xlsx_bytes
+from gaixl.workbook.sheetxml import BOLD, BORDER, HEAD, SheetSpec, col_letter, xlsx_bytes
 
 
 def test_col_letter():
@@ -64,7 +65,7 @@ def test_any_cells_round_trip(rows):
 
 @pytest.mark.engine
 def test_libreoffice_reads_it(soffice, tmp_path):
-    from gaixl.engine import convert
+    from gaixl.workbook.engine import convert
 
     src = tmp_path / "s.xlsx"
     src.write_bytes(xlsx_bytes([SheetSpec("三", iter([(["代码", "数"], HEAD), (["A1", 7], BORDER), (["合计", 7.5], BOLD)]))]))

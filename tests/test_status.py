@@ -15,16 +15,13 @@ import lxml.etree
 import lxml.html
 import openpyxl
 import pytest
-from needs import require
 from docx.oxml.ns import qn
 from helpers import consistent_data
+from needs import require
 
-from gaixl import charts
-from gaixl.consolidation import Consolidation, Entry, UnitStatus
-from gaixl.data import ReportData
-from gaixl.layout import load_layout
-from gaixl.rules import CellRef, compute, input_cells
-from gaixl.status import (
+from gaixl.consolidation import charts
+from gaixl.consolidation.model import Consolidation, Entry, UnitStatus
+from gaixl.consolidation.status import (
     FILE_COLUMNS,
     UNIT_COLUMNS,
     county_report_bytes,
@@ -34,6 +31,9 @@ from gaixl.status import (
     write_status_html,
     write_status_xlsx,
 )
+from gaixl.report.data import ReportData
+from gaixl.spec.load import load_layout
+from gaixl.spec.rules import CellRef, compute, input_cells
 
 HOSTILE = '<script>alert("x")</script>&amp;局\'"'
 HEADINGS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gaixl.errors import InputError
-from gaixl.generate import generate_workbook
-from gaixl.layout import load_layout
-from gaixl.read import read_any, read_workbook
-from gaixl.xlsx import MAX_FILE, MAX_UNZIPPED, OLE_MAGIC, Book
+from gaixl.spec.load import load_layout
+from gaixl.workbook.read import read_any, read_workbook
+from gaixl.workbook.template import generate_workbook
+from gaixl.workbook.xlsx import MAX_FILE, MAX_UNZIPPED, OLE_MAGIC, Book
 
 
 @pytest.fixture(scope="module")

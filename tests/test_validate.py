@@ -1,15 +1,14 @@
 """The validator: one fixture per rule that breaks only that rule, and the seed's real numbers."""
 from __future__ import annotations
 
-
 import pytest
-
-from gaixl.data import load_data_file
-from gaixl.layout import load_layout
-from gaixl.rules import CellRef
-from gaixl.validate import validate
-
 from helpers import consistent_data
+
+from gaixl.report.data import load_data_file
+from gaixl.spec.load import load_layout
+from gaixl.spec.rules import CellRef
+from gaixl.validation.validate import validate
+
 
 def _shared():
     import os

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gaixl.values import XlError, format_signed, loose_label, norm_label, parse_cell, parse_date
+from gaixl.report.values import XlError, format_signed, loose_label, norm_label, parse_cell, parse_date
 
 
 def code(raw, kind="count"):

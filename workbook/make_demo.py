@@ -26,12 +26,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from gaixl.data import ReportData  # noqa: E402
-from gaixl.fill import fill_workbook  # noqa: E402
-from gaixl.generate import generate_workbook  # noqa: E402
-from gaixl.layout import layout_for_year  # noqa: E402
-from gaixl.names import template_filename  # noqa: E402
-from gaixl.rules import CellRef, compute, input_cells  # noqa: E402
+from gaixl.report.data import ReportData  # noqa: E402
+from gaixl.spec.load import layout_for_year  # noqa: E402
+from gaixl.spec.rules import CellRef, compute, input_cells  # noqa: E402
+from gaixl.workbook.fill import fill_workbook  # noqa: E402
+from gaixl.workbook.names import template_filename  # noqa: E402
+from gaixl.workbook.template import generate_workbook  # noqa: E402
 
 YEAR = 2020
 GENERATED_AT = "2020-12-15T09:00:00+08:00"
@@ -162,7 +162,7 @@ def _numbers_as_text(path: Path) -> None:
     """Re-type a few numbers as text, as a department copying from Word does."""
     from openpyxl import load_workbook
 
-    from gaixl.names import row_name
+    from gaixl.workbook.names import row_name
 
     wb = load_workbook(path)
     for table, row in (("t3", "granted"), ("art20_6", "penalty")):

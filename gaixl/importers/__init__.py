@@ -5,6 +5,6 @@ not_placed, format): readers (text, html, docx, pdf, spaced) turn the file into 
 the mapper (mapper.py) places every number by its row and column labels, and the result is
 checked like a data file (totals as published). Usable without the CLI (`gaixl import`).
 """
-from .api import ImportResult, import_report, import_source
+from gaixl.importers.api import ImportResult, import_report, import_source
 
 __all__ = ["ImportResult", "import_report", "import_source"]

@@ -10,16 +10,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..data import ReportData
-from ..errors import InputError, UsageError, os_reason_zh
-from ..findings import FileReport, Finding
-from ..layout import Layout, layout_for_year, load_layout
-from ..rules import CellRef
-from ..validate import check_meta, check_rules, check_text
-from .lines import Source, block_lines
-from .mapper import Mapped, detect_format, map_source
-from .narrative import build
-from .normalize import simplified
+from gaixl.errors import InputError, UsageError, os_reason_zh
+from gaixl.findings import FileReport, Finding
+from gaixl.importers.lines import Source, block_lines
+from gaixl.importers.mapper import Mapped, detect_format, map_source
+from gaixl.importers.narrative import build
+from gaixl.importers.normalize import simplified
+from gaixl.report.data import ReportData
+from gaixl.spec.load import layout_for_year, load_layout
+from gaixl.spec.model import Layout
+from gaixl.spec.rules import CellRef, all_rules
+from gaixl.validation.validate import check_meta, check_rules, check_text
 
 MAX_BYTES = 64 * 1024 * 1024
 FORMATS = ("text", "html", "docx", "pdf")
@@ -77,26 +78,26 @@ def read_source(path: Path) -> tuple[Source, str]:
         return _doc_source(path), "doc"
     if kind == "pdf":
         try:
-            from .pdf import pdf_blocks
+            from gaixl.importers.pdf import pdf_blocks
         except ImportError as e:
             raise InputError(f"reading PDF is not available here ({e})", where=str(path),
                              zh="本程序未包含PDF读取功能，请将报告另存为.docx或文本后再导入") from e
         return block_lines(pdf_blocks(path), positional=True), "pdf"
     if kind == "docx":
-        from .docx import docx_blocks
+        from gaixl.importers.docx import docx_blocks
 
         return block_lines(docx_blocks(path)), "docx"
     if kind == "html":
-        from .html import decode_html, html_blocks
+        from gaixl.importers.html import decode_html, html_blocks
 
         return block_lines(html_blocks(decode_html(raw))), "html"
-    from .text import decode, text_source
+    from gaixl.importers.text import decode, text_source
 
     text = decode(raw)
     if "\x00" in text:
         raise InputError("not a text file (binary content)", where=str(path), zh="不是文本文件（含二进制内容）")
     try:
-        from .spaced import looks_spaced, spaced_blocks
+        from gaixl.importers.spaced import looks_spaced, spaced_blocks
     except ImportError:
         looks_spaced = None
     if looks_spaced is not None and looks_spaced(text):
@@ -108,8 +109,8 @@ def _doc_source(path: Path) -> Source:
     """An old Word .doc: converted to .docx by LibreOffice (when installed), then read as Word."""
     import tempfile
 
-    from ..engine import convert, find_soffice
-    from .docx import docx_blocks
+    from gaixl.importers.docx import docx_blocks
+    from gaixl.workbook.engine import convert, find_soffice
 
     if path.suffix.lower() in (".xls", ".et"):
         raise InputError("this is an Excel workbook, not a published report: read it with gaixl check",
@@ -272,7 +273,7 @@ def import_source(src: Source, *, reader: str = "text", file: str = "", year: in
         findings.append(_finding("import-table-missing", "warning", group, f"原文中未找到表{group}（或其部分子表），相应单元格未导入",
                                  f"table {group} (or part of it) was not found in the source; its cells are not imported"))
     # the checks of a data file, on the cells that were placed (totals as published)
-    rule_ids = {r.id for r in chosen.all_rules()}
+    rule_ids = {r.id for r in all_rules(chosen)}
     np_keys = {(u["table"], u["row"], u["column"]) for u in not_placed}
     skipped = 0
     for f in check_rules(data, chosen, uncomputable=frozenset(np_refs)):

@@ -11,8 +11,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from ..errors import InputError
-from .blocks import Block, Para, Table
+from gaixl.errors import InputError
+from gaixl.importers.blocks import Block, Para, Table
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MAX_PART = 64 * 1024 * 1024

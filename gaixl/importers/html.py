@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .blocks import Block, Para, Table
+from gaixl.importers.blocks import Block, Para, Table
 
 _SKIP = {"script", "style", "nav", "head", "noscript", "template", "iframe", "object", "svg", "button", "select",
          "option", "textarea", "header", "footer"}

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from ..layout import Layout, Row, Table, available_layouts
-from .normalize import loose, norm, unnumbered
+from gaixl.importers.normalize import loose, norm, unnumbered
+from gaixl.spec.load import available_layouts
+from gaixl.spec.model import Layout, Row, Table
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,6 +215,6 @@ def format_votes(norms: list[str]) -> dict[str, int]:
 
 @lru_cache(maxsize=None)
 def index_for(layout_id: str) -> Index:
-    from ..layout import load_layout
+    from gaixl.spec.load import load_layout
 
     return Index(load_layout(layout_id))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .blocks import Para, Table
+from gaixl.importers.blocks import Para, Table
 
 
 @dataclass

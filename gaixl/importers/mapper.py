@@ -19,12 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..layout import Layout, Table
-from .labels import Index, Target, caption_item, format_votes, heading_number, index_for
-from .lines import Cell, Line, Source
-from .normalize import loose, norm
-from .numbers import is_value
-from .placing import Placed, Placing, Unplaced
+from gaixl.importers.labels import Index, Target, caption_item, format_votes, heading_number, index_for
+from gaixl.importers.lines import Cell, Line, Source
+from gaixl.importers.normalize import loose, norm
+from gaixl.importers.numbers import is_value
+from gaixl.importers.placing import Placed, Placing, Unplaced
+from gaixl.spec.model import Layout, Table
 
 __all__ = ["Mapped", "Placed", "Unplaced", "detect_format", "map_source"]
 
@@ -303,7 +303,7 @@ class _Mapper(Placing):
 
 
 def _other_layouts(layout: Layout) -> list[str]:
-    from ..layout import available_layouts
+    from gaixl.spec.load import available_layouts
 
     return [l.id for l in available_layouts() if l.id != layout.id]
 

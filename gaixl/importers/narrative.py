@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..layout import Layout
-from ..values import parse_date
-from .normalize import simplified, strip_pinyin
+from gaixl.importers.normalize import simplified, strip_pinyin
+from gaixl.report.values import parse_date
+from gaixl.spec.model import Layout
 
 _TITLE = re.compile(r"^(?:关于)?(.*?)(\d{4})\s*年度?\s*(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|情况的报告|年报)")
 _TITLE_END = re.compile(r"(?:报告|年报)$")

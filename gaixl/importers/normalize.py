@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..values import loose_label, norm_label
+from gaixl.report.values import loose_label, norm_label
 
 # A parenthetical of lowercase pinyin with at least one tone mark: (jù), （guī）, (zhuǎn).
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"

@@ -2,7 +2,7 @@
 
 Two questions are asked of a cell of a published table: is it a value at all (as opposed to a
 label), and which number does it hold for the cell kind it is placed in. The second reuses
-gaixl.values.parse_cell (the rules by which a typed workbook cell is read), except that text is
+gaixl.report.values.parse_cell (the rules by which a typed workbook cell is read), except that text is
 the normal form of a published number and is therefore not a problem in itself.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from ..values import DASHES, parse_cell
+from gaixl.report.values import DASHES, parse_cell
 
 _SPACES = " \t\r\n\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
 _VALUE = re.compile(r"^(?:增加|减少|增|减|[+-])?\s*(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?\s*(?:万元|元|件|个|项|次|条|人)?$")

@@ -21,10 +21,19 @@ import re
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import InputError, os_reason_zh
-from .blocks import Block, Table
-from .positions import (Line, Placed, Seg, fix_radicals, geometry, is_page_mark, join_pieces, layout_blocks,
-                        stitch)
+from gaixl.errors import InputError, os_reason_zh
+from gaixl.importers.blocks import Block, Table
+from gaixl.importers.positions import (
+    Line,
+    Placed,
+    Seg,
+    fix_radicals,
+    geometry,
+    is_page_mark,
+    join_pieces,
+    layout_blocks,
+    stitch,
+)
 
 _SPACE = re.compile(r"\s")
 _ALNUM = re.compile(r"[A-Za-z0-9]")

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .labels import Target
-from .lines import Cell, Line
-from .normalize import loose, norm
-from .numbers import Note, is_value, read_value
+from gaixl.importers.labels import Target
+from gaixl.importers.lines import Cell, Line
+from gaixl.importers.normalize import loose, norm
+from gaixl.importers.numbers import Note, is_value, read_value
 
 
 @dataclass

@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from statistics import median
 
-from .blocks import Block, Para, Table
+from gaixl.importers.blocks import Block, Para, Table
 
 # A cell value as published: 0, 12, 1,234, 3.5, +3, -2, 减4, 增 45, 251000元, 12.5万元, and the
 # dash-like marks some reports print for "none".

@@ -14,8 +14,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .blocks import Block
-from .positions import ENUM_RE, Line, Placed, Seg, fix_radicals, geometry, is_page_mark, layout_blocks, stitch
+from gaixl.importers.blocks import Block
+from gaixl.importers.positions import (
+    ENUM_RE,
+    Line,
+    Placed,
+    Seg,
+    fix_radicals,
+    geometry,
+    is_page_mark,
+    layout_blocks,
+    stitch,
+)
 
 _GAP = re.compile(r" {2,}|\t+")
 

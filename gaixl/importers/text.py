@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from .lines import Cell, Line, Source
-from .numbers import is_value
+from gaixl.importers.lines import Cell, Line, Source
+from gaixl.importers.numbers import is_value
 
 _SPLIT = re.compile(r"\t+| {2,}|\u3000{2,}")
 

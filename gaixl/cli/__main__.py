@@ -1,0 +1,4 @@
+"""python -m gaixl.cli"""
+from gaixl.cli import main
+
+main()

@@ -1,0 +1,101 @@
+"""What the command modules share: the consoles, the common options, errors and progress.
+
+Exit codes: 0 ok, 1 findings with errors, 2 usage or unreadable input.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from gaixl.errors import GaixlError
+from gaixl.i18n import t
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+JSON_OPT = typer.Option(False, "--json", help="输出 JSON（供程序使用） / print JSON for machines")
+LANG_OPT = typer.Option("zh", "--lang", help="zh 或 en / language of messages: zh or en")
+
+
+
+def _fail(e: GaixlError, lang: str, code: int = 2) -> None:
+    err.print(f"{t('error', lang)}: {e.text(lang)}", markup=False)
+    raise typer.Exit(code)
+
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter("--lang must be zh or en")
+    return lang
+
+
+
+def _progress(label: str, total: int, quiet: bool) -> Progress:
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), console=err,
+                    disable=quiet or total < 2 or not err.is_terminal, transient=True)
+
+
+
+def _emit_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
+
+
+
+def _print_report(r, lang: str, only_errors: bool = False) -> None:
+    d = r.data
+    out.print(t("check.file", lang, file=r.file, unit=d.unit.get("name") or "?", year=d.year, layout=d.layout,
+                e=r.errors, w=r.warnings), markup=False)
+    shown = [f for f in r.sorted_findings() if not only_errors or f.severity == "error"]
+    if not shown:
+        out.print("  ✓ " + t("check.clean", lang))
+        return
+    # One finding a line (not a table): long Chinese messages stay whole in any terminal width
+    # and in logs, and a line can be searched for its code.
+    style = {"error": "red", "warning": "yellow", "info": "dim"}
+    mark = {"error": "✗", "warning": "!", "info": "·"}
+    for f in shown:
+        msg = f.message_en if lang == "en" and f.message_en else f.message
+        where = f" {f.location}" if f.location and f.location not in msg else ""
+        out.print(f"  [{style.get(f.severity, '')}]{mark.get(f.severity, '')} {t('sev.' + f.severity, lang)}[/] "
+                  f"{f.code}{escape(where)}  {escape(msg)}")
+
+
+
+def _open_history(path: Optional[Path]):
+    """The history database given by --history (it must exist), or None."""
+    if path is None:
+        return None
+    from gaixl.validation.history import HistoryStore
+    return HistoryStore(path, create=False)
+
+
+
+def _history_prefill(store, code: str, year: int, layout) -> Optional[dict]:
+    """generate --history: the prefill from the unit's report of year-1, when stored."""
+    if store is None or not code:
+        return None
+    from gaixl.validation.history import carry_over
+    previous = store.get(code, year - 1)
+    return carry_over(previous, layout) if previous is not None else None
+
+
+
+def _history_findings(store, data, locator: Optional[dict] = None) -> list:
+    """check --history: where a report disagrees with the unit's stored report of year-1
+    (`locator`, from the reader, places the findings at sheet!cell)."""
+    if data is None or not data.unit.get("code"):
+        return []
+    from gaixl.spec.load import load_layout
+    from gaixl.validation.history import previous_year_findings
+    previous = store.get(data.unit["code"], data.year - 1)
+    return [] if previous is None else previous_year_findings(data, previous, load_layout(data.layout),
+                                                              locator=locator)
+

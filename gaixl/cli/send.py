@@ -1,0 +1,216 @@
+"""The mail-sending commands: `gaixl distribute` and `gaixl feedback` (a thin shell over
+gaixl.mail.distribute, gaixl.mail.replies and gaixl.mail.smtp). Registered on the app when gaixl.cli imports
+this module. The mail text is always Chinese; --lang only changes what the CLI says."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from gaixl.cli._common import JSON_OPT, LANG_OPT, _check_lang, _emit_json, _fail, _progress, out
+from gaixl.errors import GaixlError, UsageError
+
+MESSAGES = {
+    "need_smtp": ("--send 需要用 --smtp 指定发信服务器", "--send needs the mail server: give --smtp"),
+    "need_from": ("请用 --from 指定发件人地址（SMTP用户名不是邮箱地址时必须指定）",
+                  "Give the sender with --from (needed when the SMTP user is not an address)"),
+    "progress.distribute": ("正在分发模板", "Distributing templates"),
+    "progress.feedback": ("正在回复", "Replying"),
+    "distribute.summary": ("{year}年度模板分发：名单共 {units} 个单位——{what}", "Templates of {year}: {units} units on "
+                           "the roster — {what}"),
+    "feedback.summary": ("{year}年度报送回复：共 {units} 个单位——{what}", "Replies for {year}: {units} units — {what}"),
+    "drafted": ("草稿 {n} 封", "{n} drafted"),
+    "sent": ("已发送 {n} 封", "{n} sent"),
+    "already-sent": ("此前已发送、本次跳过 {n} 个", "{n} skipped (already sent)"),
+    "no-address": ("无邮箱 {n} 个", "{n} without an address"),
+    "no-template": ("无模板 {n} 个", "{n} without a template"),
+    "conflict": ("模板重复 {n} 个", "{n} with two templates"),
+    "failed": ("发送失败 {n} 个", "{n} failed"),
+    "drafts_at": ("草稿（.eml，可用邮件客户端打开核对）保存在 {out}；核对无误后加 --send 发送",
+                  "Drafts (.eml, open them in a mail client) written to {out}; add --send to send them"),
+    "log_at": ("发送记录：{log}（重复运行不会重复发送）", "Sent log: {log} (a re-run never sends twice)"),
+    "not_sent": ("未发送：", "Not sent:"),
+    "skipped": ("此前已发送、其后模板有变化（本次未重发）：", "Already sent, changed since (not sent again):"),
+    "refused": ("部分收件人被拒收：", "Some recipients refused:"),
+    "unmatched": ("未发给任何单位的文件：", "Files not sent to any unit:"),
+    "note": ("注意：{note}", "Note: {note}"),
+}
+STATUS_ORDER = ("drafted", "sent", "already-sent", "no-address", "no-template", "conflict", "failed")
+
+
+def _t(key: str, lang: str, **kw) -> str:
+    zh, en = MESSAGES[key]
+    return (en if lang == "en" else zh).format(**kw)
+
+
+SMTP_OPT = typer.Option(None, "--smtp", help="发信服务器：smtps://用户@主机[:465]（TLS）或 smtp://用户@主机[:587]"
+                                           "（STARTTLS）；密码取自环境变量 GAIXL_SMTP_PASSWORD，未设置且在终端中运行时提示输入 / "
+                                           "mail server URL; the password comes from $GAIXL_SMTP_PASSWORD "
+                                           "(or a hidden prompt on a terminal)")
+SEND_OPT = typer.Option(False, "--send", help="实际发送（默认只写 .eml 草稿供核对） / really send (default: write "
+                                            ".eml drafts to review)")
+INSECURE_OPT = typer.Option(False, "--insecure", help="smtp:// 不加密（仅限本机测试服务器） / plain smtp:// without "
+                                                    "TLS, for a local server only")
+FROM_OPT = typer.Option(None, "--from", help="发件人，如 “缙云县政府办公室 <gk@example.gov.cn>”（默认：SMTP用户名） / "
+                                           "sender (default: the SMTP user when it is an address)")
+REPLY_TO_OPT = typer.Option(None, "--reply-to", help="回复（报送）地址（默认：发件人） / where replies go (default: "
+                                                   "the sender)")
+CAFILE_OPT = typer.Option(None, "--cafile", help="信任的CA证书（内部CA签发的服务器证书） / a private CA to trust")
+CONTACT_OPT = typer.Option("", "--contact", help="联系方式，写入邮件正文 / contact line in the mail body")
+SIGN_OPT = typer.Option("", "--signature", help="落款（默认：发件人名称或名单的上级单位） / who signs the mail")
+RESEND_OPT = typer.Option(None, "--resend", help="对这些单位代码重新发送（可重复） / send again to this unit code "
+                                               "(repeatable)")
+
+
+def _options(smtp: Optional[str], insecure: bool, sender: Optional[str], reply_to: Optional[str], contact: str,
+             signature: str, deadline):
+    from gaixl.mail import smtp as M
+    from gaixl.mail.distribute import Options
+
+    url = M.parse_smtp_url(smtp, insecure) if smtp else None
+    if sender is None:
+        if url is None or not M.valid_address(url.user):
+            raise UsageError(_t("need_from", "en"), zh=_t("need_from", "zh"))
+        sender = url.user
+    return url, Options(sender=M.sender(sender, "--from"), reply_to=M.sender(reply_to, "--reply-to") if reply_to
+                        else None, deadline=deadline, contact=contact, signature=signature)
+
+
+def _mailer(url, send: bool, cafile: Optional[Path]):
+    from gaixl.mail import smtp as M
+
+    if not send:
+        return None
+    if url is None:
+        raise UsageError(_t("need_smtp", "en"), zh=_t("need_smtp", "zh"))
+    return M.Mailer(url, M.smtp_password(url), cafile=cafile)
+
+
+def _report(res, lang: str, json_out: bool, kind: str) -> None:
+    if json_out:
+        _emit_json(res.to_json())
+        raise typer.Exit(1 if res.failed else 0)
+    c = res.counts()
+    primary = "sent" if res.mode == "send" else "drafted"
+    shown = [k for k in STATUS_ORDER if k in c and (c[k] or k == primary)]
+    what = ("，" if lang != "en" else ", ").join(_t(k, lang, n=c[k]) for k in shown)
+    out.print(_t(f"{kind}.summary", lang, year=res.year, units=c["units"], what=what), markup=False)
+    # Units skipped as already mailed are counted in the summary; listed one by one only when
+    # something changed since (a regenerated template: --resend is the way to send it again).
+    skipped = [i for i in res.items if i.status == "already-sent" and "--resend" in i.reason and i.kind != "reminder"]
+    bad = [i for i in res.items if i.status in ("no-address", "no-template", "conflict", "failed")]
+    refused = [i for i in res.items if i.refused]
+    for title, group in (("skipped", skipped), ("not_sent", bad), ("refused", refused)):
+        if group:
+            out.print(_t(title, lang), markup=False)
+            for i in group:
+                reason = i.reason_en if lang == "en" and i.reason_en else i.reason
+                out.print(f"  - {i.code} {i.name}：{reason}" if lang != "en" else f"  - {i.code} {i.name}: {reason}",
+                          markup=False)
+    if res.unmatched:
+        out.print(_t("unmatched", lang), markup=False)
+        for u in res.unmatched:
+            reason = u.get("reason_en") if lang == "en" else u.get("reason")
+            out.print(f"  - {u['file']}：{reason}" if lang != "en" else f"  - {u['file']}: {reason}", markup=False)
+    for note in res.notes:
+        out.print(_t("note", lang, note=note["en"] if lang == "en" else note["zh"]), markup=False)
+    if res.mode == "drafts":
+        out.print(_t("drafts_at", lang, out=res.out), markup=False)
+    out.print(_t("log_at", lang, log=res.log), markup=False)
+    raise typer.Exit(1 if res.failed else 0)
+
+
+def _with_mailer(mailer, label: str, lang: str, quiet: bool, job):
+    """Run `job(mailer, progress)` under a progress bar; the SMTP connection (if any) is closed
+    whatever happens."""
+    with _progress(_t(label, lang), 100, quiet) as prog:
+        task = prog.add_task("", total=None)
+        try:
+            return job(mailer, lambda i, n: prog.update(task, completed=i, total=n))
+        finally:
+            if mailer is not None:
+                mailer.close()
+
+
+def distribute(
+    templates_dir: Path = typer.Argument(..., help="模板文件夹（gaixl generate 的输出） / the templates folder"),
+    roster: Path = typer.Option(..., "--roster", help="单位名单（code,name,email[,parent]） / the roster"),
+    smtp: Optional[str] = SMTP_OPT,
+    send: bool = SEND_OPT,
+    insecure: bool = INSECURE_OPT,
+    sender: Optional[str] = FROM_OPT,
+    reply_to: Optional[str] = REPLY_TO_OPT,
+    cafile: Optional[Path] = CAFILE_OPT,
+    deadline: Optional[str] = typer.Option(None, "--deadline", help="报送截止日期 YYYY-MM-DD（默认：报告年度次年1月15日） / "
+                                                                   "deadline (default: 15 January of the next year)"),
+    contact: str = CONTACT_OPT,
+    signature: str = SIGN_OPT,
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="草稿文件夹（默认：模板文件夹/drafts） / drafts folder "
+                                                               "(default: TEMPLATES_DIR/drafts)"),
+    year: Optional[int] = typer.Option(None, "--year", help="报告年度（文件夹中有多个年度的模板时） / report year"),
+    layout_id: Optional[str] = typer.Option(None, "--layout", help="模板格式（默认按年度） / the templates' format "
+                                                                 "(default: the year's)"),
+    resend: Optional[List[str]] = RESEND_OPT,
+    json_out: bool = JSON_OPT,
+    lang: str = LANG_OPT,
+):
+    """把各单位的模板发到名单中的邮箱（默认写 .eml 草稿，加 --send 发送；密码取自环境变量 GAIXL_SMTP_PASSWORD）。 /
+    Mail each roster unit its own template (drafts by default; --send sends; password from $GAIXL_SMTP_PASSWORD)."""
+    from gaixl.mail.distribute import distribute as run
+    from gaixl.mail.distribute import parse_deadline
+
+    lang = _check_lang(lang)
+    try:
+        url, opts = _options(smtp, insecure, sender, reply_to, contact, signature, parse_deadline(deadline))
+        res = _with_mailer(_mailer(url, send, cafile), "progress.distribute", lang, json_out,
+                           lambda mailer, progress: run(templates_dir, roster, opts, mailer=mailer, out=out_dir,
+                                                        year=year, layout=layout_id, resend=resend or (),
+                                                        progress=progress))
+    except GaixlError as e:
+        _fail(e, lang)
+    _report(res, lang, json_out, "distribute")
+
+
+def feedback(
+    folder: Path = typer.Argument(..., help="汇总输出文件夹（gaixl consolidate --out） / a consolidation's output folder"),
+    smtp: Optional[str] = SMTP_OPT,
+    send: bool = SEND_OPT,
+    insecure: bool = INSECURE_OPT,
+    sender: Optional[str] = FROM_OPT,
+    reply_to: Optional[str] = REPLY_TO_OPT,
+    cafile: Optional[Path] = CAFILE_OPT,
+    deadline: Optional[str] = typer.Option(None, "--deadline", help="重新报送截止日期 YYYY-MM-DD（可选） / deadline to "
+                                                                   "resubmit (optional)"),
+    contact: str = CONTACT_OPT,
+    signature: str = SIGN_OPT,
+    remind_missing: bool = typer.Option(False, "--remind-missing", help="也给未报送的单位发催报邮件（发到名单邮箱） / "
+                                                                        "also remind units that sent nothing"),
+    inbox: Optional[Path] = typer.Option(None, "--inbox", help="收件文件夹（默认：manifest.json 中记录的路径） / the "
+                                                               "inbox (default: the one in manifest.json)"),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="草稿文件夹（默认：汇总输出文件夹/mail） / drafts folder "
+                                                               "(default: DIR/mail)"),
+    resend: Optional[List[str]] = RESEND_OPT,
+    json_out: bool = JSON_OPT,
+    lang: str = LANG_OPT,
+):
+    """按汇总结果给各报送单位回信：已采用或须修改的问题（默认写 .eml 草稿，加 --send 发送；密码取自环境变量
+    GAIXL_SMTP_PASSWORD）。 / Reply to each unit that submitted: accepted, or what to fix (drafts by default;
+    --send sends; password from $GAIXL_SMTP_PASSWORD)."""
+    from gaixl.mail.distribute import parse_deadline
+    from gaixl.mail.replies import feedback as run
+
+    lang = _check_lang(lang)
+    try:
+        url, opts = _options(smtp, insecure, sender, reply_to, contact, signature, None)
+        when = parse_deadline(deadline)
+        res = _with_mailer(_mailer(url, send, cafile), "progress.feedback", lang, json_out,
+                           lambda mailer, progress: run(folder, opts, mailer=mailer, out=out_dir, inbox=inbox,
+                                                        deadline=when, remind_missing=remind_missing,
+                                                        resend=resend or (), progress=progress))
+    except GaixlError as e:
+        _fail(e, lang)
+    _report(res, lang, json_out, "feedback")
+
+
+__all__ = ["distribute", "feedback"]

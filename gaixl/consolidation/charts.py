@@ -1,0 +1,286 @@
+"""Charts for the consolidation outputs, made in pure Python (no plotting library).
+
+Two forms of the same chart data:
+
+* inline SVG strings for status.html (``hbar_svg``, ``stacked_svg``, ``grouped_svg``,
+  ``progress_svg``): every chart is ``<svg role="img">`` with ``<title>`` and ``<desc>``, every
+  number is also printed as a text label next to its bar, and all text is escaped (unit names
+  are data, never markup);
+* native Word tables for county-report.docx (``hbar_docx_table``): one row per bar — label,
+  a bar made of shaded cells whose width is in proportion to the value, the value — so Word and
+  WPS draw it with their own fonts, no picture and no rasterizer are needed, and the numbers stay
+  text a reader can copy.
+
+The chart data itself comes from ``results_breakdown`` / ``applications`` (a ReportData through
+its Layout: the official 三 table). Output is a pure function of the input: same data, same bytes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gaixl.document.html import esc
+from gaixl.report.data import ReportData
+from gaixl.spec.model import Layout
+from gaixl.spec.rules import CellRef
+
+FONT = '"Noto Sans CJK SC","Microsoft YaHei","PingFang SC","SimHei",sans-serif'
+PALETTE = ("#2f6fb3", "#5aa05a", "#e0a030", "#c8553d", "#8a6fb5", "#7f8c8d", "#3aa3a3", "#b5656f")
+THIS_YEAR, LAST_YEAR = "#2f6fb3", "#a9c4e4"
+STATUS_COLOURS = {"accepted": "#2e8b57", "rejected": "#c0392b", "missing": "#9e9e9e"}
+STATUS_ZH = {"accepted": "已采用", "rejected": "被退回", "missing": "未报送"}
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    colour: str = PALETTE[0]
+
+
+# ---------------------------------------------------------------- chart data from a report
+RESULT_GROUPS = (  # (label, which row keys of table t3 it sums, colour)
+    ("予以公开", lambda k: k == "granted", PALETTE[1]),
+    ("部分公开", lambda k: k == "partial", PALETTE[0]),
+    ("不予公开", lambda k: k.startswith("denied_"), PALETTE[3]),
+    ("无法提供", lambda k: k.startswith("unable_"), PALETTE[2]),
+    ("不予处理", lambda k: k.startswith("noproc_"), PALETTE[4]),
+    ("其他处理", lambda k: k == "other_proc" or k.startswith("other_"), PALETTE[5]),
+)
+
+
+def _t3_total_col(layout: Layout) -> str:
+    t = layout.tables["t3"]
+    computed = [c.key for c in t.data_columns if c.computed]
+    return computed[-1] if computed else t.data_columns[-1].key
+
+
+def applications(layout: Layout, data: ReportData) -> float:
+    """三 一、本年新收政府信息公开申请数量 · 总计."""
+    if "t3" not in layout.tables:
+        return 0
+    return data.number(layout, CellRef("t3", "new", _t3_total_col(layout)))
+
+
+def results_breakdown(layout: Layout, data: ReportData) -> list[Bar]:
+    """How the applications were handled (三 三、本年度办理结果, 总计 column), in six groups:
+    予以公开, 部分公开, 不予公开 (（三）1–8), 无法提供 (（四）), 不予处理 (（五）), 其他处理 (（六）)."""
+    if "t3" not in layout.tables:
+        return []
+    col = _t3_total_col(layout)
+    rows = [ref.row for ref in layout.cell_keys if ref.table == "t3" and ref.col == col]
+    return [Bar(label, sum(data.number(layout, CellRef("t3", k, col)) for k in rows if pick(k)), colour)
+            for label, pick, colour in RESULT_GROUPS]
+
+
+# ---------------------------------------------------------------- helpers
+def _num(v: float) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, float):
+        return f"{v:.2f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def _pct(part: float, whole: float) -> str:
+    return f"{part / whole * 100:.1f}%" if whole else "0.0%"
+
+
+def text_width(text: str, size: float) -> float:
+    """Approximate width in px: CJK / full-width characters one em, others half an em."""
+    return sum(size if ord(ch) >= 0x2E80 else size * 0.55 for ch in str(text))
+
+
+def _clip(text: str, size: float, width: float) -> str:
+    text = str(text)
+    if text_width(text, size) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if text_width(out + ch + "…", size) > width:
+            break
+        out += ch
+    return out + "…"
+
+
+def _f(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _svg(width: float, height: float, title: str, desc: str, body: list[str], cls: str = "chart") -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" role="img" width="{_f(width)}" '
+            f'height="{_f(height)}" viewBox="0 0 {_f(width)} {_f(height)}" '
+            f"font-family='{FONT}' font-size=\"13\">"
+            f"<title>{esc(title)}</title><desc>{esc(desc)}</desc>" + "".join(body) + "</svg>")
+
+
+def _legend(items: list[tuple[str, str]], y: float, x0: float = 8, width: float = 720) -> tuple[list[str], float]:
+    out, x = [], x0
+    for label, colour in items:
+        w = 14 + 6 + text_width(label, 12) + 18
+        if x + w > width and x > x0:
+            x, y = x0, y + 20
+        out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="12" height="12" fill="{colour}"/>'
+                   f'<text x="{_f(x + 17)}" y="{_f(y + 11)}" font-size="12">{esc(label)}</text>')
+        x += w
+    return out, y + 20
+
+
+# ---------------------------------------------------------------- SVG charts
+def hbar_svg(title: str, bars: list[Bar], *, desc: str = "", unit: str = "件", width: int = 720) -> str:
+    """A horizontal bar chart: one bar per item, its label at the left and its value at the right."""
+    size, row, top = 13, 26, 8
+    label_w = min(max([text_width(b.label, size) for b in bars] + [40]) + 12, width * 0.4)
+    value_w = 70
+    plot = width - label_w - value_w - 8
+    vmax = max([b.value for b in bars] + [0])
+    height = top * 2 + row * max(len(bars), 1)
+    body = []
+    if not bars:
+        body.append(f'<text x="{_f(width / 2)}" y="{_f(height / 2 + 4)}" text-anchor="middle">（无数据）</text>')
+    for i, b in enumerate(bars):
+        y = top + i * row
+        w = plot * b.value / vmax if vmax > 0 else 0
+        label = _clip(b.label, size, label_w - 12)
+        body.append(f'<text x="{_f(label_w - 6)}" y="{_f(y + 17)}" text-anchor="end">{esc(label)}</text>')
+        body.append(f'<rect x="{_f(label_w)}" y="{_f(y + 4)}" width="{_f(max(w, 0))}" height="{row - 8}" '
+                    f'fill="{b.colour}"><title>{esc(b.label)}：{_num(b.value)}{esc(unit)}</title></rect>')
+        body.append(f'<text x="{_f(label_w + w + 4)}" y="{_f(y + 17)}">{_num(b.value)}</text>')
+    if not desc:
+        desc = "；".join(f"{b.label}：{_num(b.value)}{unit}" for b in bars) or "无数据"
+    return _svg(width, height, title, desc, body)
+
+
+def stacked_svg(title: str, bars: list[Bar], *, desc: str = "", unit: str = "件", width: int = 720,
+                height_bar: int = 34) -> str:
+    """A 100 % bar: the parts side by side in proportion, with a legend that gives each part's
+    number and share (so the figures can be read without the colours)."""
+    total = sum(b.value for b in bars)
+    x0, y0, plot = 8, 8, width - 16
+    body, x = [], float(x0)
+    if total <= 0:
+        body.append(f'<rect x="{x0}" y="{y0}" width="{plot}" height="{height_bar}" fill="#eeeeee"/>'
+                    f'<text x="{_f(x0 + plot / 2)}" y="{_f(y0 + height_bar / 2 + 5)}" text-anchor="middle">'
+                    f"（无数据）</text>")
+    else:
+        for b in bars:
+            w = plot * b.value / total
+            if w <= 0:
+                continue
+            share = _pct(b.value, total)
+            body.append(f'<rect x="{_f(x)}" y="{y0}" width="{_f(w)}" height="{height_bar}" fill="{b.colour}">'
+                        f"<title>{esc(b.label)}：{_num(b.value)}{esc(unit)}（{share}）</title></rect>")
+            text = _num(b.value)
+            if text_width(text, 12) + 6 < w:
+                body.append(f'<text x="{_f(x + w / 2)}" y="{_f(y0 + height_bar / 2 + 5)}" text-anchor="middle" '
+                            f'fill="#ffffff" font-size="12">{text}</text>')
+            x += w
+    legend, end = _legend([(f"{b.label} {_num(b.value)}（{_pct(b.value, total)}）", b.colour) for b in bars],
+                          y0 + height_bar + 10, width=width)
+    body += legend
+    if not desc:
+        desc = f"合计{_num(total)}{unit}。" + "；".join(
+            f"{b.label}{_num(b.value)}{unit}，占{_pct(b.value, total)}" for b in bars)
+    return _svg(width, end + 4, title, desc, body)
+
+
+def progress_svg(title: str, accepted: int, rejected: int, missing: int, *, width: int = 720) -> str:
+    """Submission progress of the roster: accepted / rejected / missing units as one 100 % bar."""
+    bars = [Bar(STATUS_ZH[k], v, STATUS_COLOURS[k]) for k, v in
+            (("accepted", accepted), ("rejected", rejected), ("missing", missing))]
+    n = accepted + rejected + missing
+    desc = (f"名单内共{n}个单位：已采用{accepted}个（{_pct(accepted, n)}），被退回{rejected}个，"
+            f"未报送{missing}个。")
+    return stacked_svg(title, bars, desc=desc, unit="个", width=width)
+
+
+def grouped_svg(title: str, categories: list[str], series: list[tuple[str, str, list[float]]], *,
+                desc: str = "", unit: str = "件", width: int = 720) -> str:
+    """Grouped horizontal bars: for each category one bar per series (e.g. 本年 / 上年).
+    series: [(name, colour, values per category)]."""
+    size, bar_h, gap, top = 13, 16, 10, 8
+    label_w = min(max([text_width(c, size) for c in categories] + [40]) + 12, width * 0.4)
+    plot = width - label_w - 70 - 8
+    vmax = max([v for _n, _c, vals in series for v in vals] + [0])
+    group_h = bar_h * len(series) + gap
+    body = []
+    y = top
+    for i, cat in enumerate(categories):
+        body.append(f'<text x="{_f(label_w - 6)}" y="{_f(y + group_h / 2)}" text-anchor="end">'
+                    f"{esc(_clip(cat, size, label_w - 12))}</text>")
+        for j, (name, colour, vals) in enumerate(series):
+            v = vals[i] if i < len(vals) else 0
+            w = plot * v / vmax if vmax > 0 else 0
+            by = y + j * bar_h
+            body.append(f'<rect x="{_f(label_w)}" y="{_f(by + 1)}" width="{_f(w)}" height="{bar_h - 2}" '
+                        f'fill="{colour}"><title>{esc(cat)}（{esc(name)}）：{_num(v)}{esc(unit)}</title></rect>'
+                        f'<text x="{_f(label_w + w + 4)}" y="{_f(by + bar_h - 4)}" font-size="12">{_num(v)}</text>')
+        y += group_h
+    legend, end = _legend([(name, colour) for name, colour, _v in series], y + 4, width=width)
+    body += legend
+    if not desc:
+        desc = "；".join(cat + "：" + "，".join(f"{name}{_num(vals[i] if i < len(vals) else 0)}{unit}"
+                                              for name, _c, vals in series) for i, cat in enumerate(categories))
+    return _svg(width, end + 4, title, desc, body)
+
+
+# ---------------------------------------------------------------- Word: a bar chart as a native table
+DOCX_BAR_CELLS = 40            # the bar area is split into this many equal grid columns
+
+
+def _x(text) -> str:
+    from gaixl.document.docx import _esc, clean_text
+    return _esc(clean_text(text))
+
+
+def hbar_docx_table(bars: list[Bar], *, unit: str = "件", total_width: int = 8844, share: bool = False) -> str:
+    """A horizontal bar chart as a WordprocessingML table (w:tbl XML): per bar a row with the
+    label, DOCX_BAR_CELLS narrow grid columns of which a number in proportion to the value are
+    shaded in the bar's colour, and the value (and share) as text. No borders, no picture."""
+    from gaixl.document.docx import FONT_TABLE, LATIN
+    label_w, value_w = 2600, (2300 if share else 1400)
+    bar_total = total_width - label_w - value_w
+    cell_w = bar_total // DOCX_BAR_CELLS
+    bar_total = cell_w * DOCX_BAR_CELLS
+    vmax = max([b.value for b in bars] + [0])
+    whole = sum(b.value for b in bars)
+    rpr = (f'<w:rPr><w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:cs="{LATIN}" w:eastAsia="{FONT_TABLE}" '
+           f'w:hint="eastAsia"/><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr>')
+    nob = "".join(f'<w:{s} w:val="nil"/>' for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
+
+    def para(text: str, jc: str) -> str:
+        run = f'<w:r>{rpr}<w:t xml:space="preserve">{_x(text)}</w:t></w:r>' if text else ""
+        return (f'<w:p><w:pPr><w:pStyle w:val="gaixlTableText"/><w:keepNext/><w:jc w:val="{jc}"/></w:pPr>'
+                f"{run}</w:p>")
+
+    def tc(width: int, span: int, body: str, fill: str | None = None) -> str:
+        pr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+        if span > 1:
+            pr += f'<w:gridSpan w:val="{span}"/>'
+        if fill:
+            pr += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill.lstrip("#").upper()}"/>'
+        pr += '<w:vAlign w:val="center"/>'
+        return f"<w:tc><w:tcPr>{pr}</w:tcPr>{body}</w:tc>"
+
+    out = [(f'<w:tbl><w:tblPr><w:tblW w:w="{label_w + bar_total + value_w}" w:type="dxa"/><w:jc w:val="center"/>'
+           f'<w:tblBorders>{nob}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+           '<w:tblCellMar><w:top w:w="30" w:type="dxa"/><w:left w:w="57" w:type="dxa"/>'
+           '<w:bottom w:w="30" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+           '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+           'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>')]
+    out.append(f'<w:gridCol w:w="{label_w}"/>' + f'<w:gridCol w:w="{cell_w}"/>' * DOCX_BAR_CELLS
+               + f'<w:gridCol w:w="{value_w}"/></w:tblGrid>')
+    for b in bars:
+        n = round(DOCX_BAR_CELLS * b.value / vmax) if vmax > 0 else 0
+        if b.value > 0:
+            n = max(n, 1)
+        value = f"{_num(b.value)}{unit}" + (f"（{_pct(b.value, whole)}）" if share else "")
+        row = [tc(label_w, 1, para(b.label, "right"))]
+        if n:
+            row.append(tc(cell_w * n, n, para("", "left"), b.colour))
+        if DOCX_BAR_CELLS - n:
+            row.append(tc(cell_w * (DOCX_BAR_CELLS - n), DOCX_BAR_CELLS - n, para("", "left")))
+        row.append(tc(value_w, 1, para(value, "left")))
+        out.append('<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="360" w:hRule="atLeast"/></w:trPr>'
+                   + "".join(row) + "</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)

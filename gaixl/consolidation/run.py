@@ -1,0 +1,404 @@
+"""consolidate: an inbox of returned files + the roster → a Consolidation and its outputs.
+
+    consolidate(inbox, roster, year, out_dir, *, history=None, layout=None, progress=None,
+                reports=True) -> Consolidation
+
+Every file found under INBOX (recursively; provenance sidecars `*.gaixl.json` and dot files
+excepted) ends in exactly one state (gaixl.consolidation.model.STATES):
+- rejected: unreadable; not a workbook or data file (wrong format); another year (wrong year);
+  another report format than the year's (wrong format); another county's unit (its code
+  matches no roster unit, nor its name, and its code prefix — the part before the first "-" —
+  is none of the roster's prefixes); errors found (the unit's latest file has errors).
+- unknown-unit: code and name match no roster unit, but the code prefix is one of the roster's
+  (or the file carries no code at all).
+- superseded: an older file of the same unit. Only readable files of the right year and format
+  compete; the latest wins: by email date when every competing file has one (collect's sidecar),
+  else by the workbook's own save time (docProps/core.xml dcterms:modified), then by a version
+  word in the file name (初报/初稿/原稿 < none < 更正/修改/修订/补报/重报/终稿/最终), then by
+  file name. If the latest file has errors, the unit is rejected (the older files superseded).
+A file is matched to the roster by the code in its own metadata, else by the exact unit name.
+Nothing is modified in the inbox. Outputs: gaixl.consolidation.outputs.write_outputs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import zipfile
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from gaixl.atomic import file_sha256
+from gaixl.consolidation.model import Consolidation, Entry, UnitStatus
+from gaixl.errors import GaixlError, UsageError
+from gaixl.findings import Finding
+from gaixl.report.data import ReportData
+from gaixl.report.roster import read_roster
+from gaixl.spec.load import layout_for_year, load_layout
+from gaixl.spec.model import Layout
+from gaixl.spec.rules import compute, input_cells
+from gaixl.validation.files import check_file, expectation_findings, unreadable_report
+
+SIDECAR = ".gaixl.json"
+PARALLEL_FROM = 200          # files; below this a process pool costs more than it saves
+SUFFIXES = {".xlsx", ".xlsm", ".xls", ".json"}
+DOCUMENTS = {".docx", ".doc", ".wps", ".pdf", ".html", ".htm", ".txt", ".md", ".ofd"}   # reports as documents
+OLDER_WORDS = ("初报", "初稿", "原稿", "旧")
+NEWER_WORDS = ("更正", "修改", "修订", "补报", "重报", "终稿", "最终", "定稿")
+
+
+# ---------------------------------------------------------------- inbox
+def inbox_files(inbox: Path) -> tuple[list[Path], dict[Path, dict]]:
+    """Every input file (sorted) and the provenance sidecars by the file they describe."""
+    files, sidecars = [], {}
+    for p in sorted(inbox.rglob("*")):
+        rel = p.relative_to(inbox)
+        if not p.is_file() or any(part.startswith(".") for part in rel.parts):
+            continue
+        if p.name.endswith(SIDECAR):
+            try:
+                meta = json.loads(p.read_text(encoding="utf-8-sig"))
+            except (OSError, ValueError):
+                meta = None
+            if isinstance(meta, dict):
+                target = p.parent / str(meta.get("file") or p.name[: -len(SIDECAR)])
+                sidecars[target] = meta
+            continue
+        files.append(p)
+    return files, sidecars
+
+
+sha256 = file_sha256          # the file's identity in the manifest
+
+
+def utc_iso(value) -> str | None:
+    """An ISO 8601 / RFC 2822 date → 'YYYY-MM-DDTHH:MM:SSZ' (naive dates taken as UTC)."""
+    if not value:
+        return None
+    s = str(value).strip()
+    try:
+        t = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+        try:
+            t = parsedate_to_datetime(s)
+        except (TypeError, ValueError):
+            return None
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
+
+
+def saved_at(p: Path) -> str | None:
+    """The workbook's own save time (docProps/core.xml dcterms:modified), None if not a zip."""
+    try:
+        with zipfile.ZipFile(p) as z:
+            m = _MODIFIED.search(z.read("docProps/core.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return None
+    return utc_iso(m.group(1).decode("utf-8", "replace")) if m else None
+
+
+def version_rank(name: str) -> int:
+    if any(w in name for w in NEWER_WORDS):
+        return 2
+    if any(w in name for w in OLDER_WORDS):
+        return 0
+    return 1
+
+
+# ---------------------------------------------------------------- reading
+def _read(p: Path, rel: str, digest: str, sidecar: dict | None) -> Entry:
+    e = Entry(file=rel, sha256=digest, state="rejected")
+    email = utc_iso((sidecar or {}).get("date"))
+    e.file_saved = saved_at(p) if p.suffix.lower() in (".xlsx", ".xlsm") else None
+    e.email_date = email
+    e.email_from = str((sidecar or {}).get("from") or "")
+    e.message_id = str((sidecar or {}).get("message_id") or "")
+    e.submitted_at, e.source = (email, "email") if email else (e.file_saved, "file" if e.file_saved else "")
+    if p.suffix.lower() in DOCUMENTS:
+        # A report sent as a document instead of the template: never summed unseen (its numbers
+        # would come from reading labels, not from the unit's own cells) — but say the way in.
+        e.reason = (f"格式不符：这是报告文稿（{p.suffix}），不是填报模板；请该单位用模板重新报送，"
+                    f"或用 gaixl import 导入为数据文件（.json）核对后放入收件文件夹")
+        e.reason_en = (f"wrong format: a report document ({p.suffix}), not the template; ask the unit to resend the "
+                       f"template, or turn it into a data file with gaixl import, check it and put that in the inbox")
+    elif p.suffix.lower() not in SUFFIXES:
+        e.reason = f"格式不符：不是报告工作簿（.xlsx/.xlsm/.xls）或数据文件（.json），而是“{p.suffix or '无扩展名'}”文件"
+        e.reason_en = f"wrong format: not a report workbook or data file ({p.suffix or 'no suffix'})"
+    if p.suffix.lower() not in SUFFIXES:
+        e.findings = [Finding(code="wrong-format", severity="error", table="meta", message=e.reason,
+                              message_en=e.reason_en)]
+        e.errors = 1
+        return e
+    try:
+        e.report = check_file(p)
+    except GaixlError as err:
+        e.report = unreadable_report(p, err)
+    except Exception as err:  # noqa: BLE001 — one broken file must not stop a county's run
+        e.report = unreadable_report(p, GaixlError(f"{type(err).__name__}: {err}", zh=f"读取出错（{type(err).__name__}）"))
+    e.findings = list(e.report.findings)
+    if e.report.data is None:
+        msg = e.findings[0]
+        e.reason, e.reason_en = msg.message, msg.message_en
+    else:
+        e.unit_code = e.report.data.unit.get("code") or None
+        e.unit_name = e.report.data.unit.get("name") or None
+    return e
+
+
+def _read_job(job) -> Entry:
+    p, rel, sidecar = job
+    e = _read(p, rel, sha256(p), sidecar)
+    if e.report is not None and e.report.locator and e.report.data is not None:
+        # Where each cell sat (for findings added later, e.g. history) travels back from the
+        # reading process as one string: thousands of CellRef keys would cost more to unpickle
+        # than the whole rest of the entry.
+        keys = load_layout(e.report.data.layout).cell_keys
+        loc = e.report.locator
+        e.places = "\x1f".join("!".join(loc[ref]) if ref in loc else "" for ref in keys)
+        e.report.locator = {}
+    return e
+
+
+def entry_locator(e: Entry, layout: Layout) -> dict:
+    """CellRef → (sheet, cell) of an entry read by _read_job (the inverse of its packing)."""
+    if e.report is not None and e.report.locator:
+        return e.report.locator
+    if not e.places:
+        return {}
+    out = {}
+    for ref, place in zip(layout.cell_keys, e.places.split("\x1f")):
+        if place:
+            sheet, _, cell = place.rpartition("!")
+            out[ref] = (sheet, cell)
+    return out
+
+
+def _count(e: Entry) -> None:
+    e.errors = sum(1 for f in e.findings if f.severity == "error")
+    e.warnings = sum(1 for f in e.findings if f.severity == "warning")
+
+
+def _prefix(code: str | None) -> str:
+    return (code or "").split("-", 1)[0]
+
+
+# ---------------------------------------------------------------- classification
+def _classify(entries: list[Entry], units: list[dict], year: int, layout: Layout) -> dict[str, list[Entry]]:
+    """Set rejected/unknown states; return the competing (readable, right year/format) files per unit."""
+    by_code = {u["code"]: u for u in units}
+    by_name = {u["name"]: u for u in units}
+    prefixes = {_prefix(u["code"]) for u in units if "-" in u["code"]}
+    competing: dict[str, list[Entry]] = {}
+    for e in entries:
+        if e.report is None or e.report.data is None:
+            continue                                   # unreadable / wrong suffix: already rejected
+        d = e.report.data
+        extra = expectation_findings(d, e.report.meta, year=year)
+        e.findings += extra
+        unit = by_code.get(e.unit_code or "") or by_name.get(e.unit_name or "")
+        if unit is not None:
+            e.unit_code, e.unit_name = unit["code"], unit["name"]
+        if d.year != year:
+            e.reason = f"年度不符：本文件为{d.year}年度报告，应报送{year}年度报告"
+            e.reason_en = f"wrong year: a {d.year} report, expected {year}"
+        elif d.layout != layout.id:
+            e.reason = f"格式不符：本文件为{d.layout}年版格式，{year}年度应使用{layout.id}年版格式"
+            e.reason_en = f"wrong format: the {d.layout} layout, {year} uses {layout.id}"
+        elif unit is None:
+            if e.unit_code and prefixes and _prefix(e.unit_code) not in prefixes:
+                e.reason = f"非本地区单位：单位代码“{e.unit_code}”（{e.unit_name or '名称未填'}）不属于本名单所辖地区"
+                e.reason_en = f"another county's unit: code {e.unit_code} is not of this roster's area"
+            else:
+                e.state = "unknown-unit"
+                e.reason = f"单位不在名单中：“{e.unit_name or '名称未填'}”（代码“{e.unit_code or '未填'}”）"
+                e.reason_en = f"unit not on the roster: {e.unit_name or '?'} ({e.unit_code or 'no code'})"
+        else:
+            competing.setdefault(unit["code"], []).append(e)
+        _count(e)
+    return competing
+
+
+def _order_key(e: Entry, by_email: bool):
+    t = e.email_date if by_email else e.file_saved
+    return (t or "", version_rank(Path(e.file).name), e.file)
+
+
+def _supersede(competing: dict[str, list[Entry]]) -> None:
+    for files in competing.values():
+        by_email = all(e.email_date for e in files)
+        files.sort(key=lambda e: _order_key(e, by_email))
+        latest = files[-1]
+        for e in files[:-1]:
+            e.state = "superseded"
+            e.reason = f"已被较晚报送的文件“{latest.file}”取代"
+            e.reason_en = f"superseded by the later file {latest.file}"
+        if latest.errors:
+            latest.state = "rejected"
+            latest.reason = f"发现错误：共{latest.errors}项错误，须改正后重新报送"
+            latest.reason_en = f"errors found: {latest.errors} errors, to be corrected and resent"
+        else:
+            latest.state, latest.reason, latest.reason_en = "accepted", "", ""
+
+
+# ---------------------------------------------------------------- totals
+def sum_reports(layout: Layout, year: int, reports: list[ReportData], code: str, name: str) -> ReportData:
+    """The sum of every input cell over `reports` (blank counts 0), totals recomputed."""
+    total = ReportData.empty(layout, year, code, name)
+    cells = [(ref, layout.cell_keys[ref]) for ref, _c in input_cells(layout)]
+    sums = [0] * len(cells)
+    # Unit-major, straight through each report's dicts: a large city sums over a million cells.
+    for d in reports:
+        tables = d.tables
+        for i, (_ref, (group, rk, ck)) in enumerate(cells):
+            row = tables.get(group, {}).get(rk)
+            v = row.get(ck) if isinstance(row, dict) else None
+            if v is not None and v.__class__ in (int, float):
+                sums[i] += v
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                sums[i] += v
+    for (ref, _k), v in zip(cells, sums):
+        total.set_value(layout, ref, round(v, 6) if isinstance(v, float) else v)
+    for ref, v in compute(layout, lambda r: total.number(layout, r)).items():
+        total.set_value(layout, ref, round(v, 6) if isinstance(v, float) else v)
+    return total
+
+
+def county_name(units: list[dict], roster: Path) -> str:
+    parents = {u.get("parent") or "" for u in units}
+    return parents.pop() if len(parents) == 1 and "" not in parents else roster.stem
+
+
+def infer_year(entries: list[Entry]) -> int | None:
+    years = Counter(e.report.data.year for e in entries if e.report is not None and e.report.data is not None)
+    if not years:
+        return None
+    return max(years, key=lambda y: (years[y], y))
+
+
+# ---------------------------------------------------------------- history (optional module)
+def _history(c: Consolidation, path) -> dict | None:
+    """Store accepted unit-years and load last year's; a note ({"zh", "en"}) of what was done."""
+    if path is None:
+        return None
+    from gaixl.consolidation.outputs import generated_at
+    from gaixl.validation import history as H
+
+    stamp = generated_at(c)                # deterministic: the latest submission time
+    store = H.HistoryStore(path)
+    try:
+        items = []
+        for u in c.units:
+            if u.status == "accepted":
+                e = u.entry
+                items.append((c.accepted[u.code], {"file": e.file, "sha256": e.sha256, "submitted_at": e.submitted_at,
+                                                   "source": e.source, "inbox": c.inbox, "stored_at": stamp}))
+        if hasattr(store, "store_many"):
+            store.store_many(items)
+        else:
+            for d, prov in items:
+                store.store(d, prov)
+        prev = {}
+        for u in c.units:
+            d = store.get(u.code, c.year - 1)
+            if d is not None:
+                prev[u.code] = d
+    finally:
+        getattr(store, "close", lambda: None)()
+    c.previous = prev
+    if prev:
+        same = [d for _k, d in sorted(prev.items()) if d.layout == c.layout.id]
+        if same:
+            c.previous_total = sum_reports(c.layout, c.year - 1, same, c.total.unit["code"], c.total.unit["name"])
+        finder = getattr(H, "previous_year_findings", None)
+        for u in c.units:
+            if u.status == "accepted" and u.code in prev and finder is not None:
+                u.entry.findings += list(finder(c.accepted[u.code], prev[u.code], c.layout,
+                                                locator=entry_locator(u.entry, c.layout)))
+                _count(u.entry)
+    return {"zh": f"历史数据库 {path}：存入本年度采用的报告{len(c.accepted)}份，"
+                  f"找到{c.year - 1}年度报告{len(prev)}份用于比对",
+            "en": f"history {path}: stored {len(c.accepted)} accepted reports, "
+                  f"found {len(prev)} reports of {c.year - 1} to compare with"}
+
+
+# ---------------------------------------------------------------- entry point
+def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history=None, layout=None,
+                progress=None, reports: bool = True, workers: int | None = None) -> Consolidation:
+    """Read, match, check and sum an inbox; write the outputs to `out_dir` (when given).
+    `progress(done, total)` is called after each file. `reports=False` skips per-unit .docx.
+    `workers`: reading processes (default: one per CPU from PARALLEL_FROM files on, else 1)."""
+    inbox, roster = Path(inbox), Path(roster)
+    if not inbox.is_dir():
+        raise UsageError("the inbox is not a folder", where=str(inbox), zh="收件文件夹不存在或不是文件夹")
+    units = read_roster(roster)
+    files, sidecars = inbox_files(inbox)
+    jobs = [(p, p.relative_to(inbox).as_posix(), sidecars.get(p)) for p in files]
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 8) if len(jobs) >= PARALLEL_FROM else 1
+    entries = []
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(workers) as ex:
+            for i, e in enumerate(ex.map(_read_job, jobs, chunksize=16), 1):
+                entries.append(e)
+                if progress is not None:
+                    progress(i, len(jobs))
+    else:
+        for i, job in enumerate(jobs, 1):
+            entries.append(_read_job(job))
+            if progress is not None:
+                progress(i, len(jobs))
+    year = year if year is not None else infer_year(entries)
+    if year is None:
+        raise UsageError("no readable report in the inbox to tell the year from: give --year", where=str(inbox),
+                         zh="收件文件夹中没有可读取的报告，无法判断年度，请用 --year 指定")
+    if isinstance(layout, str):
+        layout = load_layout(layout)
+    layout = layout or layout_for_year(year)
+    competing = _classify(entries, units, year, layout)
+    _supersede(competing)
+    entries.sort(key=lambda e: e.file)
+
+    of_unit: dict[str, list[Entry]] = {}
+    for e in entries:
+        if e.state != "unknown-unit" and e.unit_code:
+            of_unit.setdefault(e.unit_code, []).append(e)
+    statuses, accepted = [], {}
+    for u in units:
+        files_of = of_unit.get(u["code"], [])
+        ok = next((e for e in files_of if e.state == "accepted"), None)
+        if ok is not None:
+            st, entry = "accepted", ok
+            accepted[u["code"]] = ok.report.data
+        elif files_of:
+            st = "rejected"
+            entry = max(files_of, key=lambda e: (e.submitted_at or "", e.file))
+        else:
+            st, entry = "missing", None
+        statuses.append(UnitStatus(code=u["code"], name=u["name"], email=u.get("email", ""),
+                                   parent=u.get("parent", ""), status=st, entry=entry))
+    county = county_name(units, roster)
+    order = [u["code"] for u in units if u["code"] in accepted]
+    total = sum_reports(layout, year, [accepted[k] for k in order], f"{county}-汇总", f"{county}（汇总）")
+    total.signature = {"unit": county, "date": ""}
+    by_parent = {}
+    for parent in sorted({s.parent for s in statuses if s.parent}):
+        codes = [s.code for s in statuses if s.parent == parent and s.code in accepted]
+        by_parent[parent] = sum_reports(layout, year, [accepted[k] for k in codes], f"{parent}-汇总", f"{parent}（汇总）")
+    c = Consolidation(year=year, layout=layout, inbox=str(inbox), entries=entries, units=statuses,
+                      accepted=accepted, total=total, by_parent=by_parent, county=county)
+    c.notes = [n for n in [_history(c, history)] if n]   # {"zh", "en"} each
+    if out_dir is not None:
+        from gaixl.consolidation.outputs import write_outputs
+
+        c.outputs = write_outputs(c, Path(out_dir), reports=reports)
+    return c
+
+
+__all__ = ["consolidate", "sum_reports", "inbox_files", "saved_at", "version_rank", "county_name", "infer_year"]

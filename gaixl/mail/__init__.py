@@ -1,0 +1,2 @@
+"""Mail: the SMTP sender, distributing templates, replying with feedback, and collecting returned
+workbooks (mail/collect)."""

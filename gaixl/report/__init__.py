@@ -1,0 +1,1 @@
+"""One report's data: ReportData and data files, cell values as people type them, rosters."""

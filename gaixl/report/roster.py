@@ -1,0 +1,121 @@
+"""The roster: which units get a template, and where it goes.
+
+CSV saved by anything (UTF-8, UTF-8 with BOM, or GBK — what Excel on Chinese Windows writes
+for "CSV") or an .xlsx (first sheet). Columns code, name, email and optional parent, in any
+order; Chinese headers are accepted. Every error names the file and line.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from gaixl.errors import RosterError
+
+# Accepted headers per field, compared after stripping and lower-casing.
+HEADERS = {
+    "code": ("code", "代码", "单位代码"),
+    "name": ("name", "名称", "单位名称"),
+    "email": ("email", "e-mail", "邮箱", "电子邮箱"),
+    "parent": ("parent", "上级", "上级单位", "上级代码"),
+}
+REQUIRED = ("code", "name", "email")
+
+
+def read_roster(path) -> list[dict]:
+    """Units as [{code, name, email, parent}] (all strings, parent "" when absent)."""
+    p = Path(path)
+    if not p.is_file():
+        raise RosterError("roster file not found", where=str(p), zh="名单文件不存在")
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        lines = _xlsx_lines(p)
+    else:
+        lines = _csv_lines(p)
+    return _units(p, lines)
+
+
+def _decode(p: Path) -> str:
+    raw = p.read_bytes()
+    # utf-8-sig also reads plain UTF-8; gb18030 is a superset of GBK and GB2312.
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise RosterError("roster is neither UTF-8 nor GBK text; save it as CSV UTF-8 or as .xlsx", where=str(p),
+                      zh="名单文件既不是UTF-8编码也不是GBK编码的文本，请另存为“CSV UTF-8”格式或.xlsx格式")
+
+
+def _csv_lines(p: Path) -> list[tuple[int, list[str]]]:
+    text = _decode(p)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    out = []
+    try:
+        for row in reader:
+            out.append((reader.line_num, row))
+    except csv.Error as e:
+        raise RosterError(f"not a readable CSV file: {e}", where=f"{p}:{reader.line_num}",
+                          zh="CSV文件格式有误，无法读取") from e
+    return out
+
+
+def _cell(v) -> str:
+    # Codes typed as numbers come back as floats from some writers: 331122.0 -> "331122".
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return "" if v is None else str(v)
+
+
+def _xlsx_lines(p: Path) -> list[tuple[int, list[str]]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many types for a bad file
+        raise RosterError(f"cannot open the roster workbook: {e}", where=str(p),
+                          zh="无法打开名单工作簿，文件可能已损坏或不是.xlsx格式") from e
+    try:
+        ws = wb.worksheets[0]
+        return [(i, [_cell(v) for v in row]) for i, row in enumerate(ws.iter_rows(values_only=True), 1)]
+    finally:
+        wb.close()
+
+
+def _units(p: Path, lines: list[tuple[int, list[str]]]) -> list[dict]:
+    lines = [(n, [c.strip() for c in row]) for n, row in lines]
+    lines = [(n, row) for n, row in lines if any(row)]          # fully blank lines are skipped
+    if not lines:
+        raise RosterError("roster is empty", where=str(p), zh="名单文件为空")
+    head_line, header = lines[0]
+    col: dict[str, int] = {}
+    for i, h in enumerate(header):
+        key = h.strip().lower()
+        for field, aliases in HEADERS.items():
+            if key in aliases and field not in col:
+                col[field] = i
+    missing = [f for f in REQUIRED if f not in col]
+    if missing:
+        raise RosterError(f"roster lacks the column(s) {', '.join(missing)} (header found: {', '.join(header)}); "
+                          f"expected code,name,email[,parent] or 单位代码,单位名称,电子邮箱[,上级]",
+                          where=f"{p}:{head_line}",
+                          zh=f"名单缺少{'、'.join(HEADERS[f][-1] for f in missing)}列"
+                             f"（现有表头为“{'、'.join(header)}”）；"
+                             "表头应为“单位代码,单位名称,电子邮箱”或“code,name,email”（“上级”或“parent”列可选）")
+    units: list[dict] = []
+    seen: dict[str, int] = {}
+    for n, row in lines[1:]:
+        get = lambda f: row[col[f]] if f in col and col[f] < len(row) else ""  # noqa: E731
+        unit = {"code": get("code"), "name": get("name"), "email": get("email"), "parent": get("parent")}
+        where = f"{p}:{n}"
+        if not unit["name"]:
+            raise RosterError(f"unit {unit['code']!r} has an empty name", where=where,
+                              zh=f"单位“{unit['code']}”的单位名称为空")
+        if not unit["code"]:
+            raise RosterError(f"unit {unit['name']!r} has an empty code", where=where,
+                              zh=f"单位“{unit['name']}”的单位代码为空")
+        if unit["code"] in seen:
+            raise RosterError(f"duplicate code {unit['code']!r} (first on line {seen[unit['code']]})", where=where,
+                              zh=f"单位代码“{unit['code']}”重复（首次出现在第{seen[unit['code']]}行）")
+        seen[unit["code"]] = n
+        units.append(unit)
+    return units

@@ -1,0 +1,507 @@
+"""Filled workbook → ReportData and the findings of reading it. Nothing in the file is trusted.
+
+A gaixl template is read through its defined names (gaixl.workbook.names), so rows a user inserted
+after unprotecting a sheet shift nothing; its totals are recomputed from the inputs (a
+formula typed over, or a stale cached value, is a finding, never a number we use). Any other
+workbook — the county's old hand-made sheet, an .xls, a template whose names were damaged —
+is read by its labels (row labels, and column headers placed under their merged parents);
+there the totals are kept AS GIVEN, for the validator to check.
+
+    read_workbook(path, layout=None) -> ReadResult      .xlsx / .xlsm / .xls
+    read_any(path) -> ReadResult                        the above, or a .json data file
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from gaixl.errors import InputError, UsageError, WorkbookError
+from gaixl.findings import Finding
+from gaixl.report.data import CONTACT_FIELDS, ReadResult, ReportData
+from gaixl.report.datafile import read_datafile
+from gaixl.report.values import Problem, parse_cell, parse_date, spreadsheet_number, text_of
+from gaixl.spec.load import available_layouts, load_layout
+from gaixl.spec.model import Layout, Table
+from gaixl.spec.rules import CellRef, compile_expr, computed_cells, to_excel
+from gaixl.workbook import names
+from gaixl.workbook.handmade import (
+    LabelRead,
+    SheetIndex,
+    cell_finding,
+    locate_table,
+    meta_finding,
+    read_by_labels,
+    table_missing,
+    to_int,
+)
+from gaixl.workbook.xlsx import Book, Sheet, read_xls, sniff, split_addr
+
+CONTACT_KEYS = [k for k, _ in CONTACT_FIELDS]
+
+
+
+
+# ---------------------------------------------------------------- entry points
+def read_any(path: str | Path) -> ReadResult:
+    """Any report file, by content (not by suffix): a data file, an .xlsx/.xlsm, an .xls."""
+    p = Path(path)
+    if sniff(p) == "json":
+        return read_datafile(p)
+    return read_workbook(p)
+
+
+def read_workbook(path: str | Path, layout: Layout | str | None = None) -> ReadResult:
+    """A filled template or any workbook of the official format → ReadResult.
+    Unreadable input raises InputError; a workbook without the tables, WorkbookError."""
+    p = Path(path)
+    if isinstance(layout, str):
+        layout = load_layout(layout)
+    kind = sniff(p)
+    if kind == "json":
+        raise InputError("a data file (.json), not a workbook: use read_any()", where=str(p),
+                         zh="这是数据文件（.json），不是工作簿，请改用read_any()读取")
+    if kind == "xls":
+        sheets, date1904 = read_xls(p)
+        res = _from_labels(p, [s for s in sheets if s.name != names.META_SHEET], layout, date1904)
+        meta_sheet = next((s for s in sheets if s.name == names.META_SHEET), None)
+        if meta_sheet is not None:
+            _converted_template(res, meta_sheet)
+        return res
+    with Book(p) as book:
+        lost = None
+        if book.name_text(names.META) is not None or book.sheet_info(names.META_SHEET) is not None:
+            try:
+                return _Template(book, layout).read()
+            except _MetaLost as e:
+                lost = meta_finding("template-meta-altered", "error", f"模板的识别信息（隐藏的元数据工作表）已被删除或破坏"
+                                     f"（{e}），已按表格标签读取，无法确认本文件是下发给本单位的模板",
+                                     f"the template's metadata sheet was removed or damaged ({e}): read by labels")
+        sheets = [book.sheet(s.name) for s in book.sheets if s.name != names.META_SHEET]
+        res = _from_labels(p, sheets, layout, book.date1904)
+        if lost is not None:
+            res.findings.insert(0, lost)
+        return res
+
+
+def _from_labels(path: Path, sheets: list[Sheet], layout: Layout | None, date1904: bool) -> ReadResult:
+    got: LabelRead = read_by_labels(path, sheets, layout, date1904)
+    data, findings = got.data, got.findings
+    if got.uncached:
+        # Saved by a program that does not calculate (openpyxl, some converters): the given
+        # total is unknown, so it is computed from its items, and said.
+        lay = got.layout
+        plan = _plan(lay)
+        values = [0] * len(plan.index)
+        for ref, i in plan.index.items():
+            v = data.value(lay, ref)
+            values[i] = v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0
+        totals = recompute(plan, values)
+        for ref in got.uncached:
+            data.set_value(lay, ref, totals[ref])
+        sheet, a = got.locator[got.uncached[0]]
+        findings.append(meta_finding(
+            "cached-missing", "warning", f"{len(got.uncached)}个合计单元格为公式但文件中没有保存计算结果（如{sheet}!{a}），"
+            "已按各分项计算；请在Excel中打开并保存后报送", f"{len(got.uncached)} totals are formulas without saved "
+            f"results (e.g. {sheet}!{a}); computed from their items", table=lay.tables[got.uncached[0].table].group,
+            sheet=sheet, cell=a))
+    return ReadResult(data=data, findings=findings, kind="workbook", meta={}, locator=got.locator,
+                      text_locator=got.text_locator, info_locator=got.info_locator)
+
+
+def _converted_template(res: ReadResult, meta_sheet: Sheet) -> None:
+    """A gaixl template saved as .xls: read by labels, but the unit and year are the template's
+    own (when its metadata is intact), and the conversion is said."""
+    cells = meta_sheet.cells
+    meta = {text_of(cells[f"A{i}"].value): text_of(cells[f"B{i}"].value) if f"B{i}" in cells else ""
+            for i in range(1, len(names.META_KEYS) + 1) if f"A{i}" in cells}
+    res.meta = meta
+    if meta.get("fingerprint") == names.fingerprint(meta):
+        res.data.unit = {"code": meta.get("unit_code", ""), "name": meta.get("unit_name", "")}
+        res.data.signature["unit"] = res.data.unit["name"]
+        res.data.year = to_int(meta.get("year")) or res.data.year
+    res.findings.append(meta_finding(
+        "template-converted", "warning", "模板被另存为.xls等其他格式，已按表格标签读取，合计数按填写值校验；请使用下发的.xlsx模板填报",
+        "the template was saved in another format (.xls): read by labels, totals checked as given",
+        expected=".xlsx", found=".xls"))
+
+
+class _MetaLost(Exception):
+    """A template whose metadata cannot be read: it is read by labels instead."""
+
+
+# ---------------------------------------------------------------- per-layout plan (cached)
+@dataclass
+class _Plan:
+    layout: Layout
+    formulas: dict                      # CellRef -> resolved rule tree (computed cells)
+    rows: list                          # (table, row, name, [(col, offset, ref, (rk, ck), index, computed?)], width)
+    keys: dict                          # CellRef -> (group, row key, column key) in the data file
+    index: dict                         # CellRef -> position in the value list of `recompute`
+    program: list                       # (index, ref, compiled formula), in an order that can run
+    expected: dict                      # (table, names' texts) -> {ref: normalised formula}
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(layout: Layout) -> _Plan:
+    plan = _PLANS.get(id(layout))
+    if plan is not None and plan.layout is layout:
+        return plan
+    rows, index = [], {}
+    formulas = computed_cells(layout)
+    for t in layout.tables.values():
+        for r in t.data_rows:
+            cols, off = [], 0
+            for c in t.data_columns:
+                ref = CellRef(t.key, r.key, c.key)
+                index[ref] = len(index)
+                cols.append((c, off, ref, t.data_key(r, c), index[ref], ref in formulas))
+                off += c.span
+            rows.append((t, r, names.row_name(t.key, r.key), cols, off))
+    keys = {ref: (t.group, rk, ck) for t, _r, _n, cols, _w in rows for _c, _o, ref, (rk, ck), _i, _f in cols}
+    # The formulas, over list positions instead of CellRefs (hashing a CellRef costs more than
+    # the arithmetic), ordered so that a total used by another total is computed first.
+    program, done = [], set()
+
+    def add(ref):
+        if ref in done:
+            return
+        done.add(ref)
+        for dep in _refs(formulas[ref]):
+            if dep in formulas:
+                add(dep)
+        program.append((index[ref], ref, compile_expr(_indexed(formulas[ref], index))))
+
+    for ref in formulas:
+        add(ref)
+    plan = _PLANS[id(layout)] = _Plan(layout, formulas, rows, keys, index, program, {})
+    return plan
+
+
+def _refs(node) -> list:
+    if node[0] == "ref":
+        return [node[1]]
+    return [r for n in node[1:] for r in (_refs(n) if isinstance(n, tuple) else
+                                        [x for m in n if isinstance(m, tuple) for x in _refs(m)] if isinstance(n, list)
+                                        else [])]
+
+
+def _indexed(node, index: dict):
+    if node[0] == "ref":
+        return ("ref", index[node[1]])
+    return tuple(_indexed(n, index) if isinstance(n, tuple) else
+                 [_indexed(m, index) for m in n] if isinstance(n, list) else n for n in node)
+
+
+def recompute(plan: _Plan, values: list) -> dict[CellRef, int | float]:
+    """Every computed cell from the inputs in `values` (by plan.index; blank = 0): the
+    formulas of gaixl.spec.rules (compiled once per layout) — never the file's."""
+    out = {}
+    for i, ref, fn in plan.program:
+        v = fn(values)
+        if isinstance(v, float):
+            v = int(v) if v.is_integer() else round(v, 4)
+        values[i] = out[ref] = v
+    return out
+
+
+# ---------------------------------------------------------------- gaixl templates
+class _Template:
+    """Reading one gaixl template through its defined names."""
+
+    def __init__(self, book: Book, layout: Layout | None):
+        self.book, self.asked = book, layout
+        self.findings: list[Finding] = []
+        self.locator: dict = {}
+        self.values: list = []                             # numbers by plan.index (blank = 0)
+        self.uncomputable: set = set()                     # inputs the template's formulas cannot use
+        self._sigs: dict = {}                              # table -> its row names' texts
+        self.where = str(book.path)
+
+    def read(self) -> ReadResult:
+        meta = self._meta()
+        layout = self._layout(meta)
+        plan = _plan(layout)
+        year = to_int(meta.get("year"))
+        data = ReportData(layout=layout.id, year=year if year is not None else 0,
+                          unit={"code": meta.get("unit_code", ""), "name": meta.get("unit_name", "")})
+        self.values = [0] * len(plan.index)
+        cached = self._tables(layout, plan, data)
+        self._totals(layout, plan, data, cached)
+        text_locator = self._text(layout, data)
+        info_locator = self._info(data, meta)
+        return ReadResult(data=data, findings=self.findings, kind="template", meta=meta, locator=self.locator,
+                          text_locator=text_locator, info_locator=info_locator, uncomputable=self.uncomputable)
+
+    # -- metadata
+    def _meta(self) -> dict:
+        ref = self.book.resolve(names.META)
+        if ref is not None:
+            sheet, rows = ref
+        else:
+            sheet = names.META_SHEET
+            rows = [[f"A{i}", f"B{i}"] for i in range(1, len(names.META_KEYS) + 1)]
+        if self.book.sheet_info(sheet) is None:
+            raise _MetaLost("no metadata sheet")
+        cells = self.book.sheet(sheet).cells
+        meta = {}
+        for row in rows:
+            if len(row) >= 2:
+                k, v = cells.get(row[0]), cells.get(row[1])
+                if k is not None and k.value is not None:
+                    meta[text_of(k.value)] = text_of(v.value) if v is not None else ""
+        if not meta.get("layout"):
+            raise _MetaLost("no layout in the metadata")
+        if meta.get("fingerprint") != names.fingerprint(meta):
+            self.findings.append(meta_finding(
+                "template-meta-altered", "error",
+                "模板的识别信息（隐藏的元数据工作表）已被改动，无法确认本文件是下发给本单位的模板",
+                "the template's metadata (the hidden sheet) was altered: cannot tell whose template this is",
+                sheet=sheet, expected=names.fingerprint(meta), found=meta.get("fingerprint")))
+        return meta
+
+    def _layout(self, meta: dict) -> Layout:
+        lid = meta.get("layout", "")
+        try:
+            # Only a known id: the file must not make us load a layout from a path it names.
+            layout = _known_layouts().get(lid)
+            if layout is None:
+                raise UsageError(f"unknown layout {lid!r}", zh=f"未知的报告格式“{lid}”")
+        except UsageError:
+            if self.asked is None:
+                raise WorkbookError(f"the template names an unknown report format {lid!r}", where=self.where,
+                                    zh=f"模板标注的报告格式“{lid}”无法识别") from None
+            layout = self.asked
+        if self.asked is not None and self.asked.id != layout.id:
+            self.findings.append(meta_finding(
+                "template-other-layout", "error", f"本文件为{layout.id}年版格式的模板，应使用{self.asked.id}年版格式",
+                f"this is a template of the {layout.id} format, expected {self.asked.id}",
+                expected=self.asked.id, found=layout.id))
+        if meta.get("layout_digest") and meta.get("layout_digest") != layout.digest:
+            self.findings.append(meta_finding(
+                "template-layout-changed", "warning",
+                f"生成本模板后，{layout.id}年版格式定义文件已更新；本文件按现行定义读取，请核对",
+                f"the {layout.id} layout file changed since this template was generated; read with the current one",
+                expected=layout.digest[:12], found=str(meta.get("layout_digest"))[:12]))
+        return layout
+
+    # -- tables
+    def _tables(self, layout: Layout, plan: _Plan, data: ReportData) -> dict:
+        """Inputs parsed into data; returns computed cells' (sheet, cell, Cell) for _totals."""
+        book, tables = self.book, data.tables
+        cached: dict = {}
+        fallback: dict[str, dict | None] = {}
+        for t, r, name, cols, width in plan.rows:
+            ref = book.resolve(name)
+            if ref is not None and len(ref[1]) == 1 and len(ref[1][0]) == width:
+                sheet, row_cells = ref[0], ref[1][0]
+                addrs = [row_cells[off] for _c, off, _ref, _k, _i, _f in cols]
+            else:
+                if t.key not in fallback:
+                    fallback[t.key] = self._by_labels(layout, t)
+                found = fallback[t.key]
+                if found is None:
+                    for _c, _o, _r, (rk, ck), _i, _f in cols:
+                        data.tables.setdefault(t.group, {}).setdefault(rk, {})[ck] = None
+                    continue
+                sheet = found["sheet"]
+                addrs = [found["cells"].get((r.key, c.key)) for c, _o, _r, _k, _i, _f in cols]
+            got = book.sheet(sheet).take([a for a in addrs if a is not None])
+            got.reverse()
+            group = tables.setdefault(t.group, {})
+            for (c, _off, cref, (rk, ck), i, is_total), a in zip(cols, addrs):
+                row = group.setdefault(rk, {})
+                if a is None:
+                    row[ck] = None
+                    continue
+                self.locator[cref] = (sheet, a)
+                cell = got.pop()
+                if is_total:
+                    cached[cref] = (sheet, a, cell)
+                    continue
+                raw = None
+                if cell is not None:
+                    raw = cell.value
+                    if cell.formula is not None and raw is None:
+                        self.findings.append(cell_finding(_NO_VALUE, t, sheet, a, rk, ck, "=" + cell.formula))
+                value, problem = parse_cell(raw, c.kind) if raw is not None else (None, None)
+                if raw is not None and not spreadsheet_number(raw):
+                    # The template's own formulas cannot add this text: its totals show
+                    # #VALUE! and its checks ✗, so here it is an error too, whatever it means.
+                    self.uncomputable.add(cref)
+                    problem = _uncomputable(problem, raw, value)
+                if problem is not None:
+                    self.findings.append(cell_finding(problem, t, sheet, a, rk, ck, raw))
+                row[ck] = value
+                if value is not None:
+                    self.values[i] = value
+        return cached
+
+    def _by_labels(self, layout: Layout, t: Table) -> dict | None:
+        sheet = next(s.sheet for s in layout.sections if t.key in s.tables)
+        self.findings.append(meta_finding(
+            "name-missing", "warning", f"表{t.group}的定义名称缺失或已改变（可能删除或改动了行列），已按表格标签读取，请核对",
+            f"the defined names of table {t.group} are missing or changed (rows or columns deleted?); read by labels",
+            table=t.group, sheet=sheet))
+        if self.book.sheet_info(sheet) is None:
+            found = None
+        else:
+            found = locate_table(SheetIndex(self.book.sheet(sheet)), t)
+        if found is None:
+            self.findings.append(table_missing(t, sheet))
+        return found
+
+    def _totals(self, layout: Layout, plan: _Plan, data: ReportData, cached: dict) -> None:
+        """Totals are recomputed; the file's formulas and cached values are only checked."""
+        values = recompute(plan, self.values)
+        tables = data.tables
+        for ref, v in values.items():
+            group, rk, ck = plan.keys[ref]
+            tables.setdefault(group, {}).setdefault(rk, {})[ck] = v
+        for ref, (sheet, a, cell) in cached.items():
+            t = layout.tables[ref.table]
+            _g, rk, ck = plan.keys[ref]
+            where = f"{sheet}!{a}（{rk} / {ck}）"
+            if cell is None or cell.formula is None:
+                found = text_of(cell.value) if cell is not None else ""
+                zh = f"改写为“{found}”" if found else "删除"
+                self.findings.append(Finding(
+                    "template-formula-altered", "error", t.group,
+                    f"{where}：合计单元格的公式已被{zh}，已按各分项重新计算为{_show(values[ref])}",
+                    f"{where}: the total's formula was {'replaced by ' + repr(found) if found else 'deleted'}; "
+                    f"recomputed as {_show(values[ref])}",
+                    sheet=sheet, cell=a, row=rk, column=ck, expected=values[ref], found=found))
+                continue
+            if cell.formula and _norm_formula(cell.formula) != self._expected_formula(plan, ref, sheet):
+                self.findings.append(Finding(
+                    "template-formula-altered", "error", t.group,
+                    f"{where}：合计单元格的公式已被改动（现为“={cell.formula}”），已按各分项重新计算为{_show(values[ref])}",
+                    f"{where}: the total's formula was changed to ={cell.formula}; recomputed as {_show(values[ref])}",
+                    sheet=sheet, cell=a, row=rk, column=ck, expected=values[ref], found="=" + cell.formula))
+                continue
+            v = cell.value
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and round(v - values[ref], 4) != 0:
+                self.findings.append(Finding(
+                    "cached-mismatch", "warning", t.group,
+                    f"{where}：文件中保存的计算结果为{_show(v)}，按各分项重新计算应为{_show(values[ref])}"
+                    "（文件可能被改动或未重新计算），已采用重新计算的结果",
+                    f"{where}: the file's cached result is {_show(v)} but the items add up to {_show(values[ref])} "
+                    "(altered, or not recalculated); the recomputed value is used",
+                    sheet=sheet, cell=a, row=rk, column=ck, expected=values[ref], found=v))
+
+    def _expected_formula(self, plan: _Plan, ref: CellRef, sheet: str) -> str | None:
+        """The formula the generator writes for a total, at the cells where the names point
+        now (rows inserted in Excel move both). Cached per table and names' texts."""
+        key = self._sigs.get(ref.table)
+        if key is None:
+            row_names = [n for t, _r, n, _c, _w in plan.rows if t.key == ref.table]
+            key = self._sigs[ref.table] = (ref.table, sheet, tuple(self.book.name_text(n) for n in row_names))
+        known = plan.expected.get(key)
+        if known is None:
+            known = plan.expected[key] = {}
+        f = known.get(ref)
+        if f is None:
+            locator = self.locator
+
+            def where(r: CellRef) -> str:
+                s, a = locator.get(r, (None, "?"))
+                return a if s == sheet else f"'{s}'!{a}"
+
+            f = known[ref] = _norm_formula(to_excel(plan.formulas[ref], where))
+        return f
+
+    # -- narrative and 基本信息
+    def _text(self, layout: Layout, data: ReportData) -> dict:
+        out = {}
+        for s in layout.text_sections:
+            ref = self.book.resolve(names.text_name(s.key))
+            paras: list[str] = []
+            if ref is not None:
+                sheet, rows = ref
+                cells = self.book.sheet(sheet).cells
+                addrs = [a for row in rows for a in row]
+            elif self.book.sheet_info(s.sheet) is not None:
+                sheet = s.sheet
+                self.findings.append(meta_finding(
+                    "name-missing", "warning", f"“{s.heading}”的定义名称缺失，已读取工作表“{sheet}”B列的全部段落，请核对",
+                    f"the defined name of “{s.heading}” is missing; read every paragraph in column B of {sheet}",
+                    table="text", sheet=sheet))
+                cells = self.book.sheet(sheet).cells
+                addrs = sorted((a for a in cells if a.startswith("B") and split_addr(a)[0] >= 3),
+                               key=lambda a: split_addr(a)[0])
+            else:
+                data.text[s.heading] = paras
+                continue
+            for a in addrs:
+                cell = cells.get(a)
+                if cell is not None and cell.value is not None:
+                    p = text_of(cell.value).rstrip()
+                    if p.strip():
+                        paras.append(p)
+            data.text[s.heading] = paras
+            out[s.key] = sheet
+        return out
+
+    def _info(self, data: ReportData, meta: dict) -> dict:
+        values, locator = {}, {}
+        for key, label, _locked in names.INFO_FIELDS:
+            ref = self.book.resolve(names.info_name(key))
+            if ref is None:
+                continue
+            sheet, a = ref[0], ref[1][0][0]
+            locator[key] = (sheet, a)
+            cell = self.book.sheet(sheet).cells.get(a)
+            values[key] = cell.value if cell is not None else None
+        data.contact = {k: text_of(values.get(k)).strip() for k in CONTACT_KEYS if text_of(values.get(k)).strip()}
+        raw = values.get("date")
+        date = parse_date(raw, self.book.date1904)
+        data.signature = {"unit": data.unit["name"], "date": date or text_of(raw).strip()}
+        # The locked fields were pre-filled from the metadata: a difference means an edit.
+        for key, mkey in (("unit", "unit_name"), ("code", "unit_code"), ("year", "year")):
+            if key in values and mkey in meta and text_of(values[key]).strip() != meta[mkey]:
+                sheet, a = locator[key]
+                self.findings.append(meta_finding(
+                    "template-info-altered", "warning",
+                    f"{sheet}!{a}：基本信息中预填的“{dict((k, l) for k, l, _ in names.INFO_FIELDS)[key]}”被改为"
+                    f"“{text_of(values[key])}”，已按模板记录的“{meta[mkey]}”读取",
+                    f"{sheet}!{a}: the pre-filled {key} was changed to {text_of(values[key])!r}; "
+                    f"the template's own {meta[mkey]!r} is used", sheet=sheet, cell=a,
+                    expected=meta[mkey], found=text_of(values[key])))
+        return locator
+
+
+_NO_VALUE = Problem("cell-formula-no-value", "warning",
+                    "单元格为公式但文件中没有保存计算结果，按空白处理；请在Excel中打开并保存后重新报送",
+                    "the cell holds a formula without a saved result; read as blank")
+_FORMULA_SPACE = re.compile(r"\s+")
+
+
+def _norm_formula(f: str) -> str:
+    return _FORMULA_SPACE.sub("", f.lstrip("=")).replace("$", "").upper()
+
+
+def _show(v) -> str:
+    return text_of(v)
+
+
+_KNOWN: dict[str, Layout] = {}
+
+
+def _known_layouts() -> dict[str, Layout]:
+    """The layouts by id, looked up once per process (load_layout globs the folder each call)."""
+    if not _KNOWN:
+        _KNOWN.update((l.id, l) for l in available_layouts())
+    return _KNOWN
+
+
+
+
+def _uncomputable(problem: Problem | None, raw, value) -> Problem:
+    """The error for text in a template's number cell that the spreadsheet cannot compute."""
+    meant = f"，应填写为 {_show(value)}" if value is not None else "，请填写数值"
+    meant_en = f"; type {_show(value)}" if value is not None else "; type a number"
+    return Problem("cell-not-number", "error",
+                   f"“{raw}”不是数值，模板中的合计和校验公式无法计算（显示为✗）{meant}",
+                   f"{raw!r} is not a number the spreadsheet can compute with (its checks show ✗){meant_en}")
