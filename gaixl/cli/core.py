@@ -1,7 +1,9 @@
 """The core commands: layouts, generate, fill, export, check, report, version."""
 from __future__ import annotations
 
+import json
 import sys
+from functools import partial
 from pathlib import Path
 from typing import List, Optional
 
@@ -188,22 +190,32 @@ def check(
     lang: str = LANG_OPT,
 ):
     """读取并校验已填报的工作簿或数据文件。 / Read and check filled workbooks or data files."""
-    from gaixl.validation.files import check_file, unreadable_report
+    from gaixl.validation.files import check_many
 
     lang = _check_lang(lang)
-    reports, unreadable = [], 0
     try:
         store = _open_history(history_db)
     except GaixlError as e:
         _fail(e, lang)
+    if json_out and store is None and len(files) > 1:
+        # Many files for a machine: each report's JSON is made where the file was read, one
+        # report a line, and written as it comes.
+        errors = unreadable = 0
+        sys.stdout.write("[")
+        for i, (text, bad, lost) in enumerate(check_many(files, year=year, unit_code=code,
+                                                         each=partial(_json_line, lang=lang))):
+            sys.stdout.write(("\n" if i == 0 else ",\n") + text)
+            errors += bad
+            unreadable += lost
+        sys.stdout.write("\n]\n")
+        raise typer.Exit(2 if unreadable else 1 if errors else 0)
+    reports, unreadable = [], 0
     with _progress(t("check.progress", lang), len(files), json_out) as prog:
         task = prog.add_task("", total=len(files))
-        for f in files:
-            try:
-                reports.append(check_file(f, year=year, unit_code=code))
-            except GaixlError as e:
+        for report, e in check_many(files, year=year, unit_code=code):
+            reports.append(report)
+            if e is not None:
                 unreadable += 1
-                reports.append(unreadable_report(f, e))
                 if not json_out:
                     err.print(f"{t('error', lang)}: {e.text(lang)}", markup=False)
             prog.advance(task)
@@ -228,6 +240,12 @@ def check(
     if unreadable:
         raise typer.Exit(2)
     raise typer.Exit(1 if any(r.errors for r in reports) else 0)
+
+
+
+def _json_line(report, error, lang: str) -> tuple[str, bool, bool]:
+    """One report of `check --json` over many files: (its JSON on one line, has errors?, unreadable?)."""
+    return json.dumps(report.to_json(lang), ensure_ascii=False), bool(report.errors), error is not None
 
 
 
