@@ -272,6 +272,7 @@ def parse_layout(text: str, source: str) -> Layout:
 
 
 # ---------------------------------------------------------------- finding layouts
+@lru_cache(maxsize=None)
 def templates_dir() -> Path:
     """The folder of the built-in layout files: gaixl/templates, which is the repository's
     templates/ (a link to it in a checkout, a copy in an installed wheel)."""
@@ -293,8 +294,21 @@ def _load_path(path: str) -> Layout:
     return parse_layout(text, shown)
 
 
+_AVAILABLE: dict = {}
+
+
 def available_layouts() -> list[Layout]:
-    return sorted((_load_path(str(p)) for p in templates_dir().glob("*.yaml")), key=lambda l: l.year_from)
+    # Asked for several times per file read: the folder is listed again only when it changed.
+    folder = templates_dir()
+    try:
+        stamp = folder.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    known = _AVAILABLE.get(folder)
+    if known is None or known[0] != stamp or stamp is None:
+        paths = sorted(str(p) for p in folder.glob("*.yaml"))
+        known = _AVAILABLE[folder] = (stamp, paths)
+    return sorted((_load_path(p) for p in known[1]), key=lambda l: l.year_from)
 
 
 def load_layout(name_or_path: str | Path) -> Layout:

@@ -321,6 +321,9 @@ class _Template:
                 if is_total:
                     cached[cref] = (sheet, a, cell)
                     continue
+                if cell is not None and cell.value.__class__ is int and cell.value >= 0 and cell.formula is None:
+                    row[ck] = self.values[i] = cell.value       # most cells: parse_cell would say the same
+                    continue
                 raw = None
                 if cell is not None:
                     raw = cell.value
