@@ -134,6 +134,13 @@ def cells_of(accepted: Mapping, code: str, layout: Layout) -> tuple:
     return tuple(accepted[code].raw_values(layout).values())
 
 
+def unit_of(accepted: Mapping, code: str) -> dict:
+    """One accepted unit's {code, name} as its file gives them, without unpacking it."""
+    if isinstance(accepted, Accepted):
+        return accepted._d[code].unit
+    return accepted[code].unit
+
+
 @dataclass
 class UnitStatus:
     """One roster unit and what came of it."""
