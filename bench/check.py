@@ -47,13 +47,13 @@ def _timed(name: str, fn, files) -> float:
     return time.perf_counter() - t
 
 
-def gaixl_check(files: list[Path]) -> tuple[float, list]:
-    env = dict(os.environ, PYTHONPATH=str(HERE.parent))
+def gaixl_check(files: list[Path], tree: Path = HERE.parent, name: str = "gaixl") -> tuple[float, list]:
+    env = dict(os.environ, PYTHONPATH=str(tree))
     cmd = [sys.executable, "-c", "from gaixl.cli import main; main()", "check", "--json", *map(str, files)]
     t, cpu = time.perf_counter(), _children_cpu()
     r = subprocess.run(cmd, capture_output=True, env=env)
     dt = time.perf_counter() - t
-    CPU["gaixl"] = min(CPU.get("gaixl", 1e9), _children_cpu() - cpu)
+    CPU[name] = min(CPU.get(name, 1e9), _children_cpu() - cpu)
     if r.returncode not in (0, 1):
         sys.exit(f"gaixl check failed ({r.returncode}): {r.stderr.decode()[-2000:]}")
     return dt, json.loads(r.stdout)
@@ -100,6 +100,8 @@ def main() -> None:
     ap.add_argument("--naive-sample", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=3, help="timed runs of each; the fastest counts")
     ap.add_argument("--pool", type=Path, default=HERE / "out" / "check-pool")
+    ap.add_argument("--before", type=Path, help="another checkout of gaixl (e.g. the code before a change), "
+                                                "timed in the same run")
     a = ap.parse_args()
     files = make_pool(a.pool, a.n, workers=os.cpu_count() or 1)
     sample = files[: min(a.naive_sample, len(files))]
@@ -109,6 +111,11 @@ def main() -> None:
     for _ in range(a.repeat):
         dt, reports = gaixl_check(files)
         best["gaixl"] = min(best.get("gaixl", dt), dt)
+        if a.before:
+            dt, before_reports = gaixl_check(files, a.before, "before")
+            best["before"] = min(best.get("before", dt), dt)
+            if before_reports != reports:
+                print("  (the reports differ from those of --before)", flush=True)
         dt = _timed("calamine", calamine, files)
         best["calamine"] = min(best.get("calamine", dt), dt)
         dt = _timed("lxml", raw_lxml, files)
@@ -121,6 +128,9 @@ def main() -> None:
     ms = {k: 1000 * v / len(files) for k, v in CPU.items()}
     print(f"  gaixl check --json (command)   {rate['gaixl']:7.0f} files/s  ({best['gaixl']:.2f} s, "
           f"{len(reports)} reports, {errors} with errors; CPU {ms['gaixl']:.2f} ms a file, all processes)")
+    if a.before:
+        print(f"  gaixl check, {str(a.before):<17} {rate['before']:7.0f} files/s  ({best['before']:.2f} s; "
+              f"CPU {ms['before']:.2f} ms a file)   now {rate['gaixl'] / rate['before']:.2f}× as fast")
     print(f"  bare python-calamine (1 core)  {rate['calamine']:7.0f} files/s  (CPU {ms['calamine']:.2f} ms a file)")
     print(f"  raw unzip + lxml (1 core)      {rate['lxml']:7.0f} files/s  (CPU {ms['lxml']:.2f} ms a file)")
     print(f"  naive openpyxl loop            {naive:7.1f} files/s  ({len(sample)} files)")
