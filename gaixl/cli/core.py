@@ -245,7 +245,7 @@ def check(
 
 def _json_line(report, error, lang: str) -> tuple[str, bool, bool]:
     """One report of `check --json` over many files: (its JSON on one line, has errors?, unreadable?)."""
-    return json.dumps(report.to_json(lang), ensure_ascii=False), bool(report.errors), error is not None
+    return json.dumps(report.to_json(lang, copy=False), ensure_ascii=False), bool(report.errors), error is not None
 
 
 
