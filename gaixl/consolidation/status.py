@@ -232,8 +232,10 @@ def status_xlsx_bytes(c: Consolidation) -> bytes:
     import xlsxwriter
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
+    # constant_memory: each row goes to a temporary file as it is written (a country's 100,000
+    # units and files would otherwise be held as xlsxwriter cell objects, hundreds of MB).
+    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "strings_to_numbers": False,
+                                   "strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"title": title_of(c), "author": "gaixl", "created": FIXED_DATE})
     head = wb.add_format({"bold": True, "bg_color": "#EEF3F9", "border": 1, "align": "center", "valign": "vcenter",
                           "text_wrap": True})
