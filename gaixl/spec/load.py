@@ -7,6 +7,7 @@ exist — and every message points at `file:line:column` of the mistake.
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ class _Map(dict):
 
     mark: tuple[int, int] = (0, 0)
     key_marks: dict[str, tuple[int, int]]
+    value_marks: dict[str, tuple[int, int]]
 
 
 class _Seq(list):
@@ -38,6 +40,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
     m = _Map()
     m.mark = (node.start_mark.line + 1, node.start_mark.column + 1)
     m.key_marks = {}
+    m.value_marks = {}
     for k_node, v_node in node.value:
         key = loader.construct_object(k_node, deep=True)
         if key in m:
@@ -45,6 +48,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
                               zh=f"键{key!r}重复")
         m[key] = loader.construct_object(v_node, deep=True)
         m.key_marks[key] = (k_node.start_mark.line + 1, k_node.start_mark.column + 1)
+        m.value_marks[key] = (v_node.start_mark.line + 1, v_node.start_mark.column + 1)
     return m
 
 
@@ -81,6 +85,13 @@ class _Ctx:
         else:
             line, col = getattr(obj, "mark", (0, 0))
         return f"{self.path}:{line}:{col}"
+
+    def value_where(self, obj: Any, key: str) -> str:
+        """Where the value of `key` starts (a rule expression: its errors point at it)."""
+        if isinstance(obj, _Map) and key in obj.value_marks:
+            line, col = obj.value_marks[key]
+            return f"{self.path}:{line}:{col}"
+        return self.where(obj, key)
 
     def fail(self, obj: Any, msg: str, key: str | None = None, *, zh: str | None = None) -> LayoutError:
         return LayoutError(msg, where=self.where(obj, key), zh=zh)
@@ -136,7 +147,8 @@ def _parse_column(ctx: _Ctx, obj: Any, keys: set[str]) -> Column:
     return Column(key=key, label=str(m["label"]), name=ctx.text(m, "name", "column"), kind=kind,
                   computed=ctx.text(m, "computed", "column"), rule=dict(rule) if rule else None,
                   cell=tuple(str(x) for x in cell) if cell else None, span=int(m.get("span", 1)),
-                  children=children, where=ctx.where(m))
+                  children=children, where=ctx.where(m),
+                  formula_where=ctx.value_where(m, "computed") if "computed" in m else "")
 
 
 def _parse_row(ctx: _Ctx, obj: Any, keys: set[str]) -> Row:
@@ -159,7 +171,8 @@ def _parse_row(ctx: _Ctx, obj: Any, keys: set[str]) -> Row:
         ctx.mapping(rule, {"id", "message", "message_en"}, {"id", "message"}, "rule")
     return Row(key=key, label=ctx.text(m, "label", "row"), name=ctx.text(m, "name", "row"),
                computed=ctx.text(m, "computed", "row"), rule=dict(rule) if rule else None,
-               children=children, where=ctx.where(m))
+               children=children, where=ctx.where(m),
+               formula_where=ctx.value_where(m, "computed") if "computed" in m else "")
 
 
 def _parse_table(ctx: _Ctx, key: str, obj: Any) -> Table:
@@ -234,7 +247,7 @@ def _parse_rule(ctx: _Ctx, obj: Any, tables: dict) -> RuleSpec:
     return RuleSpec(id=str(m["id"]), severity=m["severity"], tables=tuple(str(t) for t in tnames), for_each=fe,
                     check=str(m["check"]), at=ctx.text(m, "at", "rule"), hint=str(m.get("hint", m["message"])),
                     message=str(m["message"]), message_en=str(m.get("message_en", m["message"])),
-                    where=ctx.where(m), only=tuple(m.get("only") or ()))
+                    where=ctx.where(m), only=tuple(m.get("only") or ()), check_where=ctx.value_where(m, "check"))
 
 
 def parse_layout(text: str, source: str) -> Layout:
@@ -270,14 +283,72 @@ def parse_layout(text: str, source: str) -> Layout:
 
 
 # ---------------------------------------------------------------- finding layouts
+# A new official format is a new file: layout files in the folder(s) named by GAIXL_LAYOUTS
+# (several joined by os.pathsep) or by use_layouts() (the CLI's --layouts) join the built-in ones.
+LAYOUTS_ENV = "GAIXL_LAYOUTS"
+_extra_dirs: list[Path] = []
+
+
 def templates_dir() -> Path:
     """The folder of the built-in layout files: gaixl/templates, which is the repository's
     templates/ (a link to it in a checkout, a copy in an installed wheel)."""
     return Path(__file__).resolve().parents[1] / "templates"
 
 
-@lru_cache(maxsize=None)
+def use_layouts(folder: str | Path | None) -> None:
+    """Add a folder of extra layout files for this process (the CLI's `--layouts DIR`).
+    None does nothing; a folder that does not exist is a UsageError."""
+    if folder is None:
+        return
+    p = Path(folder)
+    if not p.is_dir():
+        raise UsageError(f"layouts folder {str(p)!r} does not exist or is not a folder",
+                         zh=f"格式文件夹“{p}”不存在或不是文件夹")
+    if p.resolve() not in _extra_dirs:
+        _extra_dirs.append(p.resolve())
+
+
+def layout_dirs() -> list[Path]:
+    """Where layout files are looked for: templates/, then GAIXL_LAYOUTS, then use_layouts()."""
+    dirs = [templates_dir()]
+    for part in os.environ.get(LAYOUTS_ENV, "").split(os.pathsep):
+        if part.strip():
+            p = Path(part.strip())
+            if not p.is_dir():
+                raise UsageError(f"{LAYOUTS_ENV}={part!r}: no such folder",
+                                 zh=f"环境变量{LAYOUTS_ENV}指定的格式文件夹“{part}”不存在")
+            dirs.append(p.resolve())
+    dirs.extend(_extra_dirs)
+    seen: list[Path] = []
+    for d in dirs:
+        if d not in seen:
+            seen.append(d)
+    return seen
+
+
+def _layout_files() -> tuple[tuple[str, int], ...]:
+    """(path, mtime) of every layout file, in folder order: the key of the catalogue cache."""
+    out = []
+    for d in layout_dirs():
+        for p in sorted(d.glob("*.yaml")):
+            try:
+                out.append((str(p.resolve()), p.stat().st_mtime_ns))
+            except OSError:
+                out.append((str(p.resolve()), 0))
+    return tuple(out)
+
+
 def _load_path(path: str) -> Layout:
+    p = Path(path)
+    try:
+        return _load_text(str(p), p.stat().st_mtime_ns)
+    except OSError as e:
+        raise LayoutError(f"cannot read layout: {e.strerror}", where=str(p),
+                          zh=f"无法读取格式文件：{os_reason_zh(e)}") from e
+
+
+@lru_cache(maxsize=None)
+def _load_text(path: str, _mtime: int) -> Layout:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -291,8 +362,28 @@ def _load_path(path: str) -> Layout:
     return parse_layout(text, shown)
 
 
+@lru_cache(maxsize=8)
+def _catalogue(files: tuple[tuple[str, int], ...]) -> tuple[Layout, ...]:
+    """Every layout, checked as a set: ids unique, no two starting in the same year."""
+    layouts = [_load_text(path, mtime) for path, mtime in files]
+    for i, a in enumerate(layouts):
+        for b in layouts[:i]:
+            if a.id == b.id:
+                raise LayoutError(f"two layout files have the id {a.id!r}: {b.source} and {a.source}",
+                                  where=a.source, zh=f"两个格式文件的标识（id）都是“{a.id}”：{b.source} 和 {a.source}")
+            if a.year_from == b.year_from:
+                raise LayoutError(
+                    f"two layouts both start in {a.year_from}: {b.source} (id {b.id}) and {a.source} (id {a.id}); "
+                    f"which format applies to {a.year_from} is ambiguous — give one of them a different years.from",
+                    where=a.source,
+                    zh=f"两个格式文件的适用年度都自{a.year_from}年起：{b.source}（{b.id}）和 {a.source}（{a.id}），"
+                       f"无法确定{a.year_from}年度适用哪一个格式，请修改其中一个的years.from")
+    return tuple(sorted(layouts, key=lambda l: l.year_from))
+
+
 def available_layouts() -> list[Layout]:
-    return sorted((_load_path(str(p)) for p in templates_dir().glob("*.yaml")), key=lambda l: l.year_from)
+    """Every layout (built-in and from GAIXL_LAYOUTS / use_layouts), oldest format first."""
+    return list(_catalogue(_layout_files()))
 
 
 def load_layout(name_or_path: str | Path) -> Layout:
@@ -309,9 +400,11 @@ def load_layout(name_or_path: str | Path) -> Layout:
 
 
 def layout_for_year(year: int) -> Layout:
-    """The official format in force for a report year."""
-    for layout in available_layouts():
-        if layout.applies_to(year):
-            return layout
-    raise UsageError(f"no official format covers report year {year} (the first format applies from 2019)",
-                     zh=f"没有适用于{year}年度报告的规定格式（最早的格式自2019年度起适用）")
+    """The official format in force for a report year: of the layouts whose years cover it, the
+    one whose range starts latest (a 2027.yaml from 2027 on takes 2027; 2026 keeps 2021)."""
+    covering = [l for l in available_layouts() if l.applies_to(year)]
+    if covering:
+        return max(covering, key=lambda l: l.year_from)
+    first = min((l.year_from for l in available_layouts()), default=2019)
+    raise UsageError(f"no official format covers report year {year} (the first format applies from {first})",
+                     zh=f"没有适用于{year}年度报告的规定格式（最早的格式自{first}年度起适用）")

@@ -38,6 +38,7 @@ class RuleSpec:
     message_en: str
     where: str                    # file:line:col of the rule, for messages
     only: tuple[str, ...] = ()    # restrict for_each to these keys (empty: all)
+    check_where: str = ""         # file:line:col of the `check:` expression (errors in it point here)
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Column:
     span: int = 1
     children: list["Column"] = field(default_factory=list)
     where: str = ""
+    formula_where: str = ""       # file:line:col of `computed:` (errors in the formula point here)
 
     @property
     def is_leaf(self) -> bool:
@@ -73,6 +75,7 @@ class Row:
     rule: dict | None = None
     children: list["Row"] = field(default_factory=list)
     where: str = ""
+    formula_where: str = ""       # file:line:col of `computed:` (errors in the formula point here)
 
     @property
     def is_leaf(self) -> bool:

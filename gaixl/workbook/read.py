@@ -486,14 +486,9 @@ def _show(v) -> str:
     return text_of(v)
 
 
-_KNOWN: dict[str, Layout] = {}
-
-
 def _known_layouts() -> dict[str, Layout]:
-    """The layouts by id, looked up once per process (load_layout globs the folder each call)."""
-    if not _KNOWN:
-        _KNOWN.update((l.id, l) for l in available_layouts())
-    return _KNOWN
+    """The layouts by id (available_layouts is cached while the layout files stay the same)."""
+    return {l.id: l for l in available_layouts()}
 
 
 
