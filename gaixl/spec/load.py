@@ -201,7 +201,8 @@ def _parse_table(ctx: _Ctx, key: str, obj: Any) -> Table:
 
 
 def _parse_section(ctx: _Ctx, obj: Any, tables: dict) -> Section:
-    m = ctx.mapping(obj, {"key", "heading", "kind", "sheet", "tables", "paragraphs", "prompt", "required", "mentions"},
+    m = ctx.mapping(obj, {"key", "heading", "kind", "sheet", "tables", "paragraphs", "prompt", "required", "mentions",
+                          "heading_words", "heading_variants"},
                     {"key", "heading", "kind", "sheet"}, "section")
     kind = m["kind"]
     if kind not in ("text", "tables"):
@@ -225,7 +226,14 @@ def _parse_section(ctx: _Ctx, obj: Any, tables: dict) -> Section:
         mm = ctx.mapping(mo, {"text", "severity", "code", "message", "message_en"}, {"text", "code", "message"}, "mention")
         mentions.append(Mention(text=str(mm["text"]), severity=mm.get("severity", "warning"), code=str(mm["code"]),
                                 message=str(mm["message"]), message_en=str(mm.get("message_en", mm["message"]))))
-    return Section(key=str(m["key"]), heading=str(m["heading"]), kind=kind, sheet=str(m["sheet"]),
+    words = {}
+    for k in ("heading_words", "heading_variants"):
+        v = m.get(k) or []
+        if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
+            raise ctx.fail(m, f"{k} must be a list of texts", k, zh=f"{k}须为文本列表")
+        words[k] = [str(x) for x in v]
+    return Section(heading_words=words["heading_words"], heading_variants=words["heading_variants"],
+                   key=str(m["key"]), heading=str(m["heading"]), kind=kind, sheet=str(m["sheet"]),
                    tables=[str(t) for t in m.get("tables") or []], paragraphs=int(m.get("paragraphs", 0)),
                    prompt=str(m.get("prompt", "")), required=required, mentions=mentions)
 
@@ -308,34 +316,49 @@ def use_layouts(folder: str | Path | None) -> None:
         _extra_dirs.append(p.resolve())
 
 
-def layout_dirs() -> list[Path]:
-    """Where layout files are looked for: templates/, then GAIXL_LAYOUTS, then use_layouts()."""
+@lru_cache(maxsize=16)
+def _dirs(env: str, extra: tuple[Path, ...]) -> tuple[Path, ...]:
     dirs = [templates_dir()]
-    for part in os.environ.get(LAYOUTS_ENV, "").split(os.pathsep):
+    for part in env.split(os.pathsep):
         if part.strip():
             p = Path(part.strip())
             if not p.is_dir():
                 raise UsageError(f"{LAYOUTS_ENV}={part!r}: no such folder",
                                  zh=f"环境变量{LAYOUTS_ENV}指定的格式文件夹“{part}”不存在")
             dirs.append(p.resolve())
-    dirs.extend(_extra_dirs)
-    seen: list[Path] = []
-    for d in dirs:
-        if d not in seen:
-            seen.append(d)
-    return seen
+    dirs.extend(extra)
+    return tuple(dict.fromkeys(dirs))
 
 
-def _layout_files() -> tuple[tuple[str, int], ...]:
-    """(path, mtime) of every layout file, in folder order: the key of the catalogue cache."""
+def layout_dirs() -> list[Path]:
+    """Where layout files are looked for: templates/, then GAIXL_LAYOUTS, then use_layouts()."""
+    return list(_dirs(os.environ.get(LAYOUTS_ENV, ""), tuple(_extra_dirs)))
+
+
+@lru_cache(maxsize=16)
+def _files_in(dirs: tuple[Path, ...], _stamps: tuple[int, ...]) -> tuple[tuple[str, int], ...]:
     out = []
-    for d in layout_dirs():
+    for d in dirs:
         for p in sorted(d.glob("*.yaml")):
             try:
                 out.append((str(p.resolve()), p.stat().st_mtime_ns))
             except OSError:
                 out.append((str(p.resolve()), 0))
     return tuple(out)
+
+
+def _layout_files() -> tuple[tuple[str, int], ...]:
+    """(path, mtime) of every layout file, in folder order: the key of the catalogue cache.
+    Looked up again when a folder changes (a file added, removed or replaced: callers ask often,
+    e.g. per line of an imported report, so the files are not stat'ed on every call)."""
+    dirs = _dirs(os.environ.get(LAYOUTS_ENV, ""), tuple(_extra_dirs))
+    stamps = []
+    for d in dirs:
+        try:
+            stamps.append(d.stat().st_mtime_ns)
+        except OSError:
+            stamps.append(0)
+    return _files_in(dirs, tuple(stamps))
 
 
 def _load_path(path: str) -> Layout:

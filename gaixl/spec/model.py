@@ -167,6 +167,21 @@ class Section:
     prompt: str = ""
     required: str = "error"          # severity of an empty text section
     mentions: list[Mention] = field(default_factory=list)
+    # How published reports write the heading: words it always has (一、总体情况 → 总体), and
+    # other wordings without the number (存在的主要问题及改进措施). The importer finds sections by them.
+    heading_words: list[str] = field(default_factory=list)
+    heading_variants: list[str] = field(default_factory=list)
+
+    @property
+    def number(self) -> str:
+        """一…六: the heading's number (the text before 、)."""
+        head, sep, _ = self.heading.partition("、")
+        return head if sep else ""
+
+    @property
+    def bare_heading(self) -> str:
+        """The heading without its number: 总体情况."""
+        return self.heading.partition("、")[2] or self.heading
 
 
 @dataclass

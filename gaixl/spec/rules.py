@@ -220,6 +220,26 @@ def _resolve(node: tuple, layout: Layout, table: Table, axis: str | None, fixed:
     raise RuleError(f"unknown node {kind}", where=where, zh=f"未知的表达式节点类型{kind}")
 
 
+def column_totals(layout: Layout, table: Table) -> list[tuple[list[int], int]]:
+    """The row totals of a table as (indices of the summed data columns, index of the total
+    column): from its computed columns (三: one total of six; 四: three totals of four each)."""
+    leaves = table.data_columns
+    if not table.data_rows:
+        return []
+    index = {c.key: i for i, c in enumerate(leaves)}
+    row = table.data_rows[0].key
+    out = []
+    for i, c in enumerate(leaves):
+        if not c.computed:
+            continue
+        expr = _resolve(parse(c.computed, c.formula_where or c.where), layout, table, "row", row,
+                        c.formula_where or c.where)
+        refs = refs_of(expr)
+        if refs and all(r.table == table.key and r.row == row and r.col in index for r in refs):
+            out.append(([index[r.col] for r in refs], i))
+    return out
+
+
 def refs_of(node: tuple) -> list[CellRef]:
     kind = node[0]
     if kind == "ref":
