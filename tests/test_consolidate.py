@@ -331,7 +331,9 @@ def test_an_unwritable_output_is_a_clear_error(tmp_path, parallel):
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_history_warnings_name_the_cell_whichever_process_read_the_file(tmp_path, workers):
-    from gaixl.validation.history import CARRIED_IN, CARRIED_OUT, HistoryStore
+    from gaixl.validation.history import HistoryStore
+
+    CARRIED_IN, CARRIED_OUT = "carried_in", "carried_out"      # table 三's row keys (the carry_over link)
 
     wb = demo_copy(tmp_path)
     c = consolidate(wb / "returned", wb / "roster.csv", 2020, None)

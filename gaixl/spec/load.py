@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from gaixl.errors import LayoutError, UsageError, os_reason_zh
-from gaixl.spec.model import KINDS, SEVERITIES, Column, Layout, Mention, Row, RuleSpec, Section, Table
+from gaixl.spec.model import KINDS, SEVERITIES, CarryLink, Column, Layout, Mention, Row, RuleSpec, Section, Table
 from gaixl.spec.rules import expand_checks
 
 
@@ -64,7 +64,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 
 # The parts of a layout file, in Chinese, for the zh messages of LayoutError.
 _WHAT_ZH = {"column": "列", "row": "行", "table": "表格", "rule": "规则", "section": "部分", "mention": "提及项",
-            "layout": "格式文件", "years": "适用年度（years）", "tables": "表格集（tables）"}
+            "layout": "格式文件", "carry_over": "结转关系（carry_over）", "years": "适用年度（years）", "tables": "表格集（tables）"}
 
 
 def _what_zh(what: str) -> str:
@@ -258,6 +258,28 @@ def _parse_rule(ctx: _Ctx, obj: Any, tables: dict) -> RuleSpec:
                     where=ctx.where(m), only=tuple(m.get("only") or ()), check_where=ctx.value_where(m, "check"))
 
 
+def _parse_link(ctx: _Ctx, obj: Any, tables: dict) -> CarryLink:
+    m = ctx.mapping(obj, {"code", "table", "for_each", "to", "from", "message"},
+                    {"code", "table", "for_each", "to", "from"}, "carry_over")
+    tnames = m["table"] if isinstance(m["table"], list) else [m["table"]]
+    fe = m["for_each"]
+    if fe not in ("row", "column"):
+        raise ctx.fail(m, "for_each must be row or column", "for_each", zh="for_each须为row或column")
+    sources = m["from"] if isinstance(m["from"], list) else [m["from"]]
+    for t in tnames:
+        if t not in tables:
+            raise ctx.fail(m, f"carry_over {m['code']} names unknown table {t!r}", "table",
+                           zh=f"结转关系{m['code']}引用了不存在的表格{t!r}")
+        keys = {r.key for r in tables[t].data_rows} if fe == "column" else {c.key for c in tables[t].data_columns}
+        for k, key in [("to", m["to"])] + [("from", x) for x in sources]:
+            if str(key) not in keys:
+                what = "row" if fe == "column" else "column"
+                raise ctx.fail(m, f"carry_over {m['code']}: {key!r} is not a data {what} of table {t}", k,
+                               zh=f"结转关系{m['code']}：{key!r}不是表格{t}的数据{'行' if what == 'row' else '列'}")
+    return CarryLink(code=str(m["code"]), tables=tuple(str(t) for t in tnames), for_each=fe, to=str(m["to"]),
+                     sources=tuple(str(x) for x in sources), message=str(m.get("message", "")), where=ctx.where(m))
+
+
 def parse_layout(text: str, source: str) -> Layout:
     """Parse and check a layout from its YAML text. `source` names the file in messages."""
     ctx = _Ctx(source)
@@ -273,17 +295,19 @@ def parse_layout(text: str, source: str) -> Layout:
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         raise LayoutError(f"not valid YAML: {getattr(e, 'problem', e)}", where=where,
                           zh=f"不是有效的YAML格式（{getattr(e, 'problem', e)}）") from e
-    top = ctx.mapping(doc, {"id", "version", "name", "notice", "notice_title", "years", "sections", "tables", "rules"},
+    top = ctx.mapping(doc, {"id", "version", "name", "notice", "notice_title", "years", "sections", "tables", "rules",
+                            "carry_over"},
                       {"id", "version", "name", "notice", "years", "sections", "tables"}, "layout")
     years = ctx.mapping(top["years"], {"from", "to"}, {"from"}, "years")
     tables_obj = ctx.mapping(top["tables"], set(top["tables"].keys()), set(), "tables")
     tables = {str(k): _parse_table(ctx, str(k), v) for k, v in tables_obj.items()}
     sections = [_parse_section(ctx, s, tables) for s in top["sections"]]
     rules = [_parse_rule(ctx, r, tables) for r in top.get("rules") or []]
+    links = [_parse_link(ctx, c, tables) for c in top.get("carry_over") or []]
     layout = Layout(id=str(top["id"]), version=int(top["version"]), name=str(top["name"]), notice=str(top["notice"]),
                     notice_title=str(top.get("notice_title", "")),
                     year_from=int(years["from"]), year_to=int(years["to"]) if years.get("to") else None,
-                    sections=sections, tables=tables, rules=rules, source=source,
+                    sections=sections, tables=tables, rules=rules, source=source, carry_over=links,
                     digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
     # Compile every rule once now, so that a rule naming a missing cell fails at load time.
     expand_checks(layout)
@@ -341,9 +365,9 @@ def _files_in(dirs: tuple[Path, ...], _stamps: tuple[int, ...]) -> tuple[tuple[s
     for d in dirs:
         for p in sorted(d.glob("*.yaml")):
             try:
-                out.append((str(p.resolve()), p.stat().st_mtime_ns))
+                out.append((str(p), p.stat().st_mtime_ns))
             except OSError:
-                out.append((str(p.resolve()), 0))
+                out.append((str(p), 0))
     return tuple(out)
 
 

@@ -184,6 +184,22 @@ class Section:
         return self.heading.partition("、")[2] or self.heading
 
 
+@dataclass(frozen=True)
+class CarryLink:
+    """What last year's report says about this year's: in each instance (each column for
+    for_each column, each row for for_each row) of `tables`, this year's `to` equals last
+    year's `sources` added up (blank counts 0). Drives the template prefill and the history
+    warnings (finding `code`). Applies where last year's layout has the source cells."""
+
+    code: str
+    tables: tuple[str, ...]
+    for_each: str                 # "column": to/sources are row keys; "row": column keys
+    to: str
+    sources: tuple[str, ...]
+    message: str = ""             # what the link is, in Chinese (for the findings and docs)
+    where: str = ""
+
+
 @dataclass
 class Layout:
     id: str
@@ -198,6 +214,7 @@ class Layout:
     source: str
     digest: str                      # sha256 of the layout file: part of every template's fingerprint
     notice_title: str = ""           # the notice's full title, cited in the report's opening paragraph
+    carry_over: list[CarryLink] = field(default_factory=list)   # last year → this year
 
     def applies_to(self, year: int) -> bool:
         return year >= self.year_from and (self.year_to is None or year <= self.year_to)
