@@ -239,7 +239,8 @@ def _parse_section(ctx: _Ctx, obj: Any, tables: dict) -> Section:
 
 
 def _parse_rule(ctx: _Ctx, obj: Any, tables: dict) -> RuleSpec:
-    m = ctx.mapping(obj, {"id", "severity", "table", "for_each", "only", "check", "at", "hint", "message", "message_en"},
+    m = ctx.mapping(obj, {"id", "severity", "table", "for_each", "only", "check", "at", "hint", "message", "message_en",
+                          "todo"},
                     {"id", "severity", "table", "check", "message"}, "rule")
     if m["severity"] not in SEVERITIES:
         raise ctx.fail(m, f"severity must be one of {sorted(SEVERITIES)}", "severity",
@@ -255,11 +256,12 @@ def _parse_rule(ctx: _Ctx, obj: Any, tables: dict) -> RuleSpec:
     return RuleSpec(id=str(m["id"]), severity=m["severity"], tables=tuple(str(t) for t in tnames), for_each=fe,
                     check=str(m["check"]), at=ctx.text(m, "at", "rule"), hint=str(m.get("hint", m["message"])),
                     message=str(m["message"]), message_en=str(m.get("message_en", m["message"])),
-                    where=ctx.where(m), only=tuple(m.get("only") or ()), check_where=ctx.value_where(m, "check"))
+                    where=ctx.where(m), only=tuple(m.get("only") or ()), check_where=ctx.value_where(m, "check"),
+                    todo=str(m.get("todo", "")))
 
 
 def _parse_link(ctx: _Ctx, obj: Any, tables: dict) -> CarryLink:
-    m = ctx.mapping(obj, {"code", "table", "for_each", "to", "from", "message"},
+    m = ctx.mapping(obj, {"code", "table", "for_each", "to", "from", "message", "message_en"},
                     {"code", "table", "for_each", "to", "from"}, "carry_over")
     tnames = m["table"] if isinstance(m["table"], list) else [m["table"]]
     fe = m["for_each"]
@@ -277,7 +279,8 @@ def _parse_link(ctx: _Ctx, obj: Any, tables: dict) -> CarryLink:
                 raise ctx.fail(m, f"carry_over {m['code']}: {key!r} is not a data {what} of table {t}", k,
                                zh=f"结转关系{m['code']}：{key!r}不是表格{t}的数据{'行' if what == 'row' else '列'}")
     return CarryLink(code=str(m["code"]), tables=tuple(str(t) for t in tnames), for_each=fe, to=str(m["to"]),
-                     sources=tuple(str(x) for x in sources), message=str(m.get("message", "")), where=ctx.where(m))
+                     sources=tuple(str(x) for x in sources), message=str(m.get("message", "")),
+                     message_en=str(m.get("message_en", "")), where=ctx.where(m))
 
 
 def parse_layout(text: str, source: str) -> Layout:

@@ -39,6 +39,7 @@ class RuleSpec:
     where: str                    # file:line:col of the rule, for messages
     only: tuple[str, ...] = ()    # restrict for_each to these keys (empty: all)
     check_where: str = ""         # file:line:col of the `check:` expression (errors in it point here)
+    todo: str = ""                # what to do, in Chinese (feedback letters, docs/findings.md)
 
 
 @dataclass
@@ -197,6 +198,7 @@ class CarryLink:
     to: str
     sources: tuple[str, ...]
     message: str = ""             # what the link is, in Chinese (for the findings and docs)
+    message_en: str = ""
     where: str = ""
 
 
