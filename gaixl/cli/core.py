@@ -13,6 +13,7 @@ from gaixl import __version__
 from gaixl.cli._common import (
     JSON_OPT,
     LANG_OPT,
+    LAYOUTS_OPT,
     _check_lang,
     _emit_json,
     _fail,
@@ -28,11 +29,11 @@ from gaixl.errors import GaixlError, UsageError
 from gaixl.i18n import t
 
 
-def layouts(json_out: bool = JSON_OPT, lang: str = LANG_OPT):
+def layouts(json_out: bool = JSON_OPT, lang: str = LANG_OPT, layouts_dir: Optional[Path] = LAYOUTS_OPT):
     """列出可用的报告格式及其适用年度。 / List the official formats and their years."""
     from gaixl.spec.load import available_layouts
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         items = available_layouts()
     except GaixlError as e:
@@ -63,6 +64,7 @@ def generate(
     history_db: Optional[Path] = typer.Option(None, "--history", help="历史数据库：据上年报告预填上年结转等 / "
                                                                       "history database: prefill from last year"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """为名单中的每个单位生成锁定的填报模板。 / Generate one locked template per unit."""
@@ -71,7 +73,7 @@ def generate(
     from gaixl.workbook.names import DEFAULT_PASSWORD, template_filename
     from gaixl.workbook.template import check_units, generate_workbook, now_iso
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         layout = load_layout(layout_id) if layout_id else layout_for_year(year)
         if roster:
@@ -115,6 +117,7 @@ def fill(
     data_file: Path = typer.Option(..., "--data", help="数据文件 JSON / data file"),
     out_file: Path = typer.Option(..., "--out", help="输出的已填报工作簿 / filled workbook"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """用数据文件填写模板。 / Fill a template from a data file."""
@@ -124,7 +127,7 @@ def fill(
     from gaixl.validation.validate import check_rules
     from gaixl.workbook.fill import fill_workbook
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         res = read_datafile(data_file)          # values as published (减5, “3”) understood by kind
         layout = load_layout(res.data.layout)
@@ -152,6 +155,7 @@ def export(
     file: Path = typer.Argument(..., help="已填报的工作簿 / a filled workbook"),
     out_file: Optional[Path] = typer.Option(None, "--out", help="数据文件 JSON（默认输出到屏幕） / data file"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """把已填报的工作簿导出为数据文件。 / Export a filled workbook to a data file."""
@@ -159,7 +163,7 @@ def export(
     from gaixl.report.data import dump_data
     from gaixl.validation.files import check_file
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         report = check_file(file)
     except GaixlError as e:
@@ -185,12 +189,13 @@ def check(
     history_db: Optional[Path] = typer.Option(None, "--history", help="历史数据库：与上年报告比对 / "
                                                                       "history database: compare with last year"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """读取并校验已填报的工作簿或数据文件。 / Read and check filled workbooks or data files."""
     from gaixl.validation.files import check_file, unreadable_report
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     reports, unreadable = [], 0
     try:
         store = _open_history(history_db)
@@ -236,12 +241,13 @@ def report(
     out_file: Path = typer.Option(..., "--out", help="输出的报告：.docx、.pdf、.md 或 .html / the report: "
                                                       ".docx, .pdf, .md or .html"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """生成报告全文（Word、PDF、Markdown、HTML）。 / Write the report as a document (.docx, .pdf, .md, .html)."""
     from gaixl.document import output_format, render
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         fmt = output_format(out_file)
         written, findings = render(file, out_file)
