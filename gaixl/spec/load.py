@@ -119,7 +119,8 @@ class _Ctx:
 
 # ---------------------------------------------------------------- parsing
 def _parse_column(ctx: _Ctx, obj: Any, keys: set[str]) -> Column:
-    m = ctx.mapping(obj, {"key", "label", "name", "kind", "computed", "rule", "cell", "span", "children"}, {"label"}, "column")
+    m = ctx.mapping(obj, {"key", "label", "name", "kind", "computed", "rule", "cell", "span", "children", "guide"},
+                    {"label"}, "column")
     children = [_parse_column(ctx, c, keys) for c in m.get("children") or []]
     key = ctx.text(m, "key", "column")
     kind = ctx.text(m, "kind", "column", "count")
@@ -147,7 +148,7 @@ def _parse_column(ctx: _Ctx, obj: Any, keys: set[str]) -> Column:
     return Column(key=key, label=str(m["label"]), name=ctx.text(m, "name", "column"), kind=kind,
                   computed=ctx.text(m, "computed", "column"), rule=dict(rule) if rule else None,
                   cell=tuple(str(x) for x in cell) if cell else None, span=int(m.get("span", 1)),
-                  children=children, where=ctx.where(m),
+                  children=children, where=ctx.where(m), guide=ctx.text(m, "guide", "column"),
                   formula_where=ctx.value_where(m, "computed") if "computed" in m else "")
 
 

@@ -55,6 +55,7 @@ class Column:
     children: list["Column"] = field(default_factory=list)
     where: str = ""
     formula_where: str = ""       # file:line:col of `computed:` (errors in the formula point here)
+    guide: str | None = None      # how to fill it in, for the template's 填报说明 sheet
 
     @property
     def is_leaf(self) -> bool:

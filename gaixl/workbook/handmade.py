@@ -40,8 +40,10 @@ def meta_finding(code: str, severity: str, zh: str, en: str, **kw) -> Finding:
     return Finding(code=code, severity=severity, table=kw.pop("table", "meta"), message=zh, message_en=en, **kw)
 
 
-def table_missing(t: Table, sheet: str | None) -> Finding:
-    what = t.caption or {"三": "收到和处理政府信息公开申请情况", "四": "行政复议、行政诉讼情况"}.get(t.group, t.key)
+def table_missing(t: Table, sheet: str | None, layout: Layout | None = None) -> Finding:
+    """Table `t` was not found. It is named by its caption, else by its section's heading."""
+    heading = next((s.bare_heading for s in (layout.sections if layout else []) if t.key in s.tables), None)
+    what = t.caption or heading or t.key
     return meta_finding("table-missing", "error", f"未找到表{t.group}“{what}”，其数据按空白处理",
                          f"table {t.group} ({what}) was not found; its cells are blank", table=t.group, sheet=sheet)
 
@@ -238,7 +240,7 @@ def read_by_labels(path: Path, sheets: list[Sheet], layout: Layout | None, date1
         found = located.get(t.key)
         group = data.tables.setdefault(t.group, {})
         if found is None:
-            findings.append(table_missing(t, None))
+            findings.append(table_missing(t, None, layout))
         missing = []
         for r, c, (rk, ck) in t.cells():
             a = found["cells"].get((r.key, c.key)) if found else None

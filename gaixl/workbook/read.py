@@ -350,7 +350,7 @@ class _Template:
         else:
             found = locate_table(SheetIndex(self.book.sheet(sheet)), t)
         if found is None:
-            self.findings.append(table_missing(t, sheet))
+            self.findings.append(table_missing(t, sheet, layout))
         return found
 
     def _totals(self, layout: Layout, plan: _Plan, data: ReportData, cached: dict) -> None:
