@@ -390,12 +390,12 @@ def _layout_files() -> tuple[tuple[str, int], ...]:
 
 
 def _load_path(path: str) -> Layout:
-    p = Path(path)
+    """A layout file by path, read again when it changes (its mtime is part of the cache key)."""
     try:
-        return _load_text(str(p), p.stat().st_mtime_ns)
-    except OSError as e:
-        raise LayoutError(f"cannot read layout: {e.strerror}", where=str(p),
-                          zh=f"无法读取格式文件：{os_reason_zh(e)}") from e
+        mtime = Path(path).stat().st_mtime_ns
+    except OSError:
+        mtime = 0                   # _load_text reports the file as unreadable
+    return _load_text(path, mtime)
 
 
 @lru_cache(maxsize=None)

@@ -179,32 +179,30 @@ def _is_num(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+def _keys(t, axis: str) -> list[str]:
+    """The data-column keys (axis "column") or data-row keys of a table."""
+    return [x.key for x in (t.data_columns if axis == "column" else t.data_rows) if x.key]
+
+
+def _link_ref(link: CarryLink, tk: str, line: str, inst: str) -> CellRef:
+    """The cell of a link's row (for_each column) or column (for_each row) `line` in instance `inst`."""
+    return CellRef(tk, line, inst) if link.for_each == "column" else CellRef(tk, inst, line)
+
+
 def _link_cells(link: CarryLink, prev_layout: Layout, layout: Layout):
     """(this year's cell, last year's source cells) of a carry-over link, for every instance
     that both layouts have and that is typed by hand this year (a formula is never prefilled)."""
     formulas = computed_cells(layout)
+    lines = "row" if link.for_each == "column" else "column"
     for tk in link.tables:
         t, pt = layout.tables.get(tk), prev_layout.tables.get(tk)
-        if t is None or pt is None:
+        if t is None or pt is None or not set(link.sources) <= set(_keys(pt, lines)):
             continue
-        if link.for_each == "column":
-            here, there = [c.key for c in t.data_columns], {c.key for c in pt.data_columns}
-            prev_lines = {r.key for r in pt.data_rows}
-
-            def cell(line: str, inst: str, tk=tk) -> CellRef:
-                return CellRef(tk, line, inst)
-        else:
-            here, there = [r.key for r in t.data_rows], {r.key for r in pt.data_rows}
-            prev_lines = {c.key for c in pt.data_columns}
-
-            def cell(line: str, inst: str, tk=tk) -> CellRef:
-                return CellRef(tk, inst, line)
-        if not set(link.sources) <= prev_lines:
-            continue
-        for inst in here:
-            to = cell(link.to, inst)
+        there = set(_keys(pt, link.for_each))
+        for inst in _keys(t, link.for_each):
+            to = _link_ref(link, tk, link.to, inst)
             if inst in there and to not in formulas:
-                yield to, [cell(src, inst) for src in link.sources]
+                yield to, [_link_ref(link, tk, src, inst) for src in link.sources]
 
 
 def _links(prev_layout: Layout, layout: Layout):
