@@ -165,3 +165,16 @@ def test_layout_files_round_trip_through_yaml():
         again = yaml.safe_load(yaml.safe_dump(doc, allow_unicode=True))
         assert again == doc
         parse_layout(yaml.safe_dump(doc, allow_unicode=True), str(p))
+
+
+def test_the_form_digest_ignores_what_does_not_shape_the_workbook():
+    # Templates in circulation carry the digest: a heading variant for the importer, a history
+    # link or a what-to-do text must not mark them all "changed"; a label must.
+    base = parse_layout(SRC_2021, "a.yaml").digest
+    assert parse_layout("# a comment\n" + SRC_2021, "b.yaml").digest == base
+    more = SRC_2021.replace("    heading_words: [总体]\n", "    heading_words: [总体, 概述]\n    heading_variants: [工作概述]\n")
+    assert more != SRC_2021 and parse_layout(more, "c.yaml").digest == base
+    todo = SRC_2021.replace("    todo: 请核对该列各项数字", "    todo: 请逐项核对该列各项数字")
+    assert todo != SRC_2021 and parse_layout(todo, "d.yaml").digest == base
+    relabel = SRC_2021.replace("label: 1.属于国家秘密,", "label: 1.属于国家的秘密,")
+    assert relabel != SRC_2021 and parse_layout(relabel, "e.yaml").digest != base

@@ -7,6 +7,7 @@ exist — and every message points at `file:line:column` of the mistake.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -284,6 +285,25 @@ def _parse_link(ctx: _Ctx, obj: Any, tables: dict) -> CarryLink:
                      message_en=str(m.get("message_en", "")), where=ctx.where(m))
 
 
+# Keys that tell the other stages about the format (how published reports word the headings,
+# last year → this year, what to do about a finding) without changing the workbook a template
+# is: editing them must not make every template in circulation "changed" (template-layout-changed).
+NOT_IN_FORM = frozenset({"heading_words", "heading_variants", "carry_over", "todo"})
+
+
+def form_digest(doc: Any) -> str:
+    """sha256 of the layout as a form: its parsed content, canonical, without NOT_IN_FORM keys
+    (comments and formatting of the file do not count either). Stamped into every template."""
+    def strip(x: Any) -> Any:
+        if isinstance(x, dict):
+            return {str(k): strip(v) for k, v in x.items() if k not in NOT_IN_FORM}
+        if isinstance(x, list):
+            return [strip(v) for v in x]
+        return x
+    canon = json.dumps(strip(doc), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
 def parse_layout(text: str, source: str) -> Layout:
     """Parse and check a layout from its YAML text. `source` names the file in messages."""
     ctx = _Ctx(source)
@@ -312,7 +332,7 @@ def parse_layout(text: str, source: str) -> Layout:
                     notice_title=str(top.get("notice_title", "")),
                     year_from=int(years["from"]), year_to=int(years["to"]) if years.get("to") else None,
                     sections=sections, tables=tables, rules=rules, source=source, carry_over=links,
-                    digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
+                    digest=form_digest(doc))
     # Compile every rule once now, so that a rule naming a missing cell fails at load time.
     expand_checks(layout)
     return layout

@@ -215,7 +215,7 @@ class Layout:
     tables: dict[str, Table]
     rules: list[RuleSpec]
     source: str
-    digest: str                      # sha256 of the layout file: part of every template's fingerprint
+    digest: str                      # sha256 of the layout as a form (load.form_digest): part of every template's fingerprint
     notice_title: str = ""           # the notice's full title, cited in the report's opening paragraph
     carry_over: list[CarryLink] = field(default_factory=list)   # last year → this year
 
