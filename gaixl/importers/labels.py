@@ -52,7 +52,7 @@ def _headings(layouts: list[Layout]) -> tuple[dict[str, tuple[str, ...]], dict[s
 _HEADINGS: dict[tuple, tuple[dict[str, tuple[str, ...]], dict[str, str]]] = {}
 
 
-def _heading_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+def heading_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
     """_headings of the layouts in use, built once per set of layout files."""
     layouts = available_layouts()
     k = tuple((l.source, l.digest) for l in layouts)
@@ -68,10 +68,11 @@ def _bare(s: str) -> str:
     return _PUNCT.sub("", s)
 
 
-def heading_number(n: str) -> str | None:
-    """'一'…'六' when the normalised text is a section heading, else None."""
+def heading_number(n: str, tables: tuple[dict[str, tuple[str, ...]], dict[str, str]] | None = None) -> str | None:
+    """'一'…'六' when the normalised text is a section heading, else None. `tables`: heading_tables(),
+    looked up once by a caller that asks for every line."""
     n = n.lstrip("#*>-")   # markdown headings and emphasis: ## 一、总体情况
-    head_words, bare = _heading_tables()
+    head_words, bare = tables or heading_tables()
     if n in bare:
         return bare[n]
     m = _HEAD.match(n)

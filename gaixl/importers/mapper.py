@@ -19,7 +19,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from gaixl.importers.labels import Index, Target, caption_item, format_detection, heading_number, index_for
+from gaixl.importers.labels import (
+    Index,
+    Target,
+    caption_item,
+    format_detection,
+    heading_number,
+    heading_tables,
+    index_for,
+)
 from gaixl.importers.lines import Cell, Line, Source
 from gaixl.importers.normalize import loose, norm
 from gaixl.importers.numbers import is_value
@@ -60,6 +68,7 @@ class _Mapper(Placing):
         self.src = src
         self.layout = layout
         self.ix: Index = index_for(layout.id)
+        self.heads = heading_tables()       # once per run: heading_number asks for every line
         self.others = [index_for(l) for l in _other_layouts(layout)]
         self.out = Mapped(layout=layout)
         self.section = ""
@@ -123,7 +132,7 @@ class _Mapper(Placing):
     # ---------------------------------------------------------------- classification
     def context(self, n: str, raw: str, where: str) -> bool:
         """Headings, captions and table-4 words: update the context. True when n was one."""
-        h = heading_number(n)
+        h = heading_number(n, self.heads)
         if h:
             self.section = h
             self.t4 = self.ix.bare_table is not None and h == self.ix.bare_table.group
@@ -184,7 +193,7 @@ class _Mapper(Placing):
 
     def known(self, n: str) -> bool:
         """Whether a normalised text is any label the mapper knows (row, group, column, heading)."""
-        return bool(heading_number(n) or caption_item(n) or n in self.ix.bare_words or self.ix.match_row(n)
+        return bool(heading_number(n, self.heads) or caption_item(n) or n in self.ix.bare_words or self.ix.match_row(n)
                     or self.ix.is_group(n) or self.ix.is_column_word(n) or any(o.match_row(n) for o in self.others))
 
     def physical(self, line: Line) -> None:
