@@ -11,6 +11,7 @@ import re
 
 from gaixl.findings import Finding
 from gaixl.report.data import ReportData
+from gaixl.report.values import has_text
 from gaixl.spec.load import layout_for_year
 from gaixl.spec.model import Layout
 from gaixl.spec.rules import CellRef, compute, computed_cells, evaluate, expand_checks
@@ -68,10 +69,15 @@ def rule_values(data: ReportData, layout: Layout, uncomputable=frozenset()) -> t
 
 
 def check_rules(data: ReportData, layout: Layout, locator: Locator | None = None,
-                uncomputable: set | frozenset = frozenset()) -> list[Finding]:
-    """Every rule of the layout on the numbers of `data` (see rule_values)."""
+                uncomputable: set | frozenset = frozenset(), sheet_values: dict | None = None) -> list[Finding]:
+    """Every rule of the layout on the numbers of `data` (see rule_values), or, for a gaixl
+    template, on `sheet_values`: the numbers its own check formulas see (ReadResult.sheet_values),
+    so that the workbook and this fail the same checks."""
     findings: list[Finding] = []
-    numbers, blank_totals = rule_values(data, layout, uncomputable)
+    if sheet_values is not None:
+        numbers, blank_totals = sheet_values, {}
+    else:
+        numbers, blank_totals = rule_values(data, layout, uncomputable)
     for ref, expected in blank_totals.items():
         sheet, cell, label = _where(layout, ref, locator)
         rk, ck = cell_label(layout, ref)
@@ -129,7 +135,7 @@ def check_text(data: ReportData, layout: Layout, text_locator: dict | None = Non
     """Narrative sections: present, and mentioning what the format requires (2021: 信息处理费)."""
     out = []
     for s in layout.text_sections:
-        paras = [p for p in data.text.get(s.heading, []) if p and p.strip()]
+        paras = [p for p in data.text.get(s.heading, []) if has_text(p)]
         sheet = (text_locator or {}).get(s.key)
         if not paras:
             zh_hint = "；没有需要报告的事项的，请填写“无”" if s.required != "error" else ""
@@ -218,7 +224,7 @@ def check_blanks(data: ReportData, layout: Layout, locator: Locator | None = Non
 
 def validate(data: ReportData, layout: Layout, *, locator: Locator | None = None,
              text_locator: dict | None = None, info_locator: dict | None = None,
-             uncomputable: set | frozenset = frozenset()) -> list[Finding]:
+             uncomputable: set | frozenset = frozenset(), sheet_values: dict | None = None) -> list[Finding]:
     """All findings for one report: tables, narrative, metadata. Lazy: collects everything."""
-    return (check_meta(data, layout, info_locator) + check_rules(data, layout, locator, uncomputable)
+    return (check_meta(data, layout, info_locator) + check_rules(data, layout, locator, uncomputable, sheet_values)
             + check_blanks(data, layout, locator) + check_text(data, layout, text_locator))
