@@ -514,14 +514,18 @@ _UNSTAMPABLE = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 def generate_workbook(layout: Layout, year: int, code: str, name: str, path, *, password: str = names.DEFAULT_PASSWORD,
                       deadline: str | None = None, send_to: str | None = None, prefill: dict | None = None,
                       generated_at: str | None = None, prefill_note: str = PREFILL_NOTE,
-                      extra_sheets: list | None = None) -> Path:
+                      extra_sheets: list | None = None, allow_layout_mismatch: bool = False) -> Path:
     """Write the locked template of one unit to `path` (atomically) and return the path.
 
     `prefill` ({"tables": {group: {row: {column: value}}}}, data-file keys) fills input cells
     and locks them, with the comment `prefill_note` (default 据上年报告预填). `extra_sheets`
     ([(title, rows)], rows of strings/numbers, the first a header) adds locked sheets after
-    校验 (a consolidation's coverage). Given `generated_at`, output is byte-stable."""
+    校验 (a consolidation's coverage). Given `generated_at`, output is byte-stable.
+    A layout that does not apply to `year` is refused (UsageError) unless
+    `allow_layout_mismatch` (tests of old templates): such a workbook shows the error itself."""
     path = Path(path)
+    if not allow_layout_mismatch:
+        check_layout_year(layout, year)
     code, name = str(code or "").strip(), str(name or "").strip()
     if not name:
         raise UsageError("a template needs the unit's name", zh="生成模板须提供单位名称")
@@ -539,6 +543,23 @@ def generate_workbook(layout: Layout, year: int, code: str, name: str, path, *, 
         data = render(layout, year, meta, filled=filled, created=created, prefill_note=prefill_note,
                       extra_sheets=extra_sheets, **opts)
     return write_bytes(path, data)            # a temp file beside the target, then os.replace
+
+
+def check_layout_year(layout: Layout, year: int) -> None:
+    """Refuse a template whose format does not apply to its report year, naming the right one."""
+    if layout.applies_to(year):
+        return
+    from gaixl.spec.load import layout_for_year
+
+    try:
+        right = layout_for_year(year)
+        use_en, use_zh = f"use --layout {right.id} ({right.notice}), or leave --layout out", \
+            f"应使用{right.id}年版格式（{right.notice}），即 --layout {right.id}，或不指定 --layout"
+    except UsageError:
+        use_en, use_zh = "no official format covers that year", "没有适用于该年度的规定格式"
+    raise UsageError(f"the {layout.id} format ({layout.notice}) applies to report years {layout.years_text}, "
+                     f"not {year}: {use_en}",
+                     zh=f"{layout.id}年版格式（{layout.notice}）适用于{layout.years_text}年度报告，不适用于{year}年度；{use_zh}")
 
 
 def check_units(units: list[dict], year: int) -> list[tuple[str, str, str]]:
@@ -570,10 +591,12 @@ def generate_all(layout: Layout, year: int, units: list[dict], out_dir, **kw) ->
     """One template per unit ({code, name, email, parent}) in `out_dir`, named
     names.template_filename(code, name, year); keywords as for generate_workbook."""
     out = Path(out_dir)
+    if not kw.get("allow_layout_mismatch"):
+        check_layout_year(layout, year)
     jobs = check_units(units, year)
     out.mkdir(parents=True, exist_ok=True)
     kw.setdefault("generated_at", now_iso())          # one run, one timestamp: one master
     return [generate_workbook(layout, year, c, n, out / fn, **kw) for c, n, fn in jobs]
 
 
-__all__ = ["generate_workbook", "generate_all", "check_units", "now_iso", "make_meta", "render", "legacy_password_hash"]
+__all__ = ["generate_workbook", "generate_all", "check_units", "check_layout_year", "now_iso", "make_meta", "render", "legacy_password_hash"]
