@@ -173,14 +173,21 @@ def check_meta(data: ReportData, layout: Layout, info_locator: dict | None = Non
                            message_en="the reporting unit's name is missing", sheet=(loc.get("unit") or (None,))[0],
                            cell=(loc.get("unit") or (None, None))[1]))
     try:
-        expected_layout = layout_for_year(data.year).id
+        right = layout_for_year(data.year)
     except Exception:  # a year before any format: said below
-        expected_layout = None
-    if expected_layout != data.layout:
-        out.append(Finding(code="layout-year-mismatch", severity="error", table="meta",
-                           message=f"{data.year}年度报告应使用{expected_layout or '（无）'}年版格式，本文件为{data.layout}年版格式",
-                           message_en=f"a {data.year} report must use the {expected_layout} format, this file uses {data.layout}",
-                           expected=expected_layout, found=data.layout))
+        right = None
+    if (right.id if right else None) != data.layout:
+        sheet, cell = loc.get("year", (None, None))
+        if right is not None:
+            use = (f"{data.year}年度报告应使用{right.id}年版格式（{right.notice}）的模板，本文件为{data.layout}年版格式"
+                   f"（{layout.notice}，适用于{layout.years_text}年度），请改用{right.id}年版格式的模板填报")
+            use_en = (f"a {data.year} report must use the {right.id} format ({right.notice}); this file uses "
+                      f"{data.layout} ({layout.years_text}): fill in a template of the {right.id} format")
+        else:
+            use = f"没有适用于{data.year}年度报告的规定格式，本文件为{data.layout}年版格式"
+            use_en = f"no official format covers report year {data.year}; this file uses {data.layout}"
+        out.append(Finding(code="layout-year-mismatch", severity="error", table="meta", message=use, message_en=use_en,
+                           sheet=sheet, cell=cell, expected=right.id if right else None, found=data.layout))
     sheet, cell = loc.get("date", (None, None))
     raw = (data.signature or {}).get("date") or ""
     if not raw:
