@@ -550,7 +550,9 @@ def test_libreoffice_resaved_copy_reads_the_same(runs, case_id):
     assert b.kind == a.kind == "template"
     assert b.data.to_json() == a.data.to_json()
     key = lambda f: (f.code, f.severity, f.sheet, f.cell)
-    assert sorted(map(key, b.findings)) == sorted(map(key, a.findings))
+    # (the filled file's totals were not recalculated after text was typed in: a stale cached
+    # result there, which LibreOffice's save does not have, is the only allowed difference)
+    assert sorted(map(key, b.findings)) == sorted(key(f) for f in a.findings if f.code != "cached-mismatch")
     assert b.locator == a.locator
 
 
@@ -582,7 +584,7 @@ def test_text_in_number_cells(runs, case_id):
     assert res.uncomputable == edited
     on_cell = [f for f in res.findings if (f.sheet, f.cell) in {res.locator[r] for r in edited}]
     assert [(f.code, f.severity) for f in on_cell] == [("cell-not-number", "error")] * len(edited)
-    assert all("应填写为" in f.message for f in on_cell)
+    assert all("应填写为" in f.message or "请填写阿拉伯数字" in f.message for f in on_cell)
     wb, count, rows = _template_side(run)
     tables = {r.table for r in edited}
     numbers = {r["规则"]: r["结果"] for r in rows[len(py):] if r["规则"].startswith("cell-not-number[")}

@@ -374,6 +374,7 @@ class _Template:
             group, rk, ck = plan.keys[ref]
             tables.setdefault(group, {}).setdefault(rk, {})[ck] = v
         fixed: dict[int, float] = {}
+        kept = []                                       # totals whose formula is the template's
         for ref, (sheet, a, cell) in cached.items():
             t = layout.tables[ref.table]
             _g, rk, ck = plan.keys[ref]
@@ -388,15 +389,7 @@ class _Template:
                 if raw is None:     # never calculated (saved by a program that does not): unknown
                     raw = values[ref]
             else:
-                v = cell.value
-                if isinstance(v, (int, float)) and not isinstance(v, bool) and round(v - values[ref], 4) != 0:
-                    self.findings.append(Finding(
-                        "cached-mismatch", "warning", t.group,
-                        f"{where}：文件中保存的计算结果为{_show(v)}，按各分项重新计算应为{_show(values[ref])}"
-                        "（文件可能被改动或未重新计算），已采用重新计算的结果",
-                        f"{where}: the file's cached result is {_show(v)} but the items add up to {_show(values[ref])} "
-                        "(altered, or not recalculated); the recomputed value is used",
-                        sheet=sheet, cell=a, row=rk, column=ck, expected=values[ref], found=v))
+                kept.append((ref, sheet, a, cell, where, t, rk, ck))
                 continue
             # A total typed over (or a changed formula): the template's checks use what is there,
             # so its own total check fails unless it equals its items — an error said by that
@@ -413,6 +406,18 @@ class _Template:
                 "checks use the value in the cell)",
                 sheet=sheet, cell=a, row=rk, column=ck, expected=values[ref], found=found))
         seen = recompute(plan, list(self.seen), fixed)
+        for ref, sheet, a, cell, where, t, rk, ck in kept:
+            # The file's result against what its own formula gives on the cells as they are
+            # (text 0): a difference means a file altered, or saved without recalculating.
+            v, want = cell.value, seen[ref]
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and want == want and round(v - want, 4) != 0:
+                self.findings.append(Finding(
+                    "cached-mismatch", "warning", t.group,
+                    f"{where}：文件中保存的计算结果为{_show(v)}，按各分项重新计算应为{_show(want)}"
+                    "（文件可能被改动或未重新计算），已采用重新计算的结果",
+                    f"{where}: the file's cached result is {_show(v)} but the items add up to {_show(want)} "
+                    "(altered, or not recalculated); the recomputed value is used",
+                    sheet=sheet, cell=a, row=rk, column=ck, expected=want, found=v))
         out = {ref: self.seen[i] for ref, i in plan.index.items()}
         out.update(seen)
         return out
