@@ -5,6 +5,7 @@ from the layout, so a layout or geometry mistake shows up as a failing test.
 """
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -421,3 +422,22 @@ def test_any_unit_name_stamps_like_a_full_render(tmp_path_factory):
         assert {p: za.read(p) for p in za.namelist()} == {p: zb.read(p) for p in zb.namelist()}
 
     check()
+
+
+# Functions of Excel 2010 that WPS, LibreOffice and Gnumeric all have (and evaluate alike for
+# numbers; text is kept away from arithmetic by SUM(), see gaixl.spec.rules.to_excel).
+PORTABLE = {"SUM", "IF", "IFERROR", "ROUND", "AND", "OR", "NOT", "ABS", "MIN", "MAX", "ISNUMBER", "ISBLANK",
+            "INT", "LEN", "TRIM", "SUBSTITUTE", "CHAR", "VALUE", "LEFT", "COUNTIFS"}
+
+
+@pytest.mark.parametrize("lid", ["2019", "2021"])
+def test_formulas_use_only_portable_functions(books, lid):
+    _l, path, _wb = books[lid]
+    with zipfile.ZipFile(path) as z:
+        xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+    formulas = re.findall(r"<f[^>]*>([^<]*)</f>", xml)
+    assert len(formulas) > 100
+    used = {m for f in formulas for m in re.findall(r"([A-Z][A-Z0-9.]*)\(", html.unescape(f))}
+    assert used <= PORTABLE, used - PORTABLE
+    # the sheet checks over ranges are array formulas (Gnumeric evaluates IF/SUM over a range only in one)
+    assert len(re.findall(r'<f t="array"', xml)) == len(_l.tables) * 2 + len(_l.text_sections) * 2

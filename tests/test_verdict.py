@@ -217,6 +217,9 @@ def test_one_verdict(saved, case, engine_name):
     assert (count > 0) == bool(errors), ([f.message for f in errors], count)
     failing = {rid for rid, (level, result) in rows.items() if level == "错误" and result == "✗"}
     assert count == len(failing)
+    warnings = {rid for rid, (level, result) in rows.items() if level != "错误" and result == "✗"}
+    assert wb[names.CHECK_SHEET]["B4"].value == len(warnings)                 # 警告数量 (COUNTIFS)
+    assert {f.code for f in report.findings if f.severity == "warning"} >= {w.split("[")[0] for w in warnings}
     assert all(result in ("✓", "✗") for _level, result in rows.values())        # no #VALUE! anywhere
     # the rows marked ✗ are the checks check names, and the case breaks exactly what it means to
     assert failing == _named_checks(report, layout)
