@@ -121,7 +121,6 @@ def test_defined_names_resolve_to_the_right_sheet_and_size(books, lid):
     assert sheet == names.CHECK_SHEET and len(cells) == 1
     sheet, cells = cells_of(name_ref(wb, names.CHECKS))
     from gaixl.spec.rules import expand_checks
-
     from gaixl.workbook.grid import plan_for
 
     # every rule instance, then the sheet checks (numbers per table, narrative, format/year, date)
@@ -257,7 +256,7 @@ def test_section_two_tables(books):
                 "B21": "本年收费金额（单位：万元）", "A22": "行政事业性收费", "A23": "校验：数字栏只能填写数字"}
     for cell, text in expected.items():
         assert ws[cell].value == text, cell
-    assert {"A3:D3", "B10:D10", "B11:D11", "B21:D21", "B22:D22", "B7:D7"} <= {str(m) for m in ws.merged_cells.ranges}
+    assert {"A3:D3", "B10:D10", "B11:D11", "B21:D21", "B22:D22", "C7:D7"} <= {str(m) for m in ws.merged_cells.ranges}
     assert ws["B7"].value.text.startswith("=IFERROR(IF((SUM(IF(ISNUMBER($B$5:$D$6),")   # an array formula
     ws = books["2019"][2]["二、主动公开"]
     assert [ws[c].value for c in ("A3", "B4", "C4", "D4", "A6")] == ["第二十条第（一）项", "本年新制作数量", "本年新公开数量", "对外公开总数量", "规范性文件"]

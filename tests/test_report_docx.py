@@ -41,7 +41,8 @@ def year_of(lid: str) -> int:
 def seed_docx(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("seed") / "seed.docx"
     path, findings = render(SEED_FILE, out)
-    assert path == out and [(f.code, f.severity) for f in findings] == [("t2-items-negative", "warning")]   # the seed as published
+    # the seed as published: 行政强制 上一年0 减3, a warning (warnings never block)
+    assert path == out and [(f.code, f.severity) for f in findings] == [("t2-items-negative", "warning")]
     return out
 
 

@@ -77,7 +77,8 @@ def render(source, out: str | Path, *, layout=None, draft: bool = False):
             f"not written: the data have {len(errors)} error(s); correct them (gaixl check lists them), "
             "or write a draft with --draft", findings=errors,
             where=None if isinstance(source, ReportData) else str(source),
-            zh=f"未生成报告：数据有{len(errors)}项错误，请先改正（gaixl check 可列出全部问题），或使用 --draft 生成草稿")
+            zh=f"未生成报告：数据有{len(errors)}项错误，请先改正（gaixl check 可列出全部问题），"
+               "或使用 --draft 生成草稿")
     findings = [f for f in checked if f.severity in ("error", "warning")]
     doc = build_document(data, layout)
     if draft:

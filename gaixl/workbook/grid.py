@@ -93,7 +93,8 @@ class TableGeo:
     check_labels: list[tuple[Box, str, str]] = field(default_factory=list)   # (box, text, hint)
     check_blocks: list[Box] = field(default_factory=list)                    # names.check_name
     numbers_label: Box | None = None      # the row below the table: “数字栏只能填写数字” ✓/✗
-    numbers_cell: Box | None = None       # names.numbers_check_name
+    numbers_cell: Box | None = None       # its ✓/✗ (names.sheet_check_name)
+    numbers_note: Box | None = None       # beside it: what ✗ means
     bottom: int = 0
     right: int = 0
 
@@ -202,7 +203,11 @@ def place_table(layout: Layout, table: Table, sheet: str, top: int) -> TableGeo:
     if L:
         geo.numbers_label = Box(rr, 0, rr, L - 1)
     last_col = max(b.c2 for b in cells.values())
-    geo.numbers_cell = Box(rr, L, rr, last_col)
+    # The ✓/✗ is an array formula: one cell, never merged (Excel refuses array formulas in
+    # merged cells); the rest of the row says what ✗ means.
+    geo.numbers_cell = Box(rr, L, rr, L)
+    if last_col > L:
+        geo.numbers_note = Box(rr, L + 1, rr, last_col)
     return geo
 
 
@@ -286,6 +291,8 @@ def place_sheet(layout: Layout, section: Section) -> SheetGeo:
         boxes += [(b, t) for b, t, _ in g.check_labels]
         if g.numbers_label is not None:
             boxes.append((g.numbers_label, NUMBERS_LABEL))
+        if g.numbers_note is not None:
+            boxes.append((g.numbers_note, NUMBERS_NOTE))
         for b, text in boxes:
             if b.r1 != b.r2:
                 continue
@@ -324,13 +331,15 @@ class Grid:
 
 LEVEL = {"error": "错误", "warning": "警告", "info": "提示"}
 NUMBERS_LABEL = "校验：数字栏只能填写数字"
+NUMBERS_NOTE = "✗表示本表有单元格填写了文字、单位、全角数字或空格，或填写了负数、小数等不合要求的数"
 _KIND_BAD = {   # per cell of a block R: 1 when it is not blank and not a number of the column's kind
     "count": "((R<0)+(R<>INT(R))>0)*1",       # a whole number ≥ 0
     "signed": "(R<>INT(R))*1",                 # a whole number
     "amount": "(R<0)*1",                       # ≥ 0
     "money": "(R<0)*1",
 }
-_KIND_ZH = {"count": "件数为不小于0的整数", "signed": "增减数为整数（减少填负数）", "amount": "金额不小于0", "money": "金额不小于0"}
+_KIND_ZH = {"count": "件数为不小于0的整数", "signed": "增减数为整数（减少填负数）", "amount": "金额不小于0",
+            "money": "金额不小于0"}
 def numbers_condition(g: TableGeo, sheet_ref: Callable[[Box], str]) -> str:
     """Array formula body: TRUE when every data cell of the table is blank or a number of its
     column's kind. Text of any kind (“3”, “３”, “5件”, “减3”, a space) is not a number in any
@@ -383,7 +392,9 @@ def sheet_checks(layout: Layout, grid: "Grid") -> list[SheetCheck]:
             beside=(g.sheet, g.numbers_cell), subject=g.table.key))
     for s in layout.text_sections:
         box = Box(TEXT_TOP, 1, TEXT_TOP + s.paragraphs - 1, 1)
-        hint = f"第{s.heading[0]}部分“{s.heading}”至少填写一段" + ("；没有需要报告的事项的，填写“无”" if s.required != "error" else "")
+        hint = f"第{s.heading[0]}部分“{s.heading}”至少填写一段"
+        if s.required != "error":
+            hint += "；没有需要报告的事项的，填写“无”"
         out.append(SheetCheck(
             id=f"text-empty[{s.key}]", code="text-empty", severity=s.required,
             where=f"{s.sheet}!{box.cell()}:B{box.r2 + 1}", hint=hint,

@@ -30,6 +30,7 @@ from gaixl.workbook.grid import (
     CHECK_TOP,
     INFO_TOP,
     NUMBERS_LABEL,
+    NUMBERS_NOTE,
     TEXT_TOP,
     Box,
     Plan,
@@ -52,6 +53,7 @@ _BOX = {"border": 1, "valign": "vcenter", "text_wrap": True}
 FORMATS = {
     "title": {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"},
     "note": {"text_wrap": True, "valign": "top", "font_color": "#595959"},
+    "note_box": {**_BOX, "font_color": "#595959", "font_size": 9},
     "text": {"text_wrap": True, "valign": "top"},
     "bold": {"bold": True, "valign": "vcenter"},
     "header": {**_BOX, "bold": True, "align": "center"},
@@ -128,7 +130,7 @@ def _guide(wb, F, pw, layout: Layout, year: int, code: str, name: str, deadline:
         f"第{texts}部分为文字内容，每段填写在一个单元格内，自上而下按顺序填写，不必填满；单元格内换行按Alt+Enter。",
     ]
     checks = [
-        "表格旁和“校验”工作表中的“✓”表示校验通过，“✗”表示未通过：红色为错误，必须修改；橙色为警告，请核实后按实际情况填报。",
+        "表格旁和“校验”工作表中的“✓”表示该项未发现问题，“✗”表示有问题：红色为错误，必须修改；橙色为警告，请核实后按实际情况填报。",
         "数字栏只能填写阿拉伯数字：带单位（如“5件”）、全角数字（如“１２”）、文字或空格均为错误，应删除后重新填写数字。",
         f"“校验”工作表顶部的“错误数量”（名称 {names.ERROR_COUNT}）为0时方可报送。报送后，上级主管部门还将核对表内无法校验的事项"
         "（本文件是否为下发给本单位的模板、隐藏的识别信息和合计公式是否被改动），因此请勿撤销工作表保护或改动合计。",
@@ -191,8 +193,8 @@ def _info(wb, F, pw, plan: Plan, year: int, code: str, name: str, results: dict)
         if x.beside is not None and x.beside[0] == names.INFO_SHEET:
             b = x.beside[1]
             ok_text, bad_text = _year_texts(plan.layout, year)
-            ws.write_formula(b.r1, b.c1, f'IFERROR(IF({x.cond},"{ok_text}","{bad_text}"),"{bad_text}")', F["check_note"],
-                             ok_text if results[x.id] else bad_text)
+            formula = f'IFERROR(IF({x.cond},"{ok_text}","{bad_text}"),"{bad_text}")'
+            ws.write_formula(b.r1, b.c1, formula, F["check_note"], ok_text if results[x.id] else bad_text)
             ws.conditional_format(b.r1, b.c1, b.r1, b.c1, {"type": "formula", "criteria": f'=LEFT({b.cell()},1)="✗"',
                                                            "format": F["bad"]})
             ws.set_row(b.r1, 66)
@@ -290,6 +292,8 @@ def _tables(wb, F, pw, plan: Plan, sg: SheetGeo, prefilled: dict[CellRef, float]
             ws.data_validation(g.numbers_label.r1, g.numbers_label.c1, g.numbers_label.r2, g.numbers_label.c2,
                                {"validate": "any", "input_title": "校验", "input_message": numbers.hint[:255]})
         _put(ws, g.numbers_cell, "", F["check"])
+        if g.numbers_note is not None:
+            _put(ws, g.numbers_note, NUMBERS_NOTE, F["note_box"])
         _beside(ws, F, numbers, numbers_condition(g, lambda b: b.ref()), sheet_results[numbers.id])
     for kind, cells in inputs.items():
         first = cells[0]
@@ -344,7 +348,8 @@ def _checks(wb, F, pw, plan: Plan, results: list[bool]):
     status = f'IF(B2=0,"{STATUS_OK}","存在"&B2&"项错误，请按下表中标为✗的错误逐项修改后再报送")'
     ws.merge_range(2, 1, 2, 6, "", F["check_note"])
     ws.set_row(2, 48)
-    ws.write_formula(2, 1, status, F["check_note"], STATUS_OK if errors == 0 else f"存在{errors}项错误，请按下表中标为✗的错误逐项修改后再报送")
+    ws.write_formula(2, 1, status, F["check_note"],
+                     STATUS_OK if errors == 0 else f"存在{errors}项错误，请按下表中标为✗的错误逐项修改后再报送")
     ws.write_string(3, 0, "警告数量", F["header"])
     ws.write_formula(3, 1, f'COUNTIFS(F{first}:F{last},"✗",C{first}:C{last},"<>错误")', F["count_big"], warnings)
     ws.merge_range(3, 2, 3, 6, "警告不计入错误数量，请核实后按实际情况填报。", F["note"])
