@@ -143,7 +143,10 @@ def _write(res, out_file: Path) -> None:
     layout = load_layout(data.layout)
     with tempfile.TemporaryDirectory(prefix="gaixl-import-") as tmp:
         template = Path(tmp) / "template.xlsx"
-        generate_workbook(layout, data.year, data.unit.get("code") or "", data.unit["name"], template)
+        # A report published in a format not meant for its year is kept as published: the
+        # workbook's own 校验 shows the mismatch (and import said it: import-format-year).
+        generate_workbook(layout, data.year, data.unit.get("code") or "", data.unit["name"], template,
+                          allow_layout_mismatch=True)
         fill_workbook(template, data, out_file)
 
 

@@ -64,6 +64,10 @@ class Document:
     layout: str
     year: int
     warnings: list[Finding] = field(default_factory=list)
+    draft: str = ""                # a draft's mark (“草稿（未通过校验）”), shown on every page; "" for a report
+
+
+DRAFT_MARK = "草稿（未通过校验）"
 
 
 def format_value(value, kind: str) -> str:

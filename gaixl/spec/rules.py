@@ -352,38 +352,55 @@ def _compare(op: str, a, b) -> bool:
 
 
 # ---------------------------------------------------------------- Excel
-def to_excel(node: tuple, addr: Callable[[CellRef], str]) -> str:
-    """The same expression as an Excel formula body (no leading '=')."""
+def to_excel(node: tuple, addr: Callable[[CellRef], str], legacy: bool = False) -> str:
+    """The same expression as an Excel formula body (no leading '=').
+
+    Every cell is read through SUM(): SUM skips text (and blanks) in a reference in Excel, WPS,
+    LibreOffice and Gnumeric alike, so a cell holding text counts 0 in every program — while
+    plain arithmetic converts some text (“3”, and in Gnumeric even “３” or “1,000”) and turns
+    other text into #VALUE!, differently in each. Text in a number cell is an error of its own
+    (the template counts it, gaixl.workbook.grid), so the verdict never depends on how a program
+    converts text. `legacy` gives the formulas of templates generated before (plain '+'), which
+    the reader still accepts as unaltered."""
     kind = node[0]
     if kind == "num":
         return str(node[1])
     if kind == "ref":
-        return addr(node[1])
+        return addr(node[1]) if legacy else f"SUM({addr(node[1])})"
     if kind == "list":
-        return "+".join(to_excel(n, addr) for n in node[1])
+        if legacy:
+            return "+".join(to_excel(n, addr, legacy) for n in node[1])
+        return f"SUM({','.join(addr(n[1]) for n in node[1])})"
     if kind == "bin":
-        return f"{_wrap(node[2], addr)}{node[1]}{_wrap(node[3], addr)}"
+        return f"{_wrap(node[2], addr, legacy)}{node[1]}{_wrap(node[3], addr, legacy)}"
     if kind == "neg":
-        return f"-{_wrap(node[1], addr)}"
+        return f"-{_wrap(node[1], addr, legacy)}"
     if kind == "cmp":
         op = {"==": "=", "!=": "<>"}.get(node[1], node[1])
-        return f"ROUND(({to_excel(node[2], addr)})-({to_excel(node[3], addr)}),4){op}0"
+        return f"ROUND(({to_excel(node[2], addr, legacy)})-({to_excel(node[3], addr, legacy)}),4){op}0"
     if kind in ("and", "or"):
-        return f"{kind.upper()}({to_excel(node[1], addr)},{to_excel(node[2], addr)})"
+        return f"{kind.upper()}({to_excel(node[1], addr, legacy)},{to_excel(node[2], addr, legacy)})"
     if kind == "not":
-        return f"NOT({to_excel(node[1], addr)})"
+        return f"NOT({to_excel(node[1], addr, legacy)})"
     if kind == "call":
-        args = [to_excel(a, addr) for a in node[2]]
         if node[1] == "sum":
-            # Explicit '+' rather than SUM(): SUM skips numbers typed as text while '+'
-            # converts them, and the Python side converts them too.
-            return "(" + "+".join(args) + ")"
-        return f"{node[1].upper()}({','.join(args)})"
+            if legacy:
+                return "(" + "+".join(to_excel(a, addr, legacy) for a in node[2]) + ")"
+            args = []
+            for a in node[2]:
+                if a[0] == "ref":
+                    args.append(addr(a[1]))
+                elif a[0] == "list":
+                    args += [addr(n[1]) for n in a[1]]
+                else:
+                    args.append(to_excel(a, addr, legacy))
+            return f"SUM({','.join(args)})"
+        return f"{node[1].upper()}({','.join(to_excel(a, addr, legacy) for a in node[2])})"
     raise ValueError(kind)
 
 
-def _wrap(node: tuple, addr) -> str:
-    s = to_excel(node, addr)
+def _wrap(node: tuple, addr, legacy: bool = False) -> str:
+    s = to_excel(node, addr, legacy)
     return f"({s})" if node[0] in ("bin",) else s
 
 
@@ -556,10 +573,13 @@ def input_cells(layout: Layout) -> list[tuple[CellRef, Column]]:
             if (ref := CellRef(t.key, r.key, c.key)) not in formulas]
 
 
-def compute(layout: Layout, get_input: Callable[[CellRef], float]) -> dict[CellRef, float]:
-    """Values of all computed cells from the inputs (blank inputs count 0)."""
+def compute(layout: Layout, get_input: Callable[[CellRef], float],
+            fixed: dict[CellRef, float] | None = None) -> dict[CellRef, float]:
+    """Values of all computed cells from the inputs (blank inputs count 0). `fixed` holds
+    computed cells whose formula a user replaced: their value is the given one, and the
+    totals built on them use it, as the spreadsheet does."""
     formulas = computed_cells(layout)
-    memo: dict[CellRef, float] = {}
+    memo: dict[CellRef, float] = dict(fixed or {})
 
     def get(ref: CellRef) -> float:
         if ref in formulas:
