@@ -105,8 +105,20 @@ def write_manifest(c: Consolidation, out: Path) -> list[Path]:
     w.writerow(MANIFEST_COLUMNS)
     for r in m["files"]:
         w.writerow([r[k] for k in MANIFEST_COLUMNS])
-    return [write_bytes(out / "manifest.csv", ("\ufeff" + buf.getvalue()).encode("utf-8")),
-            write_text(out / "manifest.json", json.dumps(m, ensure_ascii=False, indent=1) + "\n")]
+    written = [write_bytes(out / "manifest.csv", ("\ufeff" + buf.getvalue()).encode("utf-8"))]
+    del buf
+    # Encoded piece by piece into the file (the same bytes as json.dumps): a country's manifest
+    # is never held as one string.
+    path = out / "manifest.json"
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        pieces = []
+        for piece in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(m):
+            pieces.append(piece)
+            if len(pieces) >= 4096:
+                fh.write("".join(pieces).encode("utf-8"))
+                pieces = []
+        fh.write(("".join(pieces) + "\n").encode("utf-8"))
+    return written + [path]
 
 
 # ---------------------------------------------------------------- data/
