@@ -31,7 +31,6 @@ sys.path.insert(0, str(HERE))
 
 from pool import make_pool  # noqa: E402
 
-
 CPU: dict[str, float] = {}        # CPU seconds (user + system) of the fastest run of each
 
 
@@ -135,7 +134,8 @@ def main() -> None:
     print(f"  raw unzip + lxml (1 core)      {rate['lxml']:7.0f} files/s  (CPU {ms['lxml']:.2f} ms a file)")
     print(f"  naive openpyxl loop            {naive:7.1f} files/s  ({len(sample)} files)")
     ok = rate["gaixl"] >= 1000 and rate["gaixl"] / naive >= 30 and rate["gaixl"] / rate["calamine"] >= 1.0
-    print(f"  gaixl / openpyxl {rate['gaixl'] / naive:.1f}×   gaixl / calamine {rate['gaixl'] / rate['calamine']:.2f}×   "
+    print(f"  gaixl / openpyxl {rate['gaixl'] / naive:.1f}×   "
+          f"gaixl / calamine {rate['gaixl'] / rate['calamine']:.2f}×   "
           f"gaixl / lxml {rate['gaixl'] / rate['lxml']:.2f}×")
     print(f"  target: ≥ 1000 files/s, ≥ 30× openpyxl, ≥ 1.0× calamine → {'met' if ok else 'NOT met'}")
 

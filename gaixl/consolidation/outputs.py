@@ -286,7 +286,8 @@ def write_summary(c: Consolidation, out: Path) -> Path:
         yield ["单位代码", "单位名称", *(f"{rk}｜{ck}" for _i, rk, ck in keys)], HEAD
         for code in units:
             cells = cells_of(c.accepted, code, c.layout)
-            yield [code, unit_of(c.accepted, code).get("name") or code, *(_number(cells[i]) for i, _rk, _ck in keys)], BORDER
+            name = unit_of(c.accepted, code).get("name") or code
+            yield [code, name, *(_number(cells[i]) for i, _rk, _ck in keys)], BORDER
         yield [c.total.unit["code"], "合计", *(_number(total[i]) for i, _rk, _ck in keys)], BOLD
 
     sheets = [SheetSpec(group, rows(group, keys), widths=[(0, 0, 12), (1, 1, 30), (2, 1 + len(keys), 14)],

@@ -384,7 +384,6 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
     else:
         for i, job in enumerate(jobs, 1):
             keep(i, _read_job(job))
-    del places
     year = year if year is not None else infer_year(entries)
     if year is None:
         raise UsageError("no readable report in the inbox to tell the year from: give --year", where=str(inbox),
