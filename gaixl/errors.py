@@ -60,6 +60,14 @@ class OutputError(GaixlError):
     """An output could not be written (disk full, no permission, a writing process failed)."""
 
 
+class MailError(GaixlError):
+    """Mail cannot be sent: a bad SMTP URL, no password, the connection, TLS or login failed."""
+
+
+class EngineError(GaixlError):
+    """LibreOffice is missing, failed, or did not finish in time."""
+
+
 _OS_REASON_ZH = {
     errno.ENOENT: "文件或文件夹不存在",
     errno.EACCES: "没有访问权限",

@@ -35,7 +35,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from gaixl.atomic import write_text
-from gaixl.errors import GaixlError
+from gaixl.errors import MailError
 
 PASSWORD_ENV = "GAIXL_SMTP_PASSWORD"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,10 +44,6 @@ TIMEOUT = 60.0
 # the domain or an IP literal. Anything else in a roster is listed, not guessed at.
 _ADDR = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+|\[[0-9.:A-Fa-f]+\])$")
-
-
-class MailError(GaixlError):
-    """Mail cannot be sent: a bad SMTP URL, no password, the connection, TLS or login failed."""
 
 
 class SendRefused(MailError):

@@ -36,7 +36,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from gaixl.errors import GaixlError, os_reason_zh
+from gaixl.errors import EngineError, os_reason_zh
 
 _CANDIDATES = ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
                "/opt/libreoffice/program/soffice", "/Applications/LibreOffice.app/Contents/MacOS/soffice")
@@ -50,10 +50,6 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>
 """
-
-
-class EngineError(GaixlError):
-    """LibreOffice is missing, failed, or did not finish in time."""
 
 
 def find_soffice() -> str | None:
