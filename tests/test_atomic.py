@@ -73,3 +73,53 @@ def test_temps_of_dead_writers_are_removed_others_kept(tmp_path):
     finally:
         live.kill()
         live.wait()
+
+
+def _unwritable_cases(tmp_path):
+    """(target, why): a missing parent that cannot be made, a file where a folder should be, a
+    read-only folder (when not root: root writes anyway), a folder where the file should be."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    cases = [(__import__("pathlib").Path("/proc/nope/out.json"), "missing"),
+             (blocker / "out.json", "not-a-folder"),
+             (tmp_path, "is-a-folder")]
+    if os.geteuid() != 0:
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o555)
+        cases.append((ro / "out.json", "read-only"))
+    return cases
+
+
+@pytest.mark.parametrize("writer", ["text", "bytes", "path"])
+def test_an_unwritable_output_is_one_bilingual_output_error(tmp_path, writer):
+    from gaixl.errors import OutputError
+
+    for target, why in _unwritable_cases(tmp_path):
+        with pytest.raises(OutputError) as ei:
+            if writer == "text":
+                write_text(target, "数据")
+            elif writer == "bytes":
+                write_bytes(target, b"x")
+            else:
+                with atomic_path(target) as tmp:
+                    tmp.write_bytes(b"x")
+        e = ei.value
+        assert e.where == str(target), why
+        assert e.message.startswith("cannot write the output file: "), (why, e.message)
+        assert e.message_zh.startswith("无法写入输出文件："), (why, e.message_zh)
+        assert len(e.message_zh) > len("无法写入输出文件："), why          # and the reason
+        assert "\n" not in e.text("zh") and "\n" not in e.text("en")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".part")) == []
+
+
+def test_ensure_dir_names_the_folder(tmp_path):
+    from gaixl.atomic import ensure_dir
+    from gaixl.errors import OutputError
+
+    assert ensure_dir(tmp_path / "a" / "b").is_dir()
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(OutputError) as ei:
+        ensure_dir(tmp_path / "f" / "sub")
+    assert ei.value.where == str(tmp_path / "f" / "sub")
+    assert ei.value.text("zh").endswith("无法写入输出文件夹：路径中有一级不是文件夹")

@@ -34,7 +34,7 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from gaixl.atomic import write_text
+from gaixl.atomic import ensure_dir, output_error, write_text
 from gaixl.errors import MailError
 
 PASSWORD_ENV = "GAIXL_SMTP_PASSWORD"
@@ -490,8 +490,12 @@ def send_lock(log_path: str | Path, active: bool = True):
         return
     log_path = Path(log_path)
     path = log_path.with_name(log_path.name + ".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as fh:
+    ensure_dir(path.parent)
+    try:
+        fh = open(path, "a+b")
+    except OSError as e:
+        raise output_error(path, e) from None
+    with fh:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -36,6 +36,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from gaixl.atomic import atomic_path, ensure_dir
 from gaixl.errors import EngineError, os_reason_zh
 
 _CANDIDATES = ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
@@ -147,7 +148,7 @@ def _convert_many(paths: list[Path], target: str, out_dir: Path, timeout: float)
             raise EngineError(f"two inputs would both be written as {o.name}: {seen[o]} and {p}", where=str(out_dir),
                               zh=f"两个输入文件将输出为同一文件{o.name}：{seen[o]}和{p}")
         seen[o] = p
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_dir(out_dir)
     with tempfile.TemporaryDirectory(prefix="gaixl-lo-") as tmp:
         tmp = Path(tmp)
         prof, stage, conv = tmp / "profile", tmp / "in", tmp / "out"
@@ -169,7 +170,8 @@ def _convert_many(paths: list[Path], target: str, out_dir: Path, timeout: float)
                               zh=f"LibreOffice未能转换{len(paths)}个文件中的{len(missing)}个："
                                  f"{'、'.join(m.name for m in missing[:5])}" + (f"（{detail}）" if detail else ""))
         for s, o in zip(staged, outs):
-            shutil.move(str(conv / f"{s.stem}.{ext}"), o)
+            with atomic_path(o) as part:        # the outputs appear whole or not at all
+                shutil.copyfile(conv / f"{s.stem}.{ext}", part)
     return outs
 
 

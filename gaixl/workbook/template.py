@@ -21,7 +21,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from gaixl.atomic import write_bytes
+from gaixl.atomic import ensure_dir, write_bytes
 from gaixl.errors import UsageError
 from gaixl.spec.model import Layout, Section
 from gaixl.spec.rules import CellRef
@@ -496,7 +496,7 @@ def generate_all(layout: Layout, year: int, units: list[dict], out_dir, **kw) ->
     names.template_filename(code, name, year); keywords as for generate_workbook."""
     out = Path(out_dir)
     jobs = check_units(units, year)
-    out.mkdir(parents=True, exist_ok=True)
+    ensure_dir(out)
     kw.setdefault("generated_at", now_iso())          # one run, one timestamp: one master
     return [generate_workbook(layout, year, c, n, out / fn, **kw) for c, n, fn in jobs]
 
