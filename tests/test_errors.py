@@ -166,7 +166,10 @@ def test_every_raise_of_a_gaixl_error_has_a_chinese_message():
             # `raise XError(...)` of gaixl's classes, and layout.py's `raise ctx.fail(...)` helper
             if name in classes or name == "fail":
                 seen += 1
-                if not any(k.arg == "zh" for k in node.exc.keywords):
+                # zh= given, or both languages from the catalogue: XError(**both("key"))
+                if not any(k.arg == "zh" or (k.arg is None and isinstance(k.value, ast.Call)
+                                             and getattr(k.value.func, "id", None) == "both")
+                           for k in node.exc.keywords):
                     missing.append(f"{p.name}:{node.lineno}")
     assert seen > 50
     assert not missing, "raise sites without zh=: " + ", ".join(missing)
