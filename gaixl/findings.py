@@ -46,6 +46,8 @@ class FileReport:
     # CellRef → (sheet, "D7") as the reader found the cells: later checks (history) place their
     # findings with it. Not part of the JSON form.
     locator: dict = field(default_factory=dict, repr=False, compare=False)
+    # The error that made the file unreadable (kind "unreadable"), for a one-line message.
+    error: Any = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> int:
