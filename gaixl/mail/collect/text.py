@@ -6,10 +6,13 @@ from gaixl.i18n import MESSAGES, t
 
 
 def reason(code: str, lang: str = "zh", detail: str = "") -> str:
-    key = f"collect.reason.{code}"
-    if key in MESSAGES and "{d}" in MESSAGES[key][0]:     # the detail has its place in the text
-        return t(key, lang, d=detail)
-    text = t(key, lang) if key in MESSAGES else code
+    known = MESSAGES.get(f"collect.reason.{code}")
+    if known is None:
+        text = code
+    elif "{d}" in known[0]:                     # the detail has its place in the text
+        return t(f"collect.reason.{code}", lang, d=detail)
+    else:
+        text = t(f"collect.reason.{code}", lang)
     if code == "not-workbook" and detail:      # the suffix: say what the file was
         return text.replace("（只收取", f"（{detail} 文件；只收取").replace("(only", f"({detail} file; only")
     return f"{text}（{detail}）" if detail and lang != "en" else (f"{text} ({detail})" if detail else text)
