@@ -292,6 +292,7 @@ def _load_path(path: str) -> Layout:
 
 
 def available_layouts() -> list[Layout]:
+    """Every official format in templates/, oldest first."""
     return sorted((_load_path(str(p)) for p in templates_dir().glob("*.yaml")), key=lambda l: l.year_from)
 
 
