@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import openpyxl
 import pytest
 from helpers import consistent_data
 
@@ -137,7 +136,8 @@ def test_export_and_check_with_history(db, tmp_path):
     wb = gaixl.fill(made.templates[0].file, data, tmp_path / "f.xlsx").out
 
     ex = gaixl.export(wb, tmp_path / "out" / "d.json")
-    assert ex.out == tmp_path / "out" / "d.json" and json.loads(ex.out.read_text(encoding="utf-8")) == json.loads(ex.text)
+    assert ex.out == tmp_path / "out" / "d.json"
+    assert json.loads(ex.out.read_text(encoding="utf-8")) == json.loads(ex.text)
     assert ex.report.data.unit["code"] == "A1"
     assert gaixl.export(wb).out is None
 
@@ -227,6 +227,8 @@ def test_mail_and_collect_are_library_calls(tmp_path):
     made = gaixl.generate_templates(2021, tmp_path / "t", [{"code": "A1", "name": "甲局"}])
     roster = tmp_path / "roster.csv"
     roster.write_text("code,name,email\nA1,甲局,a@example.cn\n", encoding="utf-8")
-    opts = gaixl.MailOptions(sender=__import__("gaixl.mail.smtp", fromlist=["sender"]).sender("gk@example.cn", "--from"))
+    from gaixl.mail.smtp import sender
+
+    opts = gaixl.MailOptions(sender=sender("gk@example.cn", "--from"))
     out = gaixl.distribute(made.out, roster, opts, out=tmp_path / "drafts")
     assert out.counts()["drafted"] == 1 and list((tmp_path / "drafts").glob("*.eml"))
