@@ -44,9 +44,9 @@ CORE: dict[str, tuple[str, str]] = {
                                "Give the inbox folder (no workbook/returned demo in this folder)"),
     "consolidate.summary": ("{county}{year}年度：收到文件 {received} 个——采用 {accepted} 个，被取代 {superseded} 个，"
                             "退回 {rejected} 个，不在名单 {unknown} 个；名单共 {units} 个单位，未采用 {missing} 个",
-                            "{county} {year}: {received} files received — {accepted} accepted, {superseded} superseded, "
-                            "{rejected} rejected, {unknown} unknown unit; {units} units on the roster, {missing} without "
-                            "an accepted file"),
+                            "{county} {year}: {received} files received — {accepted} accepted, "
+                            "{superseded} superseded, {rejected} rejected, {unknown} unknown unit; {units} units on "
+                            "the roster, {missing} without an accepted file"),
     "consolidate.missing": ("未采用的单位：", "Units without an accepted file:"),
     "consolidate.nothing": ("未报送", "sent nothing"),
     "consolidate.out": ("输出文件保存在 {out}", "Outputs written to {out}"),
@@ -59,7 +59,8 @@ CORE: dict[str, tuple[str, str]] = {
 
 # ---------------------------------------------------------------- gaixl import  (keys "import.…")
 IMPORT: dict[str, tuple[str, str]] = {
-    "done": ("已导入：{src} → {out}（{fmt}年版格式，读取方式：{reader}）", "imported: {src} → {out} ({fmt} format, read as {reader})"),
+    "done": ("已导入：{src} → {out}（{fmt}年版格式，读取方式：{reader}）",
+             "imported: {src} → {out} ({fmt} format, read as {reader})"),
     "stored": ("已存入历史数据库：{db}（{code} {year}年度）", "stored in the history database: {db} ({code} {year})"),
     "not_placed": ("未能导入的单元格 {n} 项（逐项原因见输出文件的 import.not_placed）",
                    "{n} cell(s) could not be placed (reasons cell by cell in import.not_placed of the output)"),
@@ -78,7 +79,8 @@ IMPORT: dict[str, tuple[str, str]] = {
     "many_match": ("名单 {roster} 中有多个名为“{name}”的单位（{codes}），请用 --code 指定",
                    "several units named {name} in the roster {roster} ({codes}): give --code"),
     "code_from": ("单位代码 {code} 取自{what}", "unit code {code} from {what_en}"),
-    "need_unit": ("生成工作簿须知道单位名称：原文未找到，请用 --unit 指定", "a workbook needs the unit's name: not found in the source, give --unit"),
+    "need_unit": ("生成工作簿须知道单位名称：原文未找到，请用 --unit 指定",
+                  "a workbook needs the unit's name: not found in the source, give --unit"),
 }
 
 # ---------------------------------------------------------------- gaixl distribute / feedback  (keys "send.…")
@@ -127,18 +129,22 @@ COLLECT: dict[str, tuple[str, str]] = {
     "interrupted": ("已中断。已处理的邮件均已保存并记录，再次运行同一命令将从中断处继续。",
                     "Interrupted. Everything processed so far is saved and recorded; run the same command "
                     "again to resume."),
-    "insecure-warning": ("警告：未加密连接（--insecure），仅限本机测试服务器", "warning: unencrypted connection (--insecure), local test servers only"),
+    "insecure-warning": ("警告：未加密连接（--insecure），仅限本机测试服务器",
+                         "warning: unencrypted connection (--insecure), local test servers only"),
 }
 
 # Why an attachment was skipped (keys "collect.reason.…"; see gaixl.mail.collect.text.reason)
 COLLECT_REASONS: dict[str, tuple[str, str]] = {
-    "not-workbook": ("不是报告工作簿（只收取 .xlsx/.xlsm/.xls），未保存", "not a workbook (only .xlsx/.xlsm/.xls are kept), not saved"),
-    "too-large": ("附件过大（{d}），未保存；可用 --max-size 调整上限", "attachment too large ({d}), not saved; see --max-size"),
+    "not-workbook": ("不是报告工作簿（只收取 .xlsx/.xlsm/.xls），未保存",
+                     "not a workbook (only .xlsx/.xlsm/.xls are kept), not saved"),
+    "too-large": ("附件过大（{d}），未保存；可用 --max-size 调整上限",
+                  "attachment too large ({d}), not saved; see --max-size"),
     "empty": ("附件为空", "empty attachment"),
     "malformed": ("邮件格式损坏，无法读取该部分", "malformed MIME part, cannot be read"),
     "too-deep": ("转发邮件嵌套层数过多，未展开", "forwarded messages nested too deep, not opened"),
     "zip-unreadable": ("压缩包损坏或无法读取", "zip file damaged or unreadable"),
-    "zip-bomb": ("压缩包可疑（文件过多、解压后过大或压缩比异常），未解压", "suspicious zip (too many files, too big or too compressed), not extracted"),
+    "zip-bomb": ("压缩包可疑（文件过多、解压后过大或压缩比异常），未解压",
+                 "suspicious zip (too many files, too big or too compressed), not extracted"),
     "zip-too-deep": ("压缩包嵌套层数过多，未解压", "zip nested too deep, not extracted"),
     "zip-encrypted": ("压缩包内文件已加密，无法解压", "encrypted zip member, cannot be extracted"),
     "tnef-unreadable": ("winmail.dat 无法解析", "winmail.dat cannot be parsed"),

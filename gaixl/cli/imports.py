@@ -15,6 +15,7 @@ from gaixl.cli._common import JSON_OPT, LANG_OPT, _check_lang, _emit_json, _fail
 from gaixl.errors import GaixlError, UsageError
 from gaixl.i18n import both, t
 
+
 def import_cmd(
     file: Path = typer.Argument(..., help="已发布的报告：.txt、.html、.docx、.doc 或 .pdf / a published report (.txt .html .docx .doc .pdf)"),
     year: Optional[int] = typer.Option(None, "--year", help="报告年度 / report year"),
