@@ -6,6 +6,7 @@ naming the output and the reason, in Chinese and English — never an OSError tr
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import itertools
 import os
@@ -27,12 +28,19 @@ def output_error(target: str | Path, e: OSError, what: str = "file") -> OutputEr
                        zh=f"无法写入输出{what_zh}：{os_reason_zh(e)}")
 
 
+def _mkdir(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:                 # a file where the folder should be: say so
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
+
+
 def ensure_dir(folder: str | Path) -> Path:
     """Make the output folder `folder` (and its parents) → the path; OutputError when it cannot be
     made (a file in the way, no permission, a read-only file system)."""
     folder = Path(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        _mkdir(folder)
     except OSError as e:
         raise output_error(folder, e, "folder") from None
     return folder
@@ -43,7 +51,7 @@ def _temp_beside(target: Path) -> tuple[int, Path]:
     Mode 0666 minus the umask: the finished output gets the usual permissions (mkstemp's 0600
     would leave outputs unreadable to colleagues). O_EXCL makes the name ours alone."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _mkdir(target.parent)
     except OSError as e:
         raise output_error(target, e) from None
     while True:

@@ -73,6 +73,7 @@ _OS_REASON_ZH = {
     errno.EACCES: "没有访问权限",
     errno.EPERM: "没有访问权限",
     errno.EISDIR: "这是文件夹，不是文件",
+    errno.EEXIST: "已存在同名的文件或文件夹",
     errno.ENOTDIR: "路径中有一级不是文件夹",
     errno.ENAMETOOLONG: "文件名过长",
     errno.EIO: "读写出错（输入输出错误）",
