@@ -123,3 +123,39 @@ def test_ensure_dir_names_the_folder(tmp_path):
         ensure_dir(tmp_path / "f" / "sub")
     assert ei.value.where == str(tmp_path / "f" / "sub")
     assert ei.value.text("zh").endswith("无法写入输出文件夹：路径中有一级不是文件夹")
+
+
+def test_every_writer_goes_through_atomic():
+    """No module writes a file itself: Path.write_text/write_bytes, open(…, "w"), shutil.copy/move
+    are only in gaixl.atomic (and in the places listed here: LibreOffice's private profile and
+    staged inputs in a temporary folder, the SMTP lock file, and copies into the temporary file of
+    atomic_path in engine.convert and the PDF renderer)."""
+    import ast
+    from pathlib import Path
+
+    import gaixl
+
+    allowed = {("workbook/engine.py", "write_text"), ("workbook/engine.py", "copyfile"),
+               ("document/pdf.py", "copyfile"), ("mail/smtp.py", "open")}
+    pkg = Path(gaixl.__file__).parent
+    found = []
+    for p in sorted(pkg.rglob("*.py")):
+        rel = p.relative_to(pkg).as_posix()
+        if rel == "atomic.py":
+            continue
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+            base = f.value.id if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
+            writes = (name in ("write_text", "write_bytes") and base != "atomic"
+                      and not (isinstance(f, ast.Name)))                    # atomic's own, imported by name
+            writes |= name in ("copyfile", "copy", "copy2", "move") and base == "shutil"
+            if name == "open" and isinstance(f, ast.Name):
+                modes = [a.value for a in node.args[1:2] if isinstance(a, ast.Constant)]
+                modes += [k.value.value for k in node.keywords if k.arg == "mode" and isinstance(k.value, ast.Constant)]
+                writes |= any(set(str(m)) & set("wax+") for m in modes)
+            if writes and (rel, name) not in allowed:
+                found.append(f"{rel}:{node.lineno} {name}")
+    assert not found, "writers outside gaixl.atomic: " + ", ".join(found)
