@@ -154,15 +154,17 @@ def fill(template: str | Path, data: ReportData | str | Path, out: str | Path) -
     from gaixl.workbook.fill import fill_workbook
 
     notes: list[Finding] = []
-    if not isinstance(data, ReportData):
+    if isinstance(data, ReportData):
+        report = data
+    else:
         from gaixl.report.datafile import read_datafile
 
         res = read_datafile(data)
-        data = res.data
+        report = res.data
         notes = [f for f in res.findings if f.severity != "info"]
-    layout = load_layout(data.layout)
-    written = fill_workbook(template, data, out)
-    lost = lost_totals(data, layout)
+    layout = load_layout(report.layout)
+    written = fill_workbook(template, report, out)
+    lost = lost_totals(report, layout)
     return Filled(Path(written), notes + lost, lost)
 
 

@@ -67,6 +67,7 @@ def generate(
 
     lang = _check_lang(lang)
     try:
+        units: Path | list[dict]
         if roster:
             units = roster
         elif unit:
