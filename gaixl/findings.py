@@ -27,10 +27,14 @@ class Finding:
             return f"{self.sheet}!{self.cell}"
         return self.sheet or ""
 
+    def text(self, lang: str = "zh") -> str:
+        """The message in `lang`: English with "en" (when there is one), else Chinese."""
+        return self.message_en if lang == "en" and self.message_en else self.message
+
     def to_json(self, lang: str = "zh") -> dict:
         d = asdict(self)
         d.pop("message_en")
-        d["message"] = self.message_en if lang == "en" and self.message_en else self.message
+        d["message"] = self.text(lang)
         return d
 
 

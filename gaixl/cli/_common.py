@@ -60,7 +60,7 @@ def _print_report(r, lang: str, only_errors: bool = False) -> None:
     style = {"error": "red", "warning": "yellow", "info": "dim"}
     mark = {"error": "✗", "warning": "!", "info": "·"}
     for f in shown:
-        msg = f.message_en if lang == "en" and f.message_en else f.message
+        msg = f.text(lang)
         where = f" {f.location}" if f.location and f.location not in msg else ""
         out.print(f"  [{style.get(f.severity, '')}]{mark.get(f.severity, '')} {t('sev.' + f.severity, lang)}[/] "
                   f"{f.code}{escape(where)}  {escape(msg)}")

@@ -110,8 +110,7 @@ def fill(
     if filled.lost_totals:
         out.print(t("fill.totals", lang, n=len(filled.lost_totals)))
     for f in filled.notes:
-        msg = f.message_en if lang == "en" and f.message_en else f.message
-        out.print(f"  ! {f.code}  {escape(msg)}")
+        out.print(f"  ! {f.code}  {escape(f.text(lang))}")
 
 
 
@@ -207,8 +206,7 @@ def report(
     if findings:
         out.print(t("report.notes", lang, n=len(findings)))
     for f in findings:
-        msg = f.message_en if lang == "en" and f.message_en else f.message
-        out.print(f"  ! {f.code}  {escape(msg)}")
+        out.print(f"  ! {f.code}  {escape(f.text(lang))}")
 
 
 
