@@ -232,3 +232,30 @@ def test_mail_and_collect_are_library_calls(tmp_path):
     opts = gaixl.MailOptions(sender=sender("gk@example.cn", "--from"))
     out = gaixl.distribute(made.out, roster, opts, out=tmp_path / "drafts")
     assert out.counts()["drafted"] == 1 and list((tmp_path / "drafts").glob("*.eml"))
+
+
+def test_consolidate_and_feedback_are_library_calls(tmp_path):
+    """An inbox and a roster → a Consolidation with its outputs; then the replies as drafts."""
+    import shutil
+
+    from gaixl.mail.smtp import sender
+
+    shutil.copytree(ROOT / "workbook" / "returned", tmp_path / "returned")
+    c = gaixl.consolidate(tmp_path / "returned", ROOT / "workbook" / "roster.csv", None, tmp_path / "out",
+                          history=tmp_path / "h.sqlite")
+    assert c.year == 2020 and c.accepted and (tmp_path / "out" / "manifest.json").is_file()
+    with gaixl.HistoryStore(tmp_path / "h.sqlite", create=False) as store:
+        assert {u["code"] for u in store.units(2020)} == set(c.accepted)
+    res = gaixl.feedback(tmp_path / "out", gaixl.MailOptions(sender=sender("gk@example.cn", "--from")),
+                         inbox=tmp_path / "returned", out=tmp_path / "mail")
+    assert res.counts()["drafted"] >= len(c.accepted) and list((tmp_path / "mail").glob("*.eml"))
+
+
+def test_generate_one_template_and_validate(tmp_path):
+    path = gaixl.generate(L21, 2021, "Z9", "某乡人民政府", tmp_path / "z.xlsx")
+    assert path == tmp_path / "z.xlsx"
+    assert gaixl.read_workbook(path).data.unit == {"code": "Z9", "name": "某乡人民政府"}
+    data = consistent_data(L21, 2021, 1)
+    assert gaixl.validate(data, L21) == []
+    data.set_value(L21, CellRef("t3", "carried_out", "natural"), 999)          # 勾稽 broken
+    assert "error" in {f.severity for f in gaixl.validate(data, L21)}
