@@ -33,6 +33,7 @@ from gaixl.errors import (  # noqa: E402
     LayoutError,
     MailError,
     OutputError,
+    ReportRejected,
     RosterError,
     RuleError,
     UsageError,
@@ -103,7 +104,7 @@ __all__ = [
     "__version__",
     # errors
     "GaixlError", "LayoutError", "RuleError", "InputError", "WorkbookError", "DataFileError", "RosterError",
-    "UsageError", "OutputError", "MailError", "EngineError",
+    "UsageError", "OutputError", "MailError", "EngineError", "ReportRejected",
     # data
     "ReportData", "load_data_file", "Finding", "FileReport", "Layout",
     # layouts

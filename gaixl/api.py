@@ -89,17 +89,21 @@ def generate_templates(year: int, out: str | Path, units: str | Path | list[dict
                        layout: Layout | str | None = None, password: str | None = None,
                        deadline: str | None = None, send_to: str | None = None,
                        history: HistoryStore | str | Path | None = None, generated_at: str | None = None,
-                       progress: Progress | None = None) -> Generated:
+                       allow_layout_mismatch: bool = False, progress: Progress | None = None) -> Generated:
     """One locked template per unit in the folder `out` (`gaixl generate`).
 
     `units`: a roster file (CSV/xlsx: code, name, email[, parent]) or a list of {code, name}.
     `layout`: the format (a Layout or its id; default: the year's). With `history` (a database
     path, which must exist, or an open HistoryStore) each unit's 上年结转 is prefilled from its
-    report of year-1. `progress(done, total)` is called after each template."""
+    report of year-1. A format that does not apply to `year` is refused (UsageError) unless
+    `allow_layout_mismatch` (tests of old templates). `progress(done, total)` is called after
+    each template."""
     from gaixl.workbook.names import DEFAULT_PASSWORD
-    from gaixl.workbook.template import check_units, generate_all
+    from gaixl.workbook.template import check_layout_year, check_units, generate_all
 
     lay = _layout(layout, year)
+    if not allow_layout_mismatch:
+        check_layout_year(lay, year)
     if isinstance(units, (str, Path)):
         from gaixl.report.roster import read_roster
 
@@ -120,7 +124,7 @@ def generate_templates(year: int, out: str | Path, units: str | Path | list[dict
                 return p
         paths = generate_all(lay, year, units, out, prefill=prefill, progress=progress,
                              password=password or DEFAULT_PASSWORD, deadline=deadline, send_to=send_to,
-                             generated_at=generated_at)
+                             generated_at=generated_at, allow_layout_mismatch=allow_layout_mismatch)
     made = [GeneratedTemplate(str(u.get("code") or "").strip(), str(u.get("name") or "").strip(), p)
             for u, p in zip(units, paths)]
     if store is not None:
@@ -212,13 +216,14 @@ def export(path: str | Path, out: str | Path | None = None) -> Exported:
 
 
 # ---------------------------------------------------------------- documents, imports, consolidation
-def render(source: ReportData | str | Path, out: str | Path, *,
-           layout: Layout | str | None = None) -> tuple[Path, list[Finding]]:
+def render(source: ReportData | str | Path, out: str | Path, *, layout: Layout | str | None = None,
+           draft: bool = False) -> tuple[Path, list[Finding]]:
     """The report as a document: .docx, .pdf, .md or .html by the suffix of `out` → (path, findings)
-    (`gaixl report`; see gaixl.document.render)."""
+    (`gaixl report`); refused (ReportRejected) when the data have errors, unless `draft` (see
+    gaixl.document.render)."""
     from gaixl.document import render as _render
 
-    return _render(source, out, layout=layout)
+    return _render(source, out, layout=layout, draft=draft)
 
 
 def import_report(path: str | Path, *, year: int | None = None, unit: str | None = None, code: str = "",

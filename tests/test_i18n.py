@@ -76,6 +76,8 @@ def _used_keys() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
                     patterns.append((re.escape(arg.left.value) + ".+", where))
             elif isinstance(arg, ast.Name) and arg.id in loops:
                 literal.extend((v, where) for v in loops[arg.id])
+            elif isinstance(arg, ast.IfExp) and all(isinstance(v, ast.Constant) for v in (arg.body, arg.orelse)):
+                literal += [(arg.body.value, where), (arg.orelse.value, where)]      # "a" if … else "b"
             else:
                 raise AssertionError(f"{where}: a message key the test cannot follow: {ast.unparse(arg)}")
     return literal, patterns

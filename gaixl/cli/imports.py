@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
-from gaixl.cli._common import JSON_OPT, LANG_OPT, _check_lang, _emit_json, _fail, _print_report, out
+from gaixl.cli._common import JSON_OPT, LANG_OPT, LAYOUTS_OPT, _check_lang, _emit_json, _fail, _print_report, out
 from gaixl.errors import GaixlError, UsageError
 from gaixl.i18n import both, t
 
@@ -30,12 +30,13 @@ def import_cmd(
     simplified: bool = typer.Option(False, "--simplified", help="文字部分转为简体字（默认保持原文） / "
                                                                 "convert the narrative to Simplified characters"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """把已发布的报告（文本、网页、Word、PDF）导入为数据文件或已填报工作簿。 / Import a published report."""
     from gaixl.api import import_report
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     code = code.strip()
     try:
         if out_file is None and history_db is None:

@@ -65,7 +65,10 @@ def write_import(res: ImportResult, out: str | Path) -> Path:
     layout = load_layout(data.layout)
     with tempfile.TemporaryDirectory(prefix="gaixl-import-") as tmp:
         template = Path(tmp) / "template.xlsx"
-        generate_workbook(layout, data.year, data.unit.get("code") or "", data.unit["name"], template)
+        # A report published in a format not meant for its year is kept as published: the
+        # workbook's own 校验 shows the mismatch (and import said it: import-format-year).
+        generate_workbook(layout, data.year, data.unit.get("code") or "", data.unit["name"], template,
+                          allow_layout_mismatch=True)
         return fill_workbook(template, data, out)
 
 

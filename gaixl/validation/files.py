@@ -25,7 +25,8 @@ def check_file(path: str | Path, *, year: int | None = None, unit_code: str | No
     findings += validate(data, layout, locator=res.locator,
                          text_locator=getattr(res, "text_locator", None),
                          info_locator=getattr(res, "info_locator", None),
-                         uncomputable=getattr(res, "uncomputable", frozenset()))
+                         uncomputable=getattr(res, "uncomputable", frozenset()),
+                         sheet_values=getattr(res, "sheet_values", None))
     findings += expectation_findings(data, res.meta, year=year, unit_code=unit_code, unit_name=unit_name)
     if history is not None:
         findings += history_findings(history, data, res.locator)
