@@ -25,7 +25,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from gaixl.atomic import atomic_path, ensure_dir, remove_stale_temps, write_bytes, write_text
+from gaixl.atomic import atomic_file, atomic_path, ensure_dir, remove_stale_temps, write_bytes, write_text
 from gaixl.consolidation.model import Consolidation, cells_of, unit_of
 from gaixl.errors import OutputError, os_reason_zh
 from gaixl.report.data import dump_data
@@ -110,7 +110,7 @@ def write_manifest(c: Consolidation, out: Path) -> list[Path]:
     # Encoded piece by piece into the file (the same bytes as json.dumps): a country's manifest
     # is never held as one string.
     path = out / "manifest.json"
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+    with atomic_file(path) as fh:
         pieces = []
         for piece in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(m):
             pieces.append(piece)
@@ -170,10 +170,10 @@ def write_data(c: Consolidation, out: Path) -> list[Path]:
                        + [("year", pa.int32())]
                        + [(name, pa.dictionary(pa.int32(), pa.string())) for name in ("table", "row", "column")]
                        + [("value", pa.float64())])
-    (out / "data").mkdir(parents=True, exist_ok=True)
+    ensure_dir(out / "data")
     csv_path, pq_path = out / "data" / "long.csv", out / "data" / "long.parquet"
-    with atomic_path(csv_path) as csv_tmp, atomic_path(pq_path) as pq_tmp:
-        with open(csv_tmp, "wb") as fh:
+    with atomic_path(pq_path) as pq_tmp:
+        with atomic_file(csv_path) as fh:
             fh.write((",".join(LONG_COLUMNS) + "\n").encode("utf-8"))
             writer = pq.ParquetWriter(str(pq_tmp), schema, compression="zstd")
             try:
@@ -293,7 +293,7 @@ def write_summary(c: Consolidation, out: Path) -> Path:
     sheets = [SheetSpec(group, rows(group, keys), widths=[(0, 0, 12), (1, 1, 30), (2, 1 + len(keys), 14)],
                         heights={0: 90}, freeze=(1, 2)) for group, keys in groups.items()]
     path = out / "summary.xlsx"
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+    with atomic_file(path) as fh:
         write_xlsx(fh, sheets, title=f"{c.county}{c.year}年政府信息公开工作年度报告汇总", created=_created(c),
                    large=len(units) * len(c.layout.cell_keys) > 20_000_000)
     return path

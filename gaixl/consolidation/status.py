@@ -16,7 +16,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from gaixl.atomic import atomic_path, write_bytes
+from gaixl.atomic import atomic_file, write_bytes
 from gaixl.consolidation import charts
 from gaixl.consolidation.model import Consolidation, Entry, UnitStatus
 from gaixl.document.html import esc
@@ -242,7 +242,7 @@ def status_html(c: Consolidation) -> str:
 def write_status_html(c: Consolidation, path: str | Path) -> Path:
     """status.html, written as it is made (the same bytes as status_html)."""
     path = Path(path)
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+    with atomic_file(path) as fh:
         for i, part in enumerate(_status_parts(c)):
             if i:
                 fh.write(b"\n")
