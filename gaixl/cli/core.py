@@ -278,7 +278,7 @@ def report(
         out.print(t("report.notes", lang, n=len(findings)))
     for f in findings:
         msg = f.message_en if lang == "en" and f.message_en else f.message
-        out.print(f"  ! {f.code}  {escape(msg)}")
+        out.print(f"  {'✗' if f.severity == 'error' else '!'} {f.code}  {escape(msg)}")
 
 
 
