@@ -220,6 +220,26 @@ def _resolve(node: tuple, layout: Layout, table: Table, axis: str | None, fixed:
     raise RuleError(f"unknown node {kind}", where=where, zh=f"未知的表达式节点类型{kind}")
 
 
+def column_totals(layout: Layout, table: Table) -> list[tuple[list[int], int]]:
+    """The row totals of a table as (indices of the summed data columns, index of the total
+    column): from its computed columns (三: one total of six; 四: three totals of four each)."""
+    leaves = table.data_columns
+    if not table.data_rows:
+        return []
+    index = {c.key: i for i, c in enumerate(leaves)}
+    row = table.data_rows[0].key
+    out = []
+    for i, c in enumerate(leaves):
+        if not c.computed:
+            continue
+        expr = _resolve(parse(c.computed, c.formula_where or c.where), layout, table, "row", row,
+                        c.formula_where or c.where)
+        refs = refs_of(expr)
+        if refs and all(r.table == table.key and r.row == row and r.col in index for r in refs):
+            out.append(([index[r.col] for r in refs], i))
+    return out
+
+
 def refs_of(node: tuple) -> list[CellRef]:
     kind = node[0]
     if kind == "ref":
@@ -459,13 +479,13 @@ def computed_rules(layout: Layout) -> list[RuleSpec]:
                 out.append(RuleSpec(id=c.rule["id"], severity="error", tables=(t.key,), for_each="row",
                                     check=f"{c.key} == {c.computed}", at=c.key, hint=c.rule["message"],
                                     message=c.rule["message"], message_en=c.rule.get("message_en", c.rule["message"]),
-                                    where=c.where))
+                                    where=c.where, check_where=c.formula_where))
         for r in t.data_rows:
             if r.computed:
                 out.append(RuleSpec(id=r.rule["id"], severity="error", tables=(t.key,), for_each="column",
                                     check=f"{r.key} == {r.computed}", at=r.key, hint=r.rule["message"],
                                     message=r.rule["message"], message_en=r.rule.get("message_en", r.rule["message"]),
-                                    where=r.where))
+                                    where=r.where, check_where=r.formula_where))
     return out
 
 
@@ -485,19 +505,20 @@ def all_rules(layout: Layout) -> list[RuleSpec]:
 
 
 def expand_rule(layout: Layout, rule: RuleSpec) -> list[Check]:
-    tree = parse(rule.check, rule.where)
+    where = rule.check_where or rule.where
+    tree = parse(rule.check, where)
     out = []
     for tname in rule.tables:
         table = layout.tables[tname]
         for inst in _instances(rule, table):
-            expr = _resolve(tree, layout, table, rule.for_each, inst, rule.where)
+            expr = _resolve(tree, layout, table, rule.for_each, inst, where)
             if rule.at:
                 at_node = _resolve(("name", rule.at), layout, table, rule.for_each, inst, rule.where)
                 at = at_node[1]
             else:
                 refs = refs_of(expr)
                 if not refs:
-                    raise RuleError(f"rule {rule.id} refers to no cell", where=rule.where,
+                    raise RuleError(f"rule {rule.id} refers to no cell", where=where,
                                     zh=f"规则{rule.id}未引用任何单元格")
                 at = refs[0]
             out.append(Check(rule=rule, table=tname, instance=inst, expr=expr, at=at))
@@ -534,14 +555,14 @@ def _computed_cells(layout: Layout) -> dict[CellRef, tuple]:
     for t in layout.tables.values():
         for r in t.data_rows:
             if r.computed:
-                tree = parse(r.computed, r.where)
+                tree = parse(r.computed, r.formula_where or r.where)
                 for c in t.data_columns:
-                    out[CellRef(t.key, r.key, c.key)] = _resolve(tree, layout, t, "column", c.key, r.where)
+                    out[CellRef(t.key, r.key, c.key)] = _resolve(tree, layout, t, "column", c.key, r.formula_where or r.where)
         for c in t.data_columns:
             if c.computed:
-                tree = parse(c.computed, c.where)
+                tree = parse(c.computed, c.formula_where or c.where)
                 for r in t.data_rows:
-                    out[CellRef(t.key, r.key, c.key)] = _resolve(tree, layout, t, "row", r.key, c.where)
+                    out[CellRef(t.key, r.key, c.key)] = _resolve(tree, layout, t, "row", r.key, c.formula_where or c.where)
     return out
 
 

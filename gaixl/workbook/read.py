@@ -359,7 +359,7 @@ class _Template:
         else:
             found = locate_table(SheetIndex(self.book.sheet(sheet)), t)
         if found is None:
-            self.findings.append(table_missing(t, sheet))
+            self.findings.append(table_missing(t, sheet, layout))
         return found
 
     def _totals(self, layout: Layout, plan: _Plan, data: ReportData, cached: dict) -> dict:
@@ -519,14 +519,9 @@ def _show(v) -> str:
     return text_of(v)
 
 
-_KNOWN: dict[str, Layout] = {}
-
-
 def _known_layouts() -> dict[str, Layout]:
-    """The layouts by id, looked up once per process (load_layout globs the folder each call)."""
-    if not _KNOWN:
-        _KNOWN.update((l.id, l) for l in available_layouts())
-    return _KNOWN
+    """The layouts by id (available_layouts is cached while the layout files stay the same)."""
+    return {l.id: l for l in available_layouts()}
 
 
 

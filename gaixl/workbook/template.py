@@ -16,12 +16,13 @@ import datetime as dt
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from gaixl.atomic import write_bytes
+from gaixl.atomic import ensure_dir, write_bytes
 from gaixl.errors import UsageError
 from gaixl.spec.model import Layout, Section
 from gaixl.spec.rules import CellRef
@@ -118,15 +119,13 @@ class _Workbook(xlsxwriter.Workbook):
 # ---------------------------------------------------------------- sheets
 def _guide(wb, F, pw, layout: Layout, year: int, code: str, name: str, deadline: str | None, send_to: str | None):
     ws = wb.add_worksheet(names.GUIDE_SHEET)
-    kinds = {c.kind for t in layout.tables.values() for c in t.data_columns}
+    guides = list(dict.fromkeys(c.guide for t in layout.tables.values() for c in t.data_columns if c.guide))
     texts = "、".join(s.heading.split("、")[0] for s in layout.text_sections)
     rules = [
         f"本模板依据{layout.notice}规定的报告格式制作，表格项目名称与官方格式一致，请勿改动。统计期为{year}年1月1日至{year}年12月31日。",
         "浅黄色单元格为填报区，其余单元格已锁定，不能修改；灰色单元格为自动计算的合计数，无需填写；浅蓝色单元格为据上年报告预填的数据，不能修改。",
         "表格中没有发生的事项请填写0，不要留空。数字请直接输入，不要带单位或文字。",
-        *(["“本年增/减”填写项目数量与上一年相比的变化：增加的填正数，减少的填负数（如减少5项填-5，显示为“减5”）。"] if "signed" in kinds else []),
-        *(["“本年收费金额”以万元为单位填写，可保留两位小数。"] if "amount" in kinds else []),
-        *(["“采购总金额”以元为单位填写。"] if "money" in kinds else []),
+        *guides,        # the columns' own (layout file: guide)
         f"第{texts}部分为文字内容，每段填写在一个单元格内，自上而下按顺序填写，不必填满；单元格内换行按Alt+Enter。",
     ]
     checks = [
@@ -592,16 +591,26 @@ def check_units(units: list[dict], year: int) -> list[tuple[str, str, str]]:
     return jobs
 
 
-def generate_all(layout: Layout, year: int, units: list[dict], out_dir, **kw) -> list[Path]:
+def generate_all(layout: Layout, year: int, units: list[dict], out_dir, *,
+                 prefill: Callable[[str], dict | None] | None = None,
+                 progress: Callable[[int, int], None] | None = None, **kw) -> list[Path]:
     """One template per unit ({code, name, email, parent}) in `out_dir`, named
-    names.template_filename(code, name, year); keywords as for generate_workbook."""
+    names.template_filename(code, name, year); keywords as for generate_workbook.
+
+    `prefill(code)` gives a unit's prefill (or None), e.g. from last year's report in the history
+    (gaixl.generate_templates does that); `progress(done, total)` is called after each template."""
     out = Path(out_dir)
     if not kw.get("allow_layout_mismatch"):
         check_layout_year(layout, year)
     jobs = check_units(units, year)
-    out.mkdir(parents=True, exist_ok=True)
-    kw.setdefault("generated_at", now_iso())          # one run, one timestamp: one master
-    return [generate_workbook(layout, year, c, n, out / fn, **kw) for c, n, fn in jobs]
+    ensure_dir(out)
+    kw["generated_at"] = kw.get("generated_at") or now_iso()      # one run, one timestamp: one master
+    written = []
+    for c, n, fn in jobs:
+        written.append(generate_workbook(layout, year, c, n, out / fn, prefill=prefill(c) if prefill else None, **kw))
+        if progress is not None:
+            progress(len(written), len(jobs))
+    return written
 
 
 __all__ = ["generate_workbook", "generate_all", "check_units", "check_layout_year", "now_iso", "make_meta", "render", "legacy_password_hash"]
