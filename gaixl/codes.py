@@ -41,8 +41,8 @@ def _c(code: str, severity: str, table: str, zh: str, en: str, todo: str, *, als
 
 _LIST = [
     # ---------------------------------------------------------------- a cell's value
-    _c("cell-not-number", "error", "*", "数据单元格中填写的内容不是数值（文字、以文本形式存储的数字、全角数字、带单位的数字、"
-       "空格、错误值、日期、逻辑值等；模板中按0计算）",
+    _c("cell-not-number", "error", "*", "数据单元格中填写的内容不是数值（文字、以文本形式存储的数字、全角数字、"
+       "带单位的数字、空格、错误值、日期、逻辑值等；模板中按0计算）",
        "a data cell holds something that is not a number", "请在该单元格填写阿拉伯数字，没有发生的填写0"),
     _c("cell-not-integer", "error", "*", "件数栏填写了小数", "a count cell holds a fraction",
        "请填写整数件数"),
