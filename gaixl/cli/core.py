@@ -254,7 +254,7 @@ def report(
     if findings:
         out.print(t("report.notes", lang, n=len(findings)))
     for f in findings:
-        out.print(f"  ! {f.code}  {escape(f.text(lang))}")
+        out.print(f"  {'✗' if f.severity == 'error' else '!'} {f.code}  {escape(f.text(lang))}")
 
 
 
