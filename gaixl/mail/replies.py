@@ -19,7 +19,6 @@ file replied to: a re-run mails nobody twice about the same submission, and a re
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -27,6 +26,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Callable
 
+from gaixl import jsonsafe
 from gaixl.consolidation.outputs import unit_stem
 from gaixl.errors import InputError
 from gaixl.mail import smtp as M
@@ -61,7 +61,7 @@ class Output:
     def data(self, code: str, name: str) -> dict | None:
         p = self.folder / "data" / f"{unit_stem(code, name)}.json"
         try:
-            return json.loads(p.read_text(encoding="utf-8"))
+            return jsonsafe.loads(p.read_bytes())
         except (OSError, ValueError):
             return None
 
@@ -73,7 +73,7 @@ def read_output(folder) -> Output:
         raise InputError("not a consolidation output folder (no manifest.json; gaixl consolidate writes it)",
                          where=str(folder), zh="不是汇总输出文件夹（没有manifest.json，应先运行 gaixl consolidate）")
     try:
-        m = json.loads(p.read_text(encoding="utf-8"))
+        m = jsonsafe.loads(p.read_bytes())
     except (OSError, ValueError) as e:
         raise InputError(f"manifest.json cannot be read ({e})", where=str(p), zh="manifest.json无法读取或已损坏") from None
     if not isinstance(m, dict) or not isinstance(m.get("units"), list) or not isinstance(m.get("files"), list) \
@@ -110,7 +110,7 @@ def sidecar(inbox: Path | None, rel: str) -> dict:
         cands += sorted(p for p in target.parent.glob("*" + SIDECAR) if p != cands[0])
     for c in cands:
         try:
-            meta = json.loads(c.read_text(encoding="utf-8-sig"))
+            meta = jsonsafe.loads(c.read_bytes())
         except (OSError, ValueError):
             continue
         if isinstance(meta, dict) and (c == cands[0] or str(meta.get("file") or "") == target.name):

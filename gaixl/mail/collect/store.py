@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gaixl import atomic
+from gaixl import atomic, jsonsafe
 from gaixl.errors import InputError, os_reason_zh
 from gaixl.mail.collect.filenames import safe_name, with_suffix
 
@@ -99,7 +99,7 @@ class Store:
     @staticmethod
     def _read_json(p: Path) -> dict | None:
         try:
-            data = json.loads(p.read_text(encoding="utf-8-sig"))
+            data = jsonsafe.loads(p.read_bytes())
         except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None
