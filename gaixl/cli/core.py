@@ -188,7 +188,7 @@ def check(
     lang: str = LANG_OPT,
 ):
     """读取并校验已填报的工作簿或数据文件。 / Read and check filled workbooks or data files."""
-    from gaixl.validation.files import check_file, unreadable_report
+    from gaixl.validation.files import as_input_error, check_file, unreadable_report
 
     lang = _check_lang(lang)
     reports, unreadable = [], 0
@@ -201,7 +201,8 @@ def check(
         for f in files:
             try:
                 reports.append(check_file(f, year=year, unit_code=code))
-            except GaixlError as e:
+            except (GaixlError, Exception) as e:    # noqa: BLE001 — each file gets its own verdict
+                e = as_input_error(f, e)
                 unreadable += 1
                 reports.append(unreadable_report(f, e))
                 if not json_out:

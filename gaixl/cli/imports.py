@@ -142,8 +142,13 @@ def _write(res, out_file: Path) -> None:
     layout = load_layout(data.layout)
     with tempfile.TemporaryDirectory(prefix="gaixl-import-") as tmp:
         template = Path(tmp) / "template.xlsx"
-        generate_workbook(layout, data.year, data.unit.get("code") or "", data.unit["name"], template)
-        fill_workbook(template, data, out_file)
+        try:
+            generate_workbook(layout, data.year, data.unit.get("code") or "", data.unit["name"], template)
+            fill_workbook(template, data, out_file)
+        except GaixlError as e:
+            if e.where is None or e.where.startswith(tmp):    # name the output, not the scratch template
+                e.where = str(out_file)
+            raise
 
 
 def _store(res, db: Path, source: Path) -> None:

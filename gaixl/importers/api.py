@@ -10,12 +10,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gaixl.errors import InputError, UsageError, os_reason_zh
+from gaixl.errors import GaixlError, InputError, UsageError
 from gaixl.findings import FileReport, Finding
 from gaixl.importers.lines import Source, block_lines
 from gaixl.importers.mapper import Mapped, detect_format, map_source
 from gaixl.importers.narrative import build
 from gaixl.importers.normalize import simplified
+from gaixl.inputs import read_input
 from gaixl.report.data import ReportData
 from gaixl.spec.load import layout_for_year, load_layout
 from gaixl.spec.model import Layout
@@ -64,15 +65,7 @@ def sniff(path: Path, raw: bytes) -> str:
 
 def read_source(path: Path) -> tuple[Source, str]:
     """A file → (lines of cells, which reader read it). Unreadable → InputError."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"file too large ({size} bytes)", where=str(path), zh=f"文件过大（{size}字节），无法导入")
-        raw = path.read_bytes()
-    except IsADirectoryError as e:
-        raise InputError("this is a folder, not a file", where=str(path), zh=os_reason_zh(e)) from e
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", where=str(path), zh=f"无法读取：{os_reason_zh(e)}") from e
+    raw = read_input(path, MAX_BYTES)          # a regular file only: a FIFO or device is refused
     kind = sniff(path, raw)
     if kind == "doc":
         return _doc_source(path), "doc"
@@ -119,8 +112,14 @@ def _doc_source(path: Path) -> Source:
         raise InputError("old Word .doc files need LibreOffice to be read; save it as .docx (or PDF) and import that",
                          where=str(path), zh="读取旧版Word（.doc）文件需要LibreOffice，请另存为.docx（或PDF）后再导入")
     with tempfile.TemporaryDirectory(prefix="gaixl-doc-") as tmp:
-        docx = convert(path, "docx", Path(tmp), timeout=120)
-        return block_lines(docx_blocks(docx))
+        try:
+            docx = convert(path, "docx", Path(tmp), timeout=120)
+            return block_lines(docx_blocks(docx))
+        except GaixlError as e:
+            # An error names the input the user gave, never the converted copy in a temp folder.
+            if e.where is None or e.where.startswith(tmp):
+                e.where = str(path)
+            raise
 
 
 def _finding(code: str, severity: str, table: str, zh: str, en: str, **kw) -> Finding:

@@ -237,9 +237,14 @@ def _body(kind: str, unit: str, year: int, *, file: str, submitted: str, core: s
     return "\n".join(lines)
 
 
-def _recipients(email_from: str, roster_email: str) -> tuple[list[str], str]:
-    """The submitter's address when usable, else the roster's: (addresses, where from)."""
+def _recipients(email_from: str, roster_email: str, unreadable: str = "") -> tuple[list[str], str]:
+    """The submitter's address when usable, else the roster's: (addresses, where from). A
+    sender collect recorded as unreadable (a From header decoding to control characters, e.g.
+    CR LF + "Bcc: …") is never answered: the roster's address is, and the letter says why."""
     addr = parseaddr(email_from or "")[1]
+    if unreadable:
+        roster = [a for a in M.addresses(roster_email) if M.valid_address(a)]
+        return roster, "roster-sender-unreadable" if roster else ""
     if M.valid_address(addr):
         return [addr], "sender"
     roster = [a for a in M.addresses(roster_email) if M.valid_address(a)]
@@ -264,7 +269,8 @@ def feedback_messages(folder, opts: Options, *, inbox=None, deadline: dt.date | 
         if status in ("accepted", "rejected") and u.get("file"):
             e = out.file_entry(u["file"]) or {}
             side = sidecar(box, u["file"])
-            to, source = _recipients(str(e.get("email_from") or side.get("from") or ""), str(u.get("email", "")))
+            to, source = _recipients(str(e.get("email_from") or side.get("from") or ""), str(u.get("email", "")),
+                                     str(side.get("from_unreadable") or e.get("from_unreadable") or ""))
             fb = out.feedback_file(code, name)
             core = letter_core(fb.read_text(encoding="utf-8")) if fb else ""
             r = Reply(code=code, name=name, kind=status, to=to, key=f"{code}|{e.get('sha256', '')}", file=u["file"],
@@ -273,6 +279,10 @@ def feedback_messages(folder, opts: Options, *, inbox=None, deadline: dt.date | 
                          core=core, totals=totals_lines(out.data(code, name)) if status == "accepted" else [],
                          reason=str(e.get("reason") or ""), attached=fb.name if fb else "",
                          deadline=deadline, back=back, contact=opts.contact, sign=sign, today=today)
+            if source == "roster-sender-unreadable":
+                text += ("\n注：报送邮件的发件人信息无法识别（含有异常字符），本回复已发送至名单中登记的邮箱。\n"
+                         "Note: the sender of the submitting message could not be read (it holds control "
+                         "characters); this reply goes to the address on the roster.\n")
             mid_in = M.bare_message_id(str(e.get("message_id") or side.get("message_id") or ""))
             subject = _subject(status, year, name, str(side.get("subject") or ""))
             attachment = fb.read_bytes() if fb else b""

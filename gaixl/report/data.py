@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from gaixl import jsonsafe
-from gaixl.errors import DataFileError, os_reason_zh
+from gaixl.errors import DataFileError, InputError
 from gaixl.findings import Finding
+from gaixl.inputs import read_input
 from gaixl.report.values import YEAR_MAX, YEAR_MIN, report_year
 from gaixl.spec.load import load_layout
 from gaixl.spec.model import Layout
@@ -177,13 +178,9 @@ def _text_fields(v: Any, where: str, name: str, keys: tuple[str, ...] | None) ->
 def load_data_file(path: str | Path) -> ReportData:
     p = Path(path)
     try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise DataFileError(f"cannot read: {e.strerror}", where=str(p), zh=f"无法读取：{os_reason_zh(e)}") from e
-    if len(raw) > MAX_DATA_FILE:
-        raise DataFileError(f"the data file is too large ({len(raw) // 1048576} MB; at most "
-                            f"{MAX_DATA_FILE // 1048576} MB)", where=str(p),
-                            zh=f"数据文件过大（{len(raw) // 1048576}MB，上限{MAX_DATA_FILE // 1048576}MB）")
+        raw = read_input(p, MAX_DATA_FILE)      # a regular file only: never blocks on a FIFO
+    except InputError as e:
+        raise DataFileError(e.message, where=e.where, zh=e.message_zh) from None
     try:
         obj = jsonsafe.loads(raw)
     except UnicodeDecodeError:

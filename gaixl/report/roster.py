@@ -10,7 +10,8 @@ import csv
 import io
 from pathlib import Path
 
-from gaixl.errors import RosterError
+from gaixl.errors import InputError, RosterError
+from gaixl.inputs import check_regular, read_input
 
 # Accepted headers per field, compared after stripping and lower-casing.
 HEADERS = {
@@ -20,13 +21,18 @@ HEADERS = {
     "parent": ("parent", "上级", "上级单位", "上级代码"),
 }
 REQUIRED = ("code", "name", "email")
+MAX_ROSTER = 20 * 1024 * 1024        # a province has a few thousand units: about 1 MB
 
 
 def read_roster(path) -> list[dict]:
     """Units as [{code, name, email, parent}] (all strings, parent "" when absent)."""
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise RosterError("roster file not found", where=str(p), zh="名单文件不存在")
+    try:
+        check_regular(p)
+    except InputError as e:
+        raise RosterError(e.message, where=e.where, zh=e.message_zh) from None
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         lines = _xlsx_lines(p)
     else:
@@ -35,7 +41,10 @@ def read_roster(path) -> list[dict]:
 
 
 def _decode(p: Path) -> str:
-    raw = p.read_bytes()
+    try:
+        raw = read_input(p, MAX_ROSTER)
+    except InputError as e:
+        raise RosterError(e.message, where=e.where, zh=e.message_zh) from None
     # utf-8-sig also reads plain UTF-8; gb18030 is a superset of GBK and GB2312.
     for enc in ("utf-8-sig", "gb18030"):
         try:

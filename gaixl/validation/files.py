@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gaixl.errors import GaixlError
+from gaixl.errors import GaixlError, InputError
 from gaixl.findings import FileReport, Finding
 from gaixl.spec.load import load_layout
 from gaixl.validation.validate import validate
@@ -42,6 +42,17 @@ def expectation_findings(data, meta: dict, *, year=None, unit_code=None, unit_na
                            message_en=f"this is the template of {data.unit.get('name')} ({data.unit['code']}), not of {unit_name or unit_code}",
                            expected=unit_code, found=data.unit["code"]))
     return out
+
+
+def as_input_error(path: str | Path, e: BaseException) -> GaixlError:
+    """Any failure to read one file of many, as that file's error. A GaixlError is itself; any
+    other exception is a defect of gaixl met on this file (MemoryError, RecursionError, a bug):
+    the file is unreadable for this run, said in one line naming it, and the next file is read."""
+    if isinstance(e, GaixlError):
+        return e
+    detail = f"{type(e).__name__}: {str(e).splitlines()[0][:120]}" if str(e) else type(e).__name__
+    return InputError(f"cannot be read (an internal error of gaixl: {detail}; please report it with this file)",
+                      where=str(path), zh=f"无法读取（gaixl内部错误：{detail}；请将此文件反馈给开发人员）")
 
 
 def unreadable_report(path: str | Path, err: GaixlError) -> FileReport:

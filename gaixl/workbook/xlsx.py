@@ -25,7 +25,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from gaixl.errors import InputError, os_reason_zh
+from gaixl.errors import InputError
+from gaixl.inputs import check_regular, read_input
 from gaixl.report.values import XlError
 from gaixl.workbook.xmlparts import (
     NS,
@@ -112,13 +113,8 @@ def parse_ref(text: str) -> tuple[str, tuple[tuple[str, ...], ...]] | None:
 def sniff(path: str | Path) -> str:
     """What a file is, by content: 'xlsx' (any zip), 'xls', 'json'. Anything else → InputError."""
     p = Path(path)
-    try:
-        size = p.stat().st_size
-        with p.open("rb") as fh:
-            head = fh.read(512)
-    except OSError as e:
-        raise InputError(f"cannot read the file: {e.strerror}", where=str(p),
-                         zh=f"无法读取文件：{os_reason_zh(e)}") from None
+    size = check_regular(p).st_size              # a FIFO or device is refused, never opened
+    head = read_input(p, head=512)
     if size == 0:
         raise InputError("the file is empty (0 bytes)", where=str(p), zh="文件为空（0字节）")
     if size > MAX_FILE:
@@ -175,7 +171,7 @@ class Book:
         self._inflated = 0
         self._sheets: dict[str, Sheet] = {}
         try:
-            self._bytes = self.path.read_bytes()        # ≤ MAX_FILE, checked by sniff()
+            self._bytes = read_input(self.path, MAX_FILE)
             self._zip = zipfile.ZipFile(io.BytesIO(self._bytes))
             self._check_members()
             self._check_sizes()

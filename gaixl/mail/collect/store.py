@@ -32,6 +32,7 @@ class MessageMeta:
     """Provenance of one message (what a sidecar records about it)."""
     from_addr: str = ""
     from_name: str = ""
+    from_problem: str = ""           # why the From header was not usable ("" when it was)
     to: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     date: str | None = None          # ISO 8601 with offset
@@ -42,8 +43,10 @@ class MessageMeta:
     uid: int | None = None
 
     def brief(self) -> dict:
-        return {"date": self.date, "from": self.from_addr, "subject": self.subject,
-                "message_id": self.message_id}
+        out = {"date": self.date, "from": self.from_addr, "subject": self.subject, "message_id": self.message_id}
+        if self.from_problem:
+            out["from_unreadable"] = self.from_problem
+        return out
 
 
 def _instant(iso: str | None) -> dt.datetime | None:
@@ -188,7 +191,8 @@ class Store:
         if newer:
             side = {
                 "file": name, "sha256": digest, "size": size, "original_name": original_name,
-                "from": meta.from_addr, "from_name": meta.from_name, "to": meta.to, "cc": meta.cc,
+                "from": meta.from_addr, "from_name": meta.from_name, "from_unreadable": meta.from_problem,
+                "to": meta.to, "cc": meta.cc,
                 "date": meta.date, "subject": meta.subject, "message_id": meta.message_id,
                 "source": meta.source,
             }
