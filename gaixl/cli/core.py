@@ -66,6 +66,7 @@ def generate(
     lang: str = LANG_OPT,
 ):
     """为名单中的每个单位生成锁定的填报模板。 / Generate one locked template per unit."""
+    from gaixl.atomic import batch
     from gaixl.report.roster import read_roster
     from gaixl.spec.load import layout_for_year, load_layout
     from gaixl.workbook.names import DEFAULT_PASSWORD, template_filename
@@ -85,12 +86,15 @@ def generate(
         written = []
         store = _open_history(history_db)
         try:
-            with _progress(t("generate.progress", lang), len(units), json_out) as prog:
+            # All templates or none: each is staged beside its target and renamed into place at
+            # the end, so a full disk or a bad unit never leaves 7 of 12 templates behind.
+            with _progress(t("generate.progress", lang), len(units), json_out) as prog, batch() as staged:
                 task = prog.add_task("", total=len(units))
                 for u in units:
                     path = out_dir / template_filename(u["code"], u["name"], year)
                     prefill = _history_prefill(store, u["code"], year, layout)
-                    generate_workbook(layout, year, u["code"], u["name"], path, password=password or DEFAULT_PASSWORD,
+                    generate_workbook(layout, year, u["code"], u["name"], staged.stage(path),
+                                      password=password or DEFAULT_PASSWORD,
                                       deadline=deadline, send_to=send_to, generated_at=stamp, prefill=prefill)
                     item = {"code": u["code"], "name": u["name"], "file": str(path)}
                     if store is not None:
@@ -162,11 +166,12 @@ def export(
     lang = _check_lang(lang)
     try:
         report = check_file(file)
+        text = dump_data(report.data)
+        if out_file:
+            write_text(out_file, text)
     except GaixlError as e:
         _fail(e, lang)
-    text = dump_data(report.data)
     if out_file:
-        write_text(out_file, text)
         if json_out:
             _emit_json({"out": str(out_file), "errors": report.errors, "warnings": report.warnings})
         else:

@@ -21,7 +21,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from gaixl.atomic import write_bytes
+from gaixl.atomic import batch, write_bytes
 from gaixl.errors import UsageError
 from gaixl.spec.model import Layout, Section
 from gaixl.spec.rules import CellRef
@@ -498,7 +498,10 @@ def generate_all(layout: Layout, year: int, units: list[dict], out_dir, **kw) ->
     jobs = check_units(units, year)
     out.mkdir(parents=True, exist_ok=True)
     kw.setdefault("generated_at", now_iso())          # one run, one timestamp: one master
-    return [generate_workbook(layout, year, c, n, out / fn, **kw) for c, n, fn in jobs]
+    with batch() as staged:                            # all templates or none
+        for c, n, fn in jobs:
+            generate_workbook(layout, year, c, n, staged.stage(out / fn), **kw)
+    return [out / fn for _c, _n, fn in jobs]
 
 
 __all__ = ["generate_workbook", "generate_all", "check_units", "now_iso", "make_meta", "render", "legacy_password_hash"]
