@@ -14,6 +14,12 @@ from gaixl.errors import OutputError, os_reason_zh
 _counter = itertools.count()
 
 
+def _output_error(target: Path, e: OSError) -> OutputError:
+    """An OSError met writing `target` as one bilingual line naming the output."""
+    return OutputError(f"cannot write the output: {e.strerror or e}", where=str(target),
+                       zh=f"无法写入输出文件：{os_reason_zh(e)}")
+
+
 def check_target(target: str | Path) -> None:
     """Refuse an output path that exists and is not a regular file: renaming over a FIFO, a
     device (/dev/null, a disk), a socket or a folder would replace it, not write into it."""
@@ -39,13 +45,18 @@ def _temp_beside(target: Path) -> tuple[int, Path]:
     Mode 0666 minus the umask: the finished output gets the usual permissions (mkstemp's 0600
     would leave outputs unreadable to colleagues). O_EXCL makes the name ours alone."""
     check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise _output_error(target, e) from None
     while True:
         tmp = target.parent / f".{target.name}.{os.getpid()}.{next(_counter)}.part"
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
         except FileExistsError:     # left by a crashed run of a process that had our pid: take the next
             continue
+        except OSError as e:
+            raise _output_error(target, e) from None
 
 
 @contextmanager
@@ -69,6 +80,9 @@ def write_bytes(target: str | Path, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, target)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise _output_error(target, e) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
