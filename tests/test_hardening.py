@@ -148,7 +148,8 @@ def test_workbook_cell_huge_numbers_are_findings(tmp_path, template, value):
         assert any(f["cell"] == "B5" and f["severity"] == "error" for f in json.loads(r.stdout)["findings"])
 
 
-@pytest.mark.parametrize("year", ["-1", "0", "99999", "1e20", "9" * 5000], ids=["-1", "0", "99999", "1e20", "5000-digits"])
+@pytest.mark.parametrize("year", ["-1", "0", "99999", "1e20", "9" * 5000],
+                         ids=["-1", "0", "99999", "1e20", "5000-digits"])
 def test_metadata_year_out_of_range(tmp_path, template, year):
     import re
 
