@@ -413,7 +413,8 @@ def main() -> None:
                                         "maxrss_mb": 0})
             print(f"{len(results)}/{len(jobs)} in {time.monotonic() - t:.0f} s: "
                   f"tracebacks {sum(1 for r in results if r['traceback'])}, "
-                  f"hangs {sum(1 for r in results if r['hang'])}, wrong {sum(1 for r in results if r['wrong'])}, injected {sum(r['injected'] for r in results)}, "
+                  f"hangs {sum(1 for r in results if r['hang'])}, wrong {sum(1 for r in results if r['wrong'])}, "
+                  f"injected {sum(r['injected'] for r in results)}, "
                   f"lost {sum(r['lost'] for r in results)}", file=sys.stderr, flush=True)
     took = time.monotonic() - t
     figures = {
