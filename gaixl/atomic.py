@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import os
 import re
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,12 +46,31 @@ def ensure_dir(folder: str | Path) -> Path:
     except OSError as e:
         raise output_error(folder, e, "folder") from None
     return folder
+def check_target(target: str | Path) -> None:
+    """Refuse an output path that exists and is not a regular file: renaming over a FIFO, a
+    device (/dev/null, a disk), a socket or a folder would replace it, not write into it."""
+    target = Path(target)
+    try:
+        st = os.lstat(target)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError:
+        return                  # not inspectable: the write itself says why it fails
+    if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
+        return
+    what, what_zh = (("a folder", "文件夹") if stat.S_ISDIR(st.st_mode) else
+                     ("a named pipe (FIFO)", "命名管道（FIFO）") if stat.S_ISFIFO(st.st_mode) else
+                     ("a device", "设备文件") if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+                     ("not a regular file", "特殊文件"))
+    raise OutputError(f"cannot write the output file: the path is {what}, not a regular file (refused)",
+                      where=str(target), zh=f"无法写入输出文件：输出路径是{what_zh}，不是普通文件（已拒绝）")
 
 
 def _temp_beside(target: Path) -> tuple[int, Path]:
     """Create a new, unique temporary file in the target's folder → (open fd, path).
     Mode 0666 minus the umask: the finished output gets the usual permissions (mkstemp's 0600
     would leave outputs unreadable to colleagues). O_EXCL makes the name ours alone."""
+    check_target(target)
     try:
         _mkdir(target.parent)
     except OSError as e:
@@ -111,6 +131,54 @@ def write_bytes(target: str | Path, data: bytes) -> Path:
 def write_text(target: str | Path, text: str) -> Path:
     """Write `text` (UTF-8) to `target` atomically → the path."""
     return write_bytes(target, text.encode("utf-8"))
+
+
+class Batch:
+    """Several outputs that appear all together or not at all (`generate`: twelve templates,
+    never seven). Each is written to a temporary file beside its target (`stage`); when the
+    block ends without error all are renamed into place — renames need no space, so a full
+    disk fails while staging — and on any error every staged file is removed."""
+
+    def __init__(self):
+        self._staged: list[tuple[Path, Path]] = []
+
+    def stage(self, target: str | Path) -> Path:
+        """A temporary path to write `target`'s content to (the file is created, empty)."""
+        target = Path(target)
+        fd, tmp = _temp_beside(target)
+        os.close(fd)
+        self._staged.append((tmp, target))
+        return tmp
+
+    def commit(self) -> None:
+        for tmp, target in self._staged:
+            check_target(target)
+        for tmp, target in self._staged:
+            os.replace(tmp, target)
+        self._staged = []
+
+    def discard(self) -> None:
+        for tmp, _target in self._staged:
+            tmp.unlink(missing_ok=True)
+        self._staged = []
+
+
+@contextmanager
+def batch():
+    """`with batch() as b: write(b.stage(path1)); write(b.stage(path2))` → both or neither."""
+    b = Batch()
+    try:
+        yield b
+        b.commit()
+    except OSError as e:
+        where = getattr(e, "filename", None) or (b._staged[-1][1] if b._staged else None)
+        b.discard()
+        raise OutputError(f"cannot write the outputs: {e.strerror or e}; nothing was written",
+                          where=str(where) if where else None,
+                          zh=f"无法写入输出：{os_reason_zh(e)}；未写入任何文件") from None
+    except BaseException:
+        b.discard()
+        raise
 
 
 _TEMP = re.compile(r"\..+\.(\d+)\.\d+\.part")

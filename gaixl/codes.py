@@ -61,6 +61,14 @@ _LIST = [
        "a number stored as text; read as a number", "请删除该单元格中的文本格式或多余字符，重新输入数字"),
     _c("cell-formula-no-value", "warning", "*", "单元格为公式，但文件中没有保存计算结果，按空白处理",
        "a formula cell has no saved result; read as blank", "请在Excel或WPS中打开文件、保存后重新报送"),
+    _c("cell-out-of-range", "error", "*", "数值超出本栏的有效范围（件数绝对值不超过10⁹，万元金额不超过10⁹，元金额不超过10¹³），"
+       "未采用", "a number beyond the cell's valid range (counts up to 10⁹, amounts in 万元 up to 10⁹, in 元 up "
+       "to 10¹³); not used", "请核实并重新填写该数值（多为误输入）"),
+    _c("cell-formula-input", "warning", "*", "填报单元格中填写的是公式，已采用文件中保存的计算结果",
+       "an input cell holds a formula; its saved result is used", "请在填报单元格中直接填写数值，不要使用公式"),
+    _c("cell-formula-external", "error", "*", "填报单元格中的公式引用外部数据（如WEBSERVICE、其他工作簿、DDE链接），"
+       "其保存的结果未被采用", "an input cell's formula reaches outside the file (WEBSERVICE, another workbook, "
+       "a DDE link); its saved result is not used", "请删除该公式，直接填写数值后重新报送"),
     _c("cell-blank", "info", "*", "分项单元格为空白，按0计算", "item cells are blank; counted as 0",
        "没有发生的请填写0，以示已填报"),
     _c("total-blank", "error", "*", "合计栏为空白，但各分项之和不为0", "a total is blank while its items are not",
@@ -104,6 +112,9 @@ _LIST = [
        "some official row or column labels were not found; blank", "请核对表格的行列标签是否与规定格式一致"),
     _c("year-unknown", "warning", "meta", "文件中未找到报告年度", "the report year was not found",
        "请在基本信息中填写报告年度"),
+    _c("year-invalid", "error", "meta", "报告年度无效（应为2008至2100之间的年份），按年度不明处理",
+       "the report year is invalid (a year from 2008 to 2100 is expected); treated as unknown",
+       "请在基本信息中填写正确的报告年度（四位数年份）"),
     _c("unreadable", "error", "meta", "文件无法读取（损坏、加密或不是工作簿）", "the file cannot be read",
        "请检查文件是否损坏或加密，另存为.xlsx格式后重新发送"),
     _c("wrong-format", "error", "meta", "报送的文件不是Excel工作簿（如Word、PDF、图片）", "the file is not an Excel workbook",

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from gaixl.atomic import atomic_file, atomic_path, ensure_dir, remove_stale_temps, write_bytes, write_text
 from gaixl.consolidation.model import Consolidation, cells_of, unit_of
+from gaixl.csvcell import defuse, field
 from gaixl.errors import OutputError, os_reason_zh
 from gaixl.report.data import dump_data
 from gaixl.workbook.names import safe_filename
@@ -104,7 +105,7 @@ def write_manifest(c: Consolidation, out: Path) -> list[Path]:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(MANIFEST_COLUMNS)
     for r in m["files"]:
-        w.writerow([r[k] for k in MANIFEST_COLUMNS])
+        w.writerow([defuse(r[k]) for k in MANIFEST_COLUMNS])      # no cell opens as a formula
     written = [write_bytes(out / "manifest.csv", ("\ufeff" + buf.getvalue()).encode("utf-8"))]
     del buf
     # Encoded piece by piece into the file (the same bytes as json.dumps): a country's manifest
@@ -122,10 +123,7 @@ def write_manifest(c: Consolidation, out: Path) -> list[Path]:
 
 
 # ---------------------------------------------------------------- data/
-def _q(v) -> str:
-    """One CSV field as csv.writer (QUOTE_MINIMAL) writes it."""
-    s = "" if v is None else str(v)
-    return '"' + s.replace('"', '""') + '"' if any(ch in s for ch in ',"\r\n') else s
+_q = field          # one CSV field, quoted as csv.writer does and defused (gaixl.csvcell)
 
 
 def long_rows(c: Consolidation) -> list[list]:

@@ -22,7 +22,6 @@ Nothing is modified in the inbox. Outputs: gaixl.consolidation.outputs.write_out
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import zipfile
@@ -30,6 +29,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from gaixl import jsonsafe
 from gaixl.atomic import file_sha256
 from gaixl.consolidation.model import Accepted, Consolidation, Entry, UnitStatus, pack
 from gaixl.errors import GaixlError, UsageError
@@ -59,7 +59,7 @@ def inbox_files(inbox: Path) -> tuple[list[Path], dict[Path, dict]]:
             continue
         if p.name.endswith(SIDECAR):
             try:
-                meta = json.loads(p.read_text(encoding="utf-8-sig"))
+                meta = jsonsafe.loads(p.read_bytes())
             except (OSError, ValueError):
                 meta = None
             if isinstance(meta, dict):

@@ -15,6 +15,7 @@ from pathlib import Path
 from gaixl.atomic import atomic_path
 from gaixl.document.docx import render_docx
 from gaixl.document.model import Document
+from gaixl.errors import GaixlError
 from gaixl.workbook import engine
 
 
@@ -29,8 +30,14 @@ def render_pdf(doc: Document, out: str | Path, *, timeout: float = 180) -> Path:
                "（Debian系统：apt-get install libreoffice-writer-nogui）")
     with tempfile.TemporaryDirectory(prefix="gaixl-pdf-") as tmp:
         tmp = Path(tmp)
-        src = render_docx(doc, tmp / "report.docx")
-        pdf = engine.convert(src, "pdf", tmp / "out", timeout=timeout)
+        try:
+            src = render_docx(doc, tmp / "report.docx")
+            pdf = engine.convert(src, "pdf", tmp / "out", timeout=timeout)
+        except GaixlError as e:
+            # After a long conversion the error names the output asked for, not the scratch copy.
+            if e.where is None or e.where.startswith(str(tmp)):
+                e.where = str(out)
+            raise
         with atomic_path(out) as part:
             shutil.copyfile(pdf, part)
     return out

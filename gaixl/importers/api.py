@@ -10,12 +10,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gaixl.errors import InputError, UsageError, os_reason_zh
+from gaixl.errors import GaixlError, InputError, UsageError
 from gaixl.findings import FileReport, Finding
+from gaixl.importers import limits
 from gaixl.importers.lines import Source, block_lines
 from gaixl.importers.mapper import Mapped, detect_format, map_source
 from gaixl.importers.narrative import build
 from gaixl.importers.normalize import simplified
+from gaixl.inputs import read_input
 from gaixl.report.data import ReportData
 from gaixl.spec.load import layout_for_year, load_layout
 from gaixl.spec.model import Layout
@@ -64,15 +66,7 @@ def sniff(path: Path, raw: bytes) -> str:
 
 def read_source(path: Path) -> tuple[Source, str]:
     """A file → (lines of cells, which reader read it). Unreadable → InputError."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"file too large ({size} bytes)", where=str(path), zh=f"文件过大（{size}字节），无法导入")
-        raw = path.read_bytes()
-    except IsADirectoryError as e:
-        raise InputError("this is a folder, not a file", where=str(path), zh=os_reason_zh(e)) from e
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", where=str(path), zh=f"无法读取：{os_reason_zh(e)}") from e
+    raw = read_input(path, MAX_BYTES)          # a regular file only: a FIFO or device is refused
     kind = sniff(path, raw)
     if kind == "doc":
         return _doc_source(path), "doc"
@@ -82,27 +76,37 @@ def read_source(path: Path) -> tuple[Source, str]:
         except ImportError as e:
             raise InputError(f"reading PDF is not available here ({e})", where=str(path),
                              zh="本程序未包含PDF读取功能，请将报告另存为.docx或文本后再导入") from e
-        return block_lines(pdf_blocks(path), positional=True), "pdf"
+        return _bounded(path, block_lines(pdf_blocks(path), positional=True)), "pdf"
     if kind == "docx":
         from gaixl.importers.docx import docx_blocks
 
-        return block_lines(docx_blocks(path)), "docx"
+        return _bounded(path, block_lines(docx_blocks(path))), "docx"
     if kind == "html":
         from gaixl.importers.html import decode_html, html_blocks
 
-        return block_lines(html_blocks(decode_html(raw))), "html"
+        text = decode_html(raw)
+        limits.check(str(path), "characters", "字符", len(text), limits.MAX_CHARS)
+        return _bounded(path, block_lines(html_blocks(text, str(path)))), "html"
     from gaixl.importers.text import decode, text_source
 
     text = decode(raw)
     if "\x00" in text:
         raise InputError("not a text file (binary content)", where=str(path), zh="不是文本文件（含二进制内容）")
+    limits.check(str(path), "characters", "字符", len(text), limits.MAX_CHARS)
+    limits.check(str(path), "lines", "文本行", text.count("\n") + 1, limits.MAX_LINES)
     try:
         from gaixl.importers.spaced import looks_spaced, spaced_blocks
     except ImportError:
         looks_spaced = None
     if looks_spaced is not None and looks_spaced(text):
-        return block_lines(spaced_blocks(text), positional=True), "spaced"
-    return text_source(text), "text"
+        return _bounded(path, block_lines(spaced_blocks(text), positional=True)), "spaced"
+    return _bounded(path, text_source(text)), "text"
+
+
+def _bounded(path: Path, src: Source) -> Source:
+    """A reader's lines, refused when more than any report has (before the mapper's work)."""
+    limits.check(str(path), "lines and table rows", "文本行和表格行", len(src.lines), limits.MAX_LINES)
+    return src
 
 
 def _doc_source(path: Path) -> Source:
@@ -119,8 +123,15 @@ def _doc_source(path: Path) -> Source:
         raise InputError("old Word .doc files need LibreOffice to be read; save it as .docx (or PDF) and import that",
                          where=str(path), zh="读取旧版Word（.doc）文件需要LibreOffice，请另存为.docx（或PDF）后再导入")
     with tempfile.TemporaryDirectory(prefix="gaixl-doc-") as tmp:
-        docx = convert(path, "docx", Path(tmp), timeout=120)
-        return block_lines(docx_blocks(docx))
+        try:
+            with limits.paused():             # LibreOffice has its own timeout
+                docx = convert(path, "docx", Path(tmp), timeout=120)
+            return block_lines(docx_blocks(docx))
+        except GaixlError as e:
+            # An error names the input the user gave, never the converted copy in a temp folder.
+            if e.where is None or e.where.startswith(tmp):
+                e.where = str(path)
+            raise
 
 
 def _finding(code: str, severity: str, table: str, zh: str, en: str, **kw) -> Finding:
@@ -182,9 +193,10 @@ def import_report(path: str | Path, year: int | None = None, unit: str | None = 
     Raises InputError when the file cannot be read or shows none of the tables, UsageError when
     neither the labels nor `year` tell the format."""
     p = Path(path)
-    src, reader = read_source(p)
-    return import_source(src, reader=reader, file=str(p), year=year, unit=unit, layout=layout, code=code,
-                         simplified_text=simplified_text)
+    with limits.time_limit(str(p)):           # every input answered within seconds (limits.SECONDS)
+        src, reader = read_source(p)
+        return import_source(src, reader=reader, file=str(p), year=year, unit=unit, layout=layout, code=code,
+                             simplified_text=simplified_text)
 
 
 def import_source(src: Source, *, reader: str = "text", file: str = "", year: int | None = None,

@@ -12,6 +12,7 @@ import zlib
 from pathlib import Path
 
 from gaixl.errors import InputError
+from gaixl.importers import limits
 from gaixl.importers.blocks import Block, Para, Table
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -50,12 +51,19 @@ def _int(v, default: int = 1) -> int:
         return default
 
 
-def table_grid(tbl) -> Table:
+def table_grid(tbl, where: str = "", cells_so_far: list[int] | None = None) -> Table:
+    """One Word table → a rectangular grid with merges expanded. More rows or cells than any
+    report has (gaixl.importers.limits) → InputError, before the grid is built."""
+    trs = tbl.findall(W + "tr")
+    limits.check(where, "rows in one table", "单个表格的行数", len(trs), limits.MAX_TABLE_ROWS)
+    if cells_so_far is not None:
+        cells_so_far[0] += sum(len(tr) for tr in trs)
+        limits.check(where, "table cells", "表格单元格数", cells_so_far[0], limits.MAX_CELLS)
     rows: list[dict[int, str]] = []
     starts: list[dict[int, int]] = []       # per row: col -> gridSpan of the cell starting there
     vm: list[dict[int, str | None]] = []    # per row: col -> vMerge value (None: no merge)
     width = 0
-    for tr in tbl.findall(W + "tr"):
+    for tr in trs:
         row: dict[int, str] = {}
         st: dict[int, int] = {}
         mer: dict[int, str | None] = {}
@@ -81,6 +89,8 @@ def table_grid(tbl) -> Table:
         rows.append(row)
         starts.append(st)
         vm.append(mer)
+    limits.check(where, "table cells (merges expanded)", "表格单元格数（含合并单元格）", width * len(rows),
+                 limits.MAX_CELLS)
     grid = [[rows[r].get(c, "") for c in range(width)] for r in range(len(rows))]
     spans = []
     for r in range(len(rows)):
@@ -99,7 +109,8 @@ def table_grid(tbl) -> Table:
     return Table(rows=grid, spans=spans)
 
 
-def _body_blocks(body, out: list[Block], n: list[int]) -> None:
+def _body_blocks(body, out: list[Block], n: list[int], where: str = "", cells: list[int] | None = None) -> None:
+    cells = [0] if cells is None else cells
     for el in body:
         if el.tag == W + "p":
             t = _para_text(el)
@@ -107,12 +118,12 @@ def _body_blocks(body, out: list[Block], n: list[int]) -> None:
                 out.append(Para(t.strip(), where=f"第{len(out) + 1}段"))
         elif el.tag == W + "tbl":
             n[0] += 1
-            t = table_grid(el)
+            t = table_grid(el, where, cells)
             t.where = f"表格{n[0]}"
             if t.rows:
                 out.append(t)
         elif el.tag in (W + "sdt", W + "sdtContent", W + "customXml", W + "smartTag"):
-            _body_blocks(el, out, n)
+            _body_blocks(el, out, n, where, cells)
 
 
 def _is_workbook(path: Path) -> bool:
@@ -149,5 +160,5 @@ def docx_blocks(path: Path) -> list[Block]:
     body = root.find(W + "body")
     out: list[Block] = []
     if body is not None:
-        _body_blocks(body, out, [0])
+        _body_blocks(body, out, [0], str(path))
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from gaixl.importers import limits
 from gaixl.importers.blocks import Block, Para, Table
 
 _SKIP = {"script", "style", "nav", "head", "noscript", "template", "iframe", "object", "svg", "button", "select",
@@ -68,12 +69,19 @@ def _int(v, default: int = 1) -> int:
     return min(max(n, 1), _MAX_SPAN)
 
 
-def table_grid(tbl) -> Table:
-    """One <table> (without nested tables) → a rectangular grid with merges expanded."""
+def table_grid(tbl, where: str = "", cells: list[int] | None = None) -> Table:
+    """One <table> (without nested tables) → a rectangular grid with merges expanded. More rows
+    or cells than any report has (gaixl.importers.limits) → InputError, before the grid is built."""
     rows_el = [tr for tr in tbl.iter("tr") if tr.getparent() is not None]
+    limits.check(where, "rows in one table", "单个表格的行数", len(rows_el), limits.MAX_TABLE_ROWS)
+    n = sum(len(tr) for tr in rows_el)
+    if cells is not None:
+        cells[0] += n
+        n = cells[0]
+    limits.check(where, "table cells", "表格单元格数", n, limits.MAX_CELLS)
     grid: dict[tuple[int, int], str] = {}
     spans: list[tuple[int, int, int, int]] = []
-    width = 0
+    width = filled = 0
     for r, tr in enumerate(rows_el):
         c = 0
         for td in tr:
@@ -83,6 +91,9 @@ def table_grid(tbl) -> Table:
                 c += 1
             rs, cs = _int(td.get("rowspan")), _int(td.get("colspan"))
             rs = min(rs, len(rows_el) - r)
+            filled += rs * cs                      # merged cells expand: bound the grid, not just the tags
+            limits.check(where, "table cells (merges expanded)", "表格单元格数（含合并单元格）", filled,
+                         limits.MAX_CELLS)
             text = _cell_text(td)
             for rr in range(r, r + rs):
                 for cc in range(c, c + cs):
@@ -95,7 +106,7 @@ def table_grid(tbl) -> Table:
     return Table(rows=rows, spans=spans)
 
 
-def html_blocks(text: str) -> list[Block]:
+def html_blocks(text: str, where: str = "") -> list[Block]:
     import lxml.html
     from lxml import etree
 
@@ -109,6 +120,7 @@ def html_blocks(text: str) -> list[Block]:
     blocks: list[Block] = []
     buf: list[str] = []
     ntables = [0]
+    cells = [0]                     # table cells so far (gaixl.importers.limits.MAX_CELLS)
 
     def flush() -> None:
         s = "".join(buf).replace("\xa0", " ")
@@ -130,7 +142,7 @@ def html_blocks(text: str) -> list[Block]:
                 flush()
                 return
             flush()
-            t = table_grid(el)
+            t = table_grid(el, where, cells)
             ntables[0] += 1
             t.where = f"表格{ntables[0]}"
             if t.rows:

@@ -8,7 +8,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from gaixl.errors import UsageError
+from gaixl.errors import GaixlError, UsageError
 from gaixl.i18n import both, t
 from gaixl.importers.api import ImportResult, import_report
 from gaixl.spec.model import Layout
@@ -67,9 +67,14 @@ def write_import(res: ImportResult, out: str | Path) -> Path:
         template = Path(tmp) / "template.xlsx"
         # A report published in a format not meant for its year is kept as published: the
         # workbook's own 校验 shows the mismatch (and import said it: import-format-year).
-        generate_workbook(layout, data.year, data.unit.get("code") or "", data.unit["name"], template,
-                          allow_layout_mismatch=True)
-        return fill_workbook(template, data, out)
+        try:
+            generate_workbook(layout, data.year, data.unit.get("code") or "", data.unit["name"], template,
+                              allow_layout_mismatch=True)
+            return fill_workbook(template, data, out)
+        except GaixlError as e:
+            if e.where is None or e.where.startswith(tmp):    # name the output, not the scratch template
+                e.where = str(out)
+            raise
 
 
 def store_import(res: ImportResult, history: str | Path, source: str | Path) -> None:

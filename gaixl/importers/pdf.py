@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gaixl.errors import InputError, os_reason_zh
+from gaixl.importers import limits
 from gaixl.importers.blocks import Block, Table
 from gaixl.importers.positions import (
     Line,
@@ -234,6 +235,66 @@ def _cause_names(e: BaseException) -> str:
     return " ".join(names)
 
 
+_TEXT_OPS = re.compile(rb"(?:Tj|TJ|'|\")(?=[\s\[\]()<>/%]|$)")
+
+
+def _streams(obj, seen: set, depth: int = 0):
+    """The content streams of a page or form XObject (resolved), forms nested up to 8 deep."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    obj = resolve1(obj)
+    if isinstance(obj, list):
+        for o in obj:
+            yield from _streams(o, seen, depth)
+    elif isinstance(obj, PDFStream) and id(obj) not in seen:
+        seen.add(id(obj))
+        yield obj
+        res = resolve1(obj.attrs.get("Resources")) if depth < 8 else None
+        xobjects = resolve1(res.get("XObject")) if isinstance(res, dict) else None
+        if isinstance(xobjects, dict):
+            for x in xobjects.values():
+                yield from _streams(x, seen, depth + 1)
+
+
+def _check_content(page_obj, k: int, where: str) -> None:
+    """Refuse a page whose content streams hold more than any report page (limits): counted on
+    the decoded bytes, before pdfminer interprets a single operator (a 27 KB page of a million
+    `Tj` took 77 s and 2.4 GB to lay out). Flate streams are inflated with a bound."""
+    import zlib
+
+    from pdfminer.pdftypes import resolve1
+
+    size = ops = 0
+    seen: set = set()
+    sources = [page_obj.attrs.get("Contents")]
+    res = resolve1(page_obj.attrs.get("Resources"))
+    xobjects = resolve1(res.get("XObject")) if isinstance(res, dict) else None
+    if isinstance(xobjects, dict):
+        sources += list(xobjects.values())
+    for src in sources:
+        for s in _streams(src, seen):
+            room = limits.MAX_PAGE_CONTENT - size + 1
+            filters = s.get_filters()
+            if len(filters) == 1 and getattr(filters[0][0], "name", filters[0][0]) in ("FlateDecode", "Fl") \
+                    and not filters[0][1]:
+                try:
+                    data = zlib.decompressobj().decompress(s.rawdata or b"", room)
+                except zlib.error:
+                    data = b""
+            elif not filters:
+                data = (s.rawdata or b"")[:room]
+            else:
+                data = s.get_data()[:room]          # other filters: pdfminer's own decoding
+            size += len(data)
+            ops += len(_TEXT_OPS.findall(data))
+            if size > limits.MAX_PAGE_CONTENT:
+                raise limits.too_many(where, f"bytes of content on page {k}", f"第{k}页的内容字节数", size,
+                                      limits.MAX_PAGE_CONTENT)
+            if ops > limits.MAX_PAGE_OPERATORS:
+                raise limits.too_many(where, f"text operators on page {k}", f"第{k}页的文字绘制指令", ops,
+                                      limits.MAX_PAGE_OPERATORS)
+
+
 def pdf_blocks(path: Path) -> list[Block]:
     """A PDF file → paragraphs and tables in reading order (see the module docstring)."""
     path = Path(path)
@@ -252,9 +313,13 @@ def pdf_blocks(path: Path) -> list[Block]:
     pages: list[list[Placed]] = []
     total = 0
     table_no = [0]
+    budget = limits.Budget(where)
     try:
         with _quiet_pdfminer(), pdfplumber.open(path) as pdf:
+            limits.check(where, "pages", "页数", len(pdf.pages), limits.MAX_PAGES)
             for k, page in enumerate(pdf.pages, 1):
+                _check_content(page.page_obj, k, where)
+                budget.tick(f"第{k}页 / page {k}")
                 blocks, n = _page_blocks(page, k, table_no)
                 pages.append(blocks)
                 total += n

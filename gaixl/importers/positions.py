@@ -21,6 +21,7 @@ Everything is geometry on plain floats, so the engine is cheap to test with hand
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -191,25 +192,40 @@ def find_regions(lines: list[Line], g: Geometry) -> list[tuple[int, int]]:
     n = len(lines)
     data = [k for k in range(n) if _data_line(lines[k])]
     chains: list[list[int]] = []
+    # Per chain, kept as it grows (recomputing over the whole chain for every line made a long
+    # table quadratic: 2,000 lines took minutes): the end of the row-label text before each
+    # line's first number (max), and the first number's left edge (min, the fallback).
+    label_end: float | None = None
+    value_x0 = 0.0
+
+    def contribution(d: int) -> tuple[float | None, float]:
+        first = min(v.x0 for v in _value_segs(lines[d]))
+        ends = [s.x1 for s in lines[d].segs if not is_value(s.text) and s.x1 <= first]
+        return (max(ends) if ends else None), first
+
     for k in data:
         if chains:
             prev = chains[-1][-1]
             # where the row labels end: the end of the text before each line's first number
-            vx = max((s.x1 for d in chains[-1] for s in lines[d].segs
-                      if not is_value(s.text) and s.x1 <= min(v.x0 for v in _value_segs(lines[d]))),
-                     default=min(s.x0 for d in chains[-1] for s in _value_segs(lines[d])))
+            vx = label_end if label_end is not None else value_x0
             between = lines[prev + 1:k]
             # close: a few lines apart, or only pieces of row labels between (a long label
             # wrapped over many lines in a narrow label column)
+            first_k = min(v.x0 for v in _value_segs(lines[k]))
             close = lines[k].top - lines[prev].bottom <= 8 * g.lh or all(
-                s.x1 <= min(v.x0 for v in _value_segs(lines[k])) for ln in between for s in ln.segs)
+                s.x1 <= first_k for ln in between for s in ln.segs)
             if close and not any(_prose_like(ln, g) or _new_header(ln, vx, g) or is_page_mark(ln.text)
                                  or (len(ln.segs) == 1 and _HEADING_RE.match(ln.segs[0].text)
                                      and ln.segs[0].x0 > g.left + 1.5 * g.em)
                                  for ln in between):
                 chains[-1].append(k)
+                end, x0 = contribution(k)
+                if end is not None:
+                    label_end = end if label_end is None else max(label_end, end)
+                value_x0 = min(value_x0, x0)
                 continue
         chains.append([k])
+        label_end, value_x0 = contribution(k)
     out: list[tuple[int, int]] = []
     for chain in chains:
         a, b = chain[0], chain[-1] + 1
@@ -828,11 +844,17 @@ def _body_rows(lines: list[Line], cols: list[_Col], g: Geometry, by_order: bool 
         if cur:
             label_pieces.append((k, cur))
     extra: list[tuple[float, list[list[Seg]]]] = []
+    ys = [y for y, _ in rows]
+    ordered = all(a <= b for a, b in zip(ys, ys[1:]))
     for k, piece in label_pieces:
         top = min(s.top for _, s in piece)
         bottom = max(s.bottom for _, s in piece)
         yc = (top + bottom) / 2
-        inside = [r for r, (y, _) in enumerate(rows) if top - 0.6 * g.lh <= y <= bottom + 0.6 * g.lh]
+        lo, hi = top - 0.6 * g.lh, bottom + 0.6 * g.lh
+        if ordered:     # rows run down the page: the ones in reach by bisection, not a scan of all
+            inside = list(range(bisect.bisect_left(ys, lo), bisect.bisect_right(ys, hi)))
+        else:
+            inside = [r for r, y in enumerate(ys) if lo <= y <= hi]
         segs = [s for _, s in piece]
         if inside:
             r = min(inside, key=lambda r: abs(rows[r][0] - yc))

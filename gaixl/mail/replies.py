@@ -19,7 +19,6 @@ file replied to: a re-run mails nobody twice about the same submission, and a re
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -27,6 +26,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Callable
 
+from gaixl import jsonsafe
 from gaixl.consolidation.outputs import unit_stem
 from gaixl.errors import InputError
 from gaixl.mail import smtp as M
@@ -61,7 +61,7 @@ class Output:
     def data(self, code: str, name: str) -> dict | None:
         p = self.folder / "data" / f"{unit_stem(code, name)}.json"
         try:
-            return json.loads(p.read_text(encoding="utf-8"))
+            return jsonsafe.loads(p.read_bytes())
         except (OSError, ValueError):
             return None
 
@@ -73,7 +73,7 @@ def read_output(folder) -> Output:
         raise InputError("not a consolidation output folder (no manifest.json; gaixl consolidate writes it)",
                          where=str(folder), zh="不是汇总输出文件夹（没有manifest.json，应先运行 gaixl consolidate）")
     try:
-        m = json.loads(p.read_text(encoding="utf-8"))
+        m = jsonsafe.loads(p.read_bytes())
     except (OSError, ValueError) as e:
         raise InputError(f"manifest.json cannot be read ({e})", where=str(p), zh="manifest.json无法读取或已损坏") from None
     if not isinstance(m, dict) or not isinstance(m.get("units"), list) or not isinstance(m.get("files"), list) \
@@ -110,7 +110,7 @@ def sidecar(inbox: Path | None, rel: str) -> dict:
         cands += sorted(p for p in target.parent.glob("*" + SIDECAR) if p != cands[0])
     for c in cands:
         try:
-            meta = json.loads(c.read_text(encoding="utf-8-sig"))
+            meta = jsonsafe.loads(c.read_bytes())
         except (OSError, ValueError):
             continue
         if isinstance(meta, dict) and (c == cands[0] or str(meta.get("file") or "") == target.name):
@@ -237,9 +237,14 @@ def _body(kind: str, unit: str, year: int, *, file: str, submitted: str, core: s
     return "\n".join(lines)
 
 
-def _recipients(email_from: str, roster_email: str) -> tuple[list[str], str]:
-    """The submitter's address when usable, else the roster's: (addresses, where from)."""
+def _recipients(email_from: str, roster_email: str, unreadable: str = "") -> tuple[list[str], str]:
+    """The submitter's address when usable, else the roster's: (addresses, where from). A
+    sender collect recorded as unreadable (a From header decoding to control characters, e.g.
+    CR LF + "Bcc: …") is never answered: the roster's address is, and the letter says why."""
     addr = parseaddr(email_from or "")[1]
+    if unreadable:
+        roster = [a for a in M.addresses(roster_email) if M.valid_address(a)]
+        return roster, "roster-sender-unreadable" if roster else ""
     if M.valid_address(addr):
         return [addr], "sender"
     roster = [a for a in M.addresses(roster_email) if M.valid_address(a)]
@@ -264,7 +269,8 @@ def feedback_messages(folder, opts: Options, *, inbox=None, deadline: dt.date | 
         if status in ("accepted", "rejected") and u.get("file"):
             e = out.file_entry(u["file"]) or {}
             side = sidecar(box, u["file"])
-            to, source = _recipients(str(e.get("email_from") or side.get("from") or ""), str(u.get("email", "")))
+            to, source = _recipients(str(e.get("email_from") or side.get("from") or ""), str(u.get("email", "")),
+                                     str(side.get("from_unreadable") or e.get("from_unreadable") or ""))
             fb = out.feedback_file(code, name)
             core = letter_core(fb.read_text(encoding="utf-8")) if fb else ""
             r = Reply(code=code, name=name, kind=status, to=to, key=f"{code}|{e.get('sha256', '')}", file=u["file"],
@@ -273,6 +279,10 @@ def feedback_messages(folder, opts: Options, *, inbox=None, deadline: dt.date | 
                          core=core, totals=totals_lines(out.data(code, name)) if status == "accepted" else [],
                          reason=str(e.get("reason") or ""), attached=fb.name if fb else "",
                          deadline=deadline, back=back, contact=opts.contact, sign=sign, today=today)
+            if source == "roster-sender-unreadable":
+                text += ("\n注：报送邮件的发件人信息无法识别（含有异常字符），本回复已发送至名单中登记的邮箱。\n"
+                         "Note: the sender of the submitting message could not be read (it holds control "
+                         "characters); this reply goes to the address on the roster.\n")
             mid_in = M.bare_message_id(str(e.get("message_id") or side.get("message_id") or ""))
             subject = _subject(status, year, name, str(side.get("subject") or ""))
             attachment = fb.read_bytes() if fb else b""

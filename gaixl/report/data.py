@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gaixl.errors import DataFileError, os_reason_zh
+from gaixl import jsonsafe
+from gaixl.errors import DataFileError, InputError
 from gaixl.findings import Finding
+from gaixl.inputs import read_input
+from gaixl.report.values import YEAR_MAX, YEAR_MIN, report_year
 from gaixl.spec.load import load_layout
 from gaixl.spec.model import Layout
 from gaixl.spec.rules import CellRef, compute
@@ -82,36 +85,50 @@ class ReportData:
 
     @classmethod
     def from_json(cls, obj: Any, where: str) -> "ReportData":
+        """A data file's JSON object → ReportData. Every field's type is checked, and the year's
+        range: a wrong type anywhere is one DataFileError naming the field, never a crash later."""
         if not isinstance(obj, dict):
             raise DataFileError("a data file must be a JSON object", where=where, zh="数据文件必须是一个JSON对象")
         for k in ("layout", "year"):
             if k not in obj:
                 raise DataFileError(f"the data file lacks {k!r}", where=where, zh=f"数据文件缺少“{k}”项")
-        try:
-            year = int(obj["year"])
-        except (TypeError, ValueError):
-            raise DataFileError(f"year must be a number, not {obj['year']!r}", where=where,
-                                zh=f"“year”（报告年度）必须是数字，不能是“{obj['year']}”") from None
-        unit = obj.get("unit") or {}
-        if not isinstance(unit, dict):
-            raise DataFileError("unit must be an object {code, name}", where=where,
-                                zh="“unit”（填报单位）必须是包含“code”“name”两项的对象")
+        if not isinstance(obj["layout"], str):
+            raise _field_error(where, "layout", "the format id as text, e.g. \"2021\"", "文本形式的格式编号（如“2021”）",
+                               obj["layout"])
+        year = report_year(obj["year"])
+        if year is None:
+            raise _field_error(where, "year", f"a whole number from {YEAR_MIN} to {YEAR_MAX}",
+                               f"{YEAR_MIN}至{YEAR_MAX}之间的整数", obj["year"])
+        unit = _text_fields(obj.get("unit"), where, "unit", ("code", "name"))
         tables = obj.get("tables") or {}
         if not isinstance(tables, dict) or not all(isinstance(v, dict) for v in tables.values()):
             raise DataFileError("tables must be an object of tables", where=where,
                                 zh="“tables”（表格数据）必须是由各表格组成的对象")
+        for group, rows in tables.items():
+            for rk, cols in rows.items():
+                if isinstance(cols, dict):
+                    for ck, v in cols.items():
+                        if isinstance(v, (dict, list)):
+                            raise _field_error(where, f"tables.{group}.{rk}.{ck}", "a number, text or null",
+                                               "数值、文本或null", v)
         text = obj.get("text") or {}
         if not isinstance(text, dict):
             raise DataFileError("text must be an object of section heading → paragraphs", where=where,
                                 zh="“text”（文字部分）必须是“部分标题→段落”形式的对象")
-        text = {k: ([v] if isinstance(v, str) else [str(p) for p in (v or [])]) for k, v in text.items()}
+        paras = {}
+        for k, v in text.items():
+            if isinstance(v, str):
+                paras[k] = [v]
+            elif v is None or (isinstance(v, list) and all(isinstance(p, str) for p in v)):
+                paras[k] = list(v or [])
+            else:
+                raise _field_error(where, f"text.{k}", "a paragraph or a list of paragraphs (text)",
+                                   "段落文本或段落文本的列表", v)
+        signature = _text_fields(obj.get("signature"), where, "signature", ("unit", "date"))
+        contact = _text_fields(obj.get("contact"), where, "contact", None)
         known = {"layout", "year", "unit", "tables", "text", "signature", "contact"}
-        return cls(layout=str(obj["layout"]), year=year,
-                   unit={"code": str(unit.get("code") or ""), "name": str(unit.get("name") or "")},
-                   tables=json.loads(json.dumps(tables)), text=text,
-                   signature={"unit": str((obj.get("signature") or {}).get("unit") or ""),
-                              "date": str((obj.get("signature") or {}).get("date") or "")},
-                   contact={k: str(v) for k, v in (obj.get("contact") or {}).items()},
+        return cls(layout=obj["layout"], year=year, unit=unit, tables=json.loads(json.dumps(tables)), text=paras,
+                   signature=signature, contact=contact,
                    extra={k: v for k, v in obj.items() if k not in known})
 
     @classmethod
@@ -126,21 +143,58 @@ class ReportData:
         return d
 
 
+MAX_DATA_FILE = 20 * 1024 * 1024       # a full report's data file is about 20 KB
+
+
+def _show(v: Any) -> str:
+    text = json.dumps(v, ensure_ascii=False) if not isinstance(v, float) or v == v else "NaN"
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _field_error(where: str, name: str, expected: str, expected_zh: str, found: Any) -> DataFileError:
+    return DataFileError(f"field {name!r} must be {expected}, not {_show(found)}", where=where,
+                         zh=f"“{name}”项应为{expected_zh}，不能是{_show(found)}")
+
+
+def _text_fields(v: Any, where: str, name: str, keys: tuple[str, ...] | None) -> dict:
+    """An object of short texts (unit, signature, contact): numbers become text (a code typed
+    as 331122), anything else — a list, an object, true, 1e308 — is refused by field."""
+    if v is None:
+        v = {}
+    if not isinstance(v, dict):
+        raise _field_error(where, name, "an object of texts", "由文本组成的对象", v)
+    out = {}
+    for k in keys or v.keys():
+        x = v.get(k)
+        if x is None:
+            out[k] = ""
+        elif isinstance(x, str):
+            out[k] = x
+        elif isinstance(x, int) and not isinstance(x, bool) and abs(x) < 10 ** 30:
+            out[k] = str(x)
+        else:
+            raise _field_error(where, f"{name}.{k}", "text", "文本", x)
+    return out
+
+
 def load_data_file(path: str | Path) -> ReportData:
     """A data file (.json, the contract of shared/design.md) → ReportData; DataFileError when
     it cannot be read or does not follow the contract."""
     p = Path(path)
     try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise DataFileError(f"cannot read: {e.strerror}", where=str(p), zh=f"无法读取：{os_reason_zh(e)}") from e
+        raw = read_input(p, MAX_DATA_FILE)      # a regular file only: never blocks on a FIFO
+    except InputError as e:
+        raise DataFileError(e.message, where=e.where, zh=e.message_zh) from None
     try:
-        obj = json.loads(raw.decode("utf-8-sig"))
+        obj = jsonsafe.loads(raw)
     except UnicodeDecodeError:
         raise DataFileError("not UTF-8 text", where=str(p), zh="不是UTF-8编码的文本文件") from None
     except json.JSONDecodeError as e:
         raise DataFileError(f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})", where=str(p),
                             zh=f"不是有效的JSON格式（第{e.lineno}行第{e.colno}列有误）") from None
+    except jsonsafe.JSONError as e:
+        raise DataFileError(f"not a usable data file: {e.reason}", where=str(p),
+                            zh=f"不是可用的数据文件：{e.reason_zh}") from None
     data = ReportData.from_json(obj, where=str(p))
     load_layout(data.layout)  # unknown layout → UsageError naming the available ones
     return data

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
-from gaixl.errors import RosterError
+from gaixl.errors import InputError, RosterError
+from gaixl.inputs import check_regular, read_input
 
 # Accepted headers per field, compared after stripping and lower-casing.
 HEADERS = {
@@ -20,13 +22,18 @@ HEADERS = {
     "parent": ("parent", "上级", "上级单位", "上级代码"),
 }
 REQUIRED = ("code", "name", "email")
+MAX_ROSTER = 20 * 1024 * 1024        # a province has a few thousand units: about 1 MB
 
 
 def read_roster(path) -> list[dict]:
     """Units as [{code, name, email, parent}] (all strings, parent "" when absent)."""
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise RosterError("roster file not found", where=str(p), zh="名单文件不存在")
+    try:
+        check_regular(p)
+    except InputError as e:
+        raise RosterError(e.message, where=e.where, zh=e.message_zh) from None
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         lines = _xlsx_lines(p)
     else:
@@ -35,7 +42,10 @@ def read_roster(path) -> list[dict]:
 
 
 def _decode(p: Path) -> str:
-    raw = p.read_bytes()
+    try:
+        raw = read_input(p, MAX_ROSTER)
+    except InputError as e:
+        raise RosterError(e.message, where=e.where, zh=e.message_zh) from None
     # utf-8-sig also reads plain UTF-8; gb18030 is a superset of GBK and GB2312.
     for enc in ("utf-8-sig", "gb18030"):
         try:
@@ -116,6 +126,33 @@ def _units(p: Path, lines: list[tuple[int, list[str]]]) -> list[dict]:
         if unit["code"] in seen:
             raise RosterError(f"duplicate code {unit['code']!r} (first on line {seen[unit['code']]})", where=where,
                               zh=f"单位代码“{unit['code']}”重复（首次出现在第{seen[unit['code']]}行）")
+        _check_unit(unit, where)
         seen[unit["code"]] = n
         units.append(unit)
     return units
+
+
+# What no field of a roster may hold, for any command: control characters (a CR LF in a name
+# or an email is a header injection in a mail, a broken line in a CSV, an unstampable cell in
+# a template), line/paragraph separators, bidi overrides (a name that reads differently from
+# what it is), non-characters, and Excel's escape form _xHHHH_ (the cell would read back as a
+# different name). Checked here, once, so generate, consolidate, distribute and feedback all
+# accept exactly the same rosters, before any of them writes anything.
+_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufffe\uffff]"
+                        r"|_x[0-9a-fA-F]{4}_")
+_FIELDS_ZH = {"code": "单位代码", "name": "单位名称", "email": "电子邮箱", "parent": "上级"}
+MAX_FIELD = 200
+
+
+def _check_unit(unit: dict, where: str) -> None:
+    for key in ("code", "name", "email", "parent"):
+        v = unit[key]
+        m = _FORBIDDEN.search(v)
+        if m:
+            what = repr(m[0])[1:-1]
+            raise RosterError(f"the {key} {v!r} holds a control or invisible character ({what}); "
+                              "retype it without line breaks or special characters", where=where,
+                              zh=f"{_FIELDS_ZH[key]}“{v!r}”中含有控制字符或不可见字符（{what}），请删除换行等特殊字符后重新填写")
+        if len(v) > MAX_FIELD:
+            raise RosterError(f"the {key} is longer than {MAX_FIELD} characters", where=where,
+                              zh=f"{_FIELDS_ZH[key]}超过{MAX_FIELD}个字符")

@@ -40,6 +40,21 @@ _SIGN_WORDS = (("增加", 1), ("减少", -1), ("增", 1), ("减", -1), ("+", 1),
 _COUNT_UNITS = ("件", "个", "项", "次", "人", "条")
 KINDS = ("count", "signed", "amount", "money")
 
+# The valid range of every number a report holds. A count of requests, documents or cases is
+# a whole number 0..10⁹ (a province's yearly total is below 10⁷); 本年增/减 the same with a
+# sign; an amount in 万元 0..10⁹ and in 元 0..10¹³, with at most 2 decimals. Beyond these a
+# value is a typing slip or hostile, and is refused by cell, never carried into totals.
+LIMITS = {"count": 10 ** 9, "signed": 10 ** 9, "amount": 10 ** 9, "money": 10 ** 13}
+_LIMIT_TEXT = {10 ** 9: "10⁹", 10 ** 13: "10¹³"}
+YEAR_MIN, YEAR_MAX = 2008, 2100     # the first reports are for 2008 (条例 in force 2008-05-01)
+
+
+def _short(text: str, en: bool = False) -> str:
+    """A value as shown in a message: at most 40 characters."""
+    if len(text) <= 40:
+        return text
+    return text[:24] + (f"… ({len(text)} characters)" if en else f"…（共{len(text)}字符）")
+
 
 def _show(raw) -> str:
     return raw if isinstance(raw, str) else repr(raw)
@@ -55,7 +70,7 @@ def _num(d: Decimal) -> int | float:
 def _as_decimal(v: int | float) -> Decimal:
     # Excel stores typed 1.005 as 1.0049999999999999: 10 decimals is far below any real
     # amount's precision and above float noise.
-    return Decimal(repr(v)) if isinstance(v, int) else Decimal(repr(round(v, 10)))
+    return Decimal(v) if isinstance(v, int) else Decimal(repr(round(v, 10)))
 
 
 def _decimals(d: Decimal) -> int:
@@ -67,8 +82,32 @@ def _prob(code: str, severity: str, zh: str, en: str) -> Problem:
     return Problem(code, severity, zh, en)
 
 
+def report_year(v) -> int | None:
+    """A report year as given in a data file or a workbook (2023, "2023", 2023.0, "2023年")
+    → int when it is a whole number from YEAR_MIN to YEAR_MAX, else None."""
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, str):
+        v = unicodedata.normalize("NFKC", v).strip(_SPACES).removesuffix("年度").removesuffix("年")
+        if not (0 < len(v) <= 8 and v.isascii() and v.isdigit()):
+            return None
+        v = int(v)
+    if isinstance(v, float):
+        if not v.is_integer() or not YEAR_MIN <= v <= YEAR_MAX:
+            return None
+        v = int(v)
+    if isinstance(v, int) and YEAR_MIN <= v <= YEAR_MAX:
+        return v
+    return None
+
+
 def _check_kind(d: Decimal, kind: str, shown: str) -> Problem | None:
-    """Kind rules on a number already read: integers for counts, ≥ 0, 2 decimals for amounts."""
+    """Kind rules on a number already read: integers for counts, ≥ 0, 2 decimals for amounts,
+    and the kind's range (LIMITS)."""
+    limit = LIMITS.get(kind, LIMITS["count"])
+    if abs(d) > limit:
+        return _prob("cell-out-of-range", "error", f"“{_short(shown)}”超出本栏的有效范围（绝对值不超过{_LIMIT_TEXT[limit]}）",
+                     f"{_short(shown, True)!r} is out of this cell's range (at most {_LIMIT_TEXT[limit]})")
     if kind in ("count", "signed") and d != d.to_integral_value():
         return _prob("cell-not-integer", "error", f"“{shown}”不是整数，本栏应填写整数",
                      f"{shown!r} is not a whole number; this cell takes whole numbers")
@@ -92,13 +131,19 @@ def parse_cell(raw, kind: str = "count") -> tuple[int | float | None, Problem | 
     if isinstance(raw, bool):
         return None, _prob("cell-not-number", "error", f"“{'TRUE' if raw else 'FALSE'}”不是数字",
                            f"{raw!r} is not a number")
-    if type(raw) is int and (raw >= 0 or kind == "signed"):
+    if type(raw) is int and (0 <= raw <= 1_000_000_000 or (kind == "signed" and -1_000_000_000 <= raw < 0)):
         return raw, None                      # the common case, without Decimal
     if isinstance(raw, (int, float)):
-        if raw != raw or raw in (float("inf"), float("-inf")):
+        if raw != raw:
             return None, _prob("cell-not-number", "error", "单元格数值无效", "the cell holds an invalid number")
+        if raw in (float("inf"), float("-inf")):
+            return None, _prob("cell-out-of-range", "error", "单元格数值过大，超出本栏的有效范围",
+                               "the cell's number is too large for this cell")
         d = _as_decimal(raw)
-        return _num(d), _check_kind(d, kind, _fmt(d))
+        problem = _check_kind(d, kind, _fmt(d))
+        if problem is not None and problem.code == "cell-out-of-range":
+            return None, problem
+        return _num(d), problem
     if isinstance(raw, (dt.date, dt.datetime, dt.time)):
         return None, _prob("cell-not-number", "error", f"单元格为日期“{raw}”，不是数字",
                            f"the cell holds a date ({raw}), not a number")
@@ -147,8 +192,10 @@ def _parse_text(raw: str, kind: str) -> tuple[int | float | None, Problem | None
         return None, _prob("cell-not-number", "error", f"“{text}”不是数字", f"{text!r} is not a number")
     if d == 0:
         d = Decimal(0)  # no "-0"
-    value = _num(d)
     bad = _check_kind(d, kind, text)
+    if bad is not None and bad.code == "cell-out-of-range":
+        return None, bad
+    value = _num(d)
     if bad:
         return value, bad
     if unit_note in ("万元", "元"):

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from gaixl.errors import GaixlError
+from gaixl.errors import GaixlError, InputError
 from gaixl.findings import FileReport, Finding
 from gaixl.spec.load import load_layout
 from gaixl.validation.history import HistoryStore, history_findings
@@ -69,8 +69,8 @@ def check_files(paths: Iterable[str | Path], *, year: int | None = None, unit_co
     for p in paths:
         try:
             reports.append(check_file(p, year=year, unit_code=unit_code, history=history))
-        except GaixlError as e:
-            reports.append(unreadable_report(p, e))
+        except Exception as e:  # noqa: BLE001 — each file gets its own verdict (as_input_error)
+            reports.append(unreadable_report(p, as_input_error(p, e)))
         if progress is not None:
             progress(len(reports), len(paths))
     return reports
@@ -109,9 +109,19 @@ def _check_one(job):
     path, year, unit_code, each = job
     try:
         report, error = check_file(path, year=year, unit_code=unit_code), None
-    except GaixlError as e:
-        report, error = unreadable_report(path, e), e
+    except Exception as e:  # noqa: BLE001 — each file gets its own verdict, the next file is read
+        error = as_input_error(path, e)
+        report = unreadable_report(path, error)
     return (report, error) if each is None else each(report, error)
+def as_input_error(path: str | Path, e: BaseException) -> GaixlError:
+    """Any failure to read one file of many, as that file's error. A GaixlError is itself; any
+    other exception is a defect of gaixl met on this file (MemoryError, RecursionError, a bug):
+    the file is unreadable for this run, said in one line naming it, and the next file is read."""
+    if isinstance(e, GaixlError):
+        return e
+    detail = f"{type(e).__name__}: {str(e).splitlines()[0][:120]}" if str(e) else type(e).__name__
+    return InputError(f"cannot be read (an internal error of gaixl: {detail}; please report it with this file)",
+                      where=str(path), zh=f"无法读取（gaixl内部错误：{detail}；请将此文件反馈给开发人员）")
 
 
 def unreadable_report(path: str | Path, err: GaixlError) -> FileReport:

@@ -11,7 +11,7 @@ import re
 
 from gaixl.findings import Finding
 from gaixl.report.data import ReportData
-from gaixl.report.values import has_text
+from gaixl.report.values import has_text, report_year
 from gaixl.spec.load import layout_for_year
 from gaixl.spec.model import Layout
 from gaixl.spec.rules import CellRef, compute, computed_cells, computed_rules, evaluate, expand_checks
@@ -207,6 +207,8 @@ def check_meta(data: ReportData, layout: Layout, info_locator: dict | None = Non
         out.append(Finding(code="date-unreadable", severity="warning", table="meta",
                            message=f"报告日期“{raw}”无法识别，请按“2026-01-20”格式填写",
                            message_en=f"cannot read the report date {raw!r}", sheet=sheet, cell=cell, found=raw))
+        return out
+    if report_year(data.year) is None:       # unknown or invalid year: said by the reader
         return out
     lo, hi = dt.date(data.year + 1, 1, 1), dt.date(data.year + 1, 3, 31)
     if not lo <= d <= hi:

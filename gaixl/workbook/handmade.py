@@ -18,7 +18,17 @@ from pathlib import Path
 from gaixl.errors import WorkbookError
 from gaixl.findings import Finding
 from gaixl.report.data import CONTACT_FIELDS, ReportData
-from gaixl.report.values import loose_label, norm_label, parse_cell, parse_date, text_of
+from gaixl.report.values import (
+    YEAR_MAX,
+    YEAR_MIN,
+    Problem,
+    loose_label,
+    norm_label,
+    parse_cell,
+    parse_date,
+    report_year,
+    text_of,
+)
 from gaixl.spec.detect import Detection, detect
 from gaixl.spec.load import available_layouts, load_layout
 from gaixl.spec.model import Layout, Table
@@ -48,10 +58,45 @@ def table_missing(t: Table, sheet: str | None, layout: Layout | None = None) -> 
                          f"table {t.group} ({what}) was not found; its cells are blank", table=t.group, sheet=sheet)
 
 
+# Functions that fetch from outside or run something (a cached result from them is whatever the
+# sender's machine — or the sender — put there), and references to other files or DDE links.
+_EXTERNAL = re.compile(r"\b(WEBSERVICE|FILTERXML|HYPERLINK|INDIRECT|CALL|REGISTER(?:\.ID)?|EXEC|RTD|DDE\w*|"
+                       r"IMPORT(?:XML|DATA|HTML|RANGE|FEED)|INFO|CELL|ENCODEURL)\s*\(|\[[^\]]*\]|\||https?:|file:",
+                       re.IGNORECASE)
+
+
+def input_formula(formula: str, template: bool) -> Problem | None:
+    """What to say about a formula in a cell meant for a typed number. A formula that reaches
+    outside the file (WEBSERVICE, a link to another workbook, DDE `cmd|…`) is an error and its
+    cached result is NOT used; in a template any other formula is a warning (its cached result
+    is used, and said); a hand-made workbook's own sums (=B3+B4) are normal and pass."""
+    shown = formula if len(formula) <= 60 else formula[:57] + "…"
+    if _EXTERNAL.search(formula):
+        return Problem("cell-formula-external", "error",
+                       f"填报单元格中含有引用外部数据的公式“={shown}”，其保存的结果未被采用；请直接填写数值",
+                       f"the input cell holds a formula reaching outside the file (={shown}); its cached result "
+                       "is not used; type the number")
+    if template:
+        return Problem("cell-formula-input", "warning",
+                       f"填报单元格中填写的是公式“={shown}”，已采用文件中保存的计算结果；请直接填写数值",
+                       f"the input cell holds a formula (={shown}); its cached result is used; type the number")
+    return None
+
+
+def year_invalid(found, sheet: str | None = None, cell: str | None = None) -> Finding:
+    """The finding for a report year outside YEAR_MIN..YEAR_MAX (−1, 0, 99999, 1e20): the year is
+    then unknown, never carried into dates or file names."""
+    shown = text_of(found)
+    shown = shown if len(shown) <= 20 else shown[:20] + "…"
+    return meta_finding("year-invalid", "error", f"报告年度“{shown}”无效，应为{YEAR_MIN}至{YEAR_MAX}之间的年份",
+                        f"the report year {shown!r} is invalid; expected a year from {YEAR_MIN} to {YEAR_MAX}",
+                        sheet=sheet, cell=cell, expected=f"{YEAR_MIN}..{YEAR_MAX}", found=shown)
+
+
 def to_int(v) -> int | None:
     try:
         return int(float(str(v).strip()))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):      # OverflowError: "1e400", 5,000 digits
         return None
 
 
@@ -228,7 +273,10 @@ def read_by_labels(path: Path, sheets: list[Sheet], layout: Layout | None, date1
         t_unit, t_year = _title(indexes)
         year = year if year is not None else t_year
         unit_name = unit_name or t_unit
-    if year is None:
+    if year is not None and report_year(year) is None:
+        findings.append(year_invalid(info.get("year") or year, *info_locator.get("year", (None, None))))
+        year = None
+    elif year is None:
         findings.append(meta_finding("year-unknown", "warning", "未能在文件中找到报告年度",
                                       "the report year was not found in the file"))
     data = ReportData(layout=layout.id, year=year or 0, unit={"code": info.get("code", ""), "name": unit_name})
@@ -252,10 +300,16 @@ def read_by_labels(path: Path, sheets: list[Sheet], layout: Layout | None, date1
             ref = CellRef(t.key, r.key, c.key)
             locator[ref] = (found["sheet"], a)
             raw = by_name[found["sheet"]].values.get(split_addr(a))
+            cell = sheet_of[found["sheet"]].cells.get(a)
             if raw is None and ref in formulas:
-                cell = sheet_of[found["sheet"]].cells.get(a)
                 if cell is not None and cell.formula is not None:
                     uncached.append(ref)
+            elif cell is not None and cell.formula and ref not in formulas:
+                problem = input_formula(cell.formula, template=False)
+                if problem is not None:
+                    findings.append(cell_finding(problem, t, found["sheet"], a, rk, ck, "=" + cell.formula))
+                    if problem.severity == "error":
+                        raw = None
             value, problem = parse_cell(raw, c.kind)
             if problem is not None:
                 findings.append(cell_finding(problem, t, found["sheet"], a, rk, ck, raw))

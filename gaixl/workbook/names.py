@@ -82,14 +82,17 @@ def fingerprint(meta: dict) -> str:
 
 
 _BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", *(f"COM{i}" for i in "123456789¹²³"),
+             *(f"LPT{i}" for i in "123456789¹²³")}
 
 
 def safe_filename(stem: str, suffix: str = ".xlsx", limit: int = 120) -> str:
     """A file name that Windows accepts: no reserved characters or names, no trailing dot/space."""
     s = _BAD.sub("_", stem).strip().rstrip(". ")
     s = s[:limit].rstrip(". ") or "unit"
-    if s.split(".")[0].upper() in _RESERVED:
+    if s[:1] in ("-", "+"):                # never read as an option by a shell command
+        s = "_" + s[1:]
+    if s.split(".")[0].rstrip(" ").upper() in _RESERVED:
         s = "_" + s
     return s + suffix
 

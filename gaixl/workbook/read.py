@@ -20,7 +20,7 @@ from gaixl.errors import InputError, UsageError, WorkbookError
 from gaixl.findings import Finding
 from gaixl.report.data import CONTACT_FIELDS, ReadResult, ReportData
 from gaixl.report.datafile import read_datafile
-from gaixl.report.values import Problem, XlError, has_text, parse_cell, parse_date, text_of
+from gaixl.report.values import Problem, XlError, has_text, parse_cell, parse_date, report_year, text_of
 from gaixl.spec.load import available_layouts, load_layout
 from gaixl.spec.model import Layout, Table
 from gaixl.spec.rules import CellRef, compile_expr, computed_cells, to_excel
@@ -29,11 +29,13 @@ from gaixl.workbook.handmade import (
     LabelRead,
     SheetIndex,
     cell_finding,
+    input_formula,
     locate_table,
     meta_finding,
     read_by_labels,
     table_missing,
     to_int,
+    year_invalid,
 )
 from gaixl.workbook.xlsx import Book, Sheet, read_xls, sniff, split_addr
 
@@ -119,7 +121,7 @@ def _converted_template(res: ReadResult, meta_sheet: Sheet) -> None:
     if meta.get("fingerprint") == names.fingerprint(meta):
         res.data.unit = {"code": meta.get("unit_code", ""), "name": meta.get("unit_name", "")}
         res.data.signature["unit"] = res.data.unit["name"]
-        res.data.year = to_int(meta.get("year")) or res.data.year
+        res.data.year = report_year(to_int(meta.get("year"))) or res.data.year
     res.findings.append(meta_finding(
         "template-converted", "warning", "模板被另存为.xls等其他格式，已按表格标签读取，合计数按填写值校验；请使用下发的.xlsx模板填报",
         "the template was saved in another format (.xls): read by labels, totals checked as given",
@@ -229,7 +231,9 @@ class _Template:
         meta = self._meta()
         layout = self._layout(meta)
         plan = _plan(layout)
-        year = to_int(meta.get("year"))
+        year = report_year(to_int(meta.get("year")))
+        if year is None:
+            self.findings.append(year_invalid(meta.get("year"), names.META_SHEET))
         data = ReportData(layout=layout.id, year=year if year is not None else 0,
                           unit={"code": meta.get("unit_code", ""), "name": meta.get("unit_name", "")})
         self.values = [0] * len(plan.index)
@@ -337,6 +341,11 @@ class _Template:
                     raw = cell.value
                     if cell.formula is not None and raw is None:
                         self.findings.append(cell_finding(_NO_VALUE, t, sheet, a, rk, ck, "=" + cell.formula))
+                    elif cell.formula:
+                        said = input_formula(cell.formula, template=True)
+                        self.findings.append(cell_finding(said, t, sheet, a, rk, ck, "=" + cell.formula))
+                        if said.severity == "error":
+                            raw = None
                 value, problem = parse_cell(raw, c.kind) if raw is not None else (None, None)
                 self.seen[i] = _seen(raw)
                 if raw is not None and not _is_number(raw):

@@ -22,7 +22,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from gaixl.atomic import ensure_dir, write_bytes
+from gaixl.atomic import batch, ensure_dir, write_bytes
 from gaixl.errors import UsageError
 from gaixl.spec.model import Layout, Section
 from gaixl.spec.rules import CellRef
@@ -605,12 +605,14 @@ def generate_all(layout: Layout, year: int, units: list[dict], out_dir, *,
     jobs = check_units(units, year)
     ensure_dir(out)
     kw["generated_at"] = kw.get("generated_at") or now_iso()      # one run, one timestamp: one master
-    written = []
-    for c, n, fn in jobs:
-        written.append(generate_workbook(layout, year, c, n, out / fn, prefill=prefill(c) if prefill else None, **kw))
-        if progress is not None:
-            progress(len(written), len(jobs))
-    return written
+    # All templates or none: each is staged beside its target and renamed into place at the end,
+    # so a full disk or a bad unit never leaves 7 of 12 templates behind.
+    with batch() as staged:
+        for i, (c, n, fn) in enumerate(jobs, 1):
+            generate_workbook(layout, year, c, n, staged.stage(out / fn), prefill=prefill(c) if prefill else None, **kw)
+            if progress is not None:
+                progress(i, len(jobs))
+    return [out / fn for _c, _n, fn in jobs]
 
 
 __all__ = ["generate_workbook", "generate_all", "check_units", "check_layout_year", "now_iso", "make_meta", "render", "legacy_password_hash"]

@@ -55,7 +55,7 @@ class Sheet:
                 m = raw.get(a)
                 if m is not None:
                     t, f, v = m[1], m[2], m[3]
-                    if not f and v and (not t or t == b"n") and v.isdigit():
+                    if not f and v and (not t or t == b"n") and v.isdigit() and len(v) < 19:
                         c = Cell(int(v), None)
                     else:
                         c = cells.get(a)
@@ -234,6 +234,8 @@ class LazyCells(dict):
                 return default
             try:
                 c = _convert(m, self._book)
+            except InputError:
+                raise
             except (ValueError, IndexError, UnicodeDecodeError, OverflowError) as e:
                 raise InputError(f"cell {a} cannot be read ({short(e)})", where=str(self._book.path),
                                  zh=f"单元格{a}无法读取，文件可能已损坏") from None
@@ -430,10 +432,14 @@ def elements(data: bytes, tag: bytes, qname: str, text: bool = False) -> list[di
 
 
 def _number(v: str):
-    try:
-        return int(v)
-    except ValueError:
-        return float(v)
+    """A <v> number: int when whole and short, else float. Longer digit strings (past Python's
+    4,300-digit int limit, or 1e400) become a float, inf at worst: the cell's range check says so."""
+    if len(v) < 19:
+        try:
+            return int(v)
+        except ValueError:
+            pass
+    return float(v)
 
 
 def _unescape(s: str) -> str:

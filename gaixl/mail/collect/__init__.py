@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from gaixl.errors import UsageError
-from gaixl.mail.collect.filenames import header, headers
+from gaixl.mail.collect.filenames import header, header_text, headers, raw_header_values
 from gaixl.mail.collect.parts import Limits, Skipped, find_workbooks, parse_message
 from gaixl.mail.collect.sources import FileSource, ImapSource, Incoming, parse_imap_url
 from gaixl.mail.collect.store import MessageMeta, Store, sha256
+from gaixl.mail.smtp import valid_address
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
 KINDS = ("imap", "mbox", "maildir", "eml")
@@ -83,23 +85,57 @@ def _iso_date(value: str | None) -> str | None:
     return t.isoformat()
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def sender_of(msg) -> tuple[str, str, str]:
+    """(display name, address, problem) of the From header, parsed strictly. The address is
+    taken from the header as it arrived — RFC 2047 words are decoded only for the display
+    name — so a name that decodes to CR LF + "Bcc: evil@…" cannot become the sender. A header
+    that decodes to control characters, several From headers or addresses, or an address that
+    is not plainly user@domain, gives address "" and the problem (recorded as unreadable)."""
+    values = raw_header_values(msg, "from")
+    if not values:
+        return "", "", "no From header"
+    if len(values) > 1:
+        return "", "", "several From headers"
+    raw = values[0]
+    if _CONTROL.search(raw):
+        return "", "", "the From header holds control characters"
+    pairs = email.utils.getaddresses([raw])
+    if len(pairs) != 1 or not pairs[0][1]:
+        return "", "", "the From header does not hold exactly one address"
+    name, addr = pairs[0]
+    name = header_text(name)
+    if _CONTROL.search(name) or _CONTROL.search(header_text(raw)):
+        return "", "", "the From header decodes to control characters"
+    if not valid_address(addr):
+        return name, "", "the From address is not a valid address"
+    return name, addr, ""
+
+
 def message_meta(msg, source: str, item: Incoming) -> MessageMeta:
-    from_name, from_addr = email.utils.parseaddr(header(msg, "from"))
+    from_name, from_addr, from_problem = sender_of(msg)
 
     def addresses(name: str) -> list[str]:
         values = headers(msg, name)
         return [a for _, a in email.utils.getaddresses(values) if a]
     mid = header(msg, "message-id").strip()
-    return MessageMeta(from_addr=from_addr, from_name=from_name, to=addresses("to"), cc=addresses("cc"),
+    return MessageMeta(from_addr=from_addr, from_name=from_name, from_problem=from_problem,
+                       to=addresses("to"), cc=addresses("cc"),
                        date=_iso_date(header(msg, "date")) or item.internal_date,
                        subject=header(msg, "subject").strip(), message_id=mid, source=source,
                        uidvalidity=item.uidvalidity, uid=item.uid)
 
 
 def message_key(msg, raw: bytes | None) -> str:
-    """Message-ID when present, else a hash of the message's bytes."""
+    """A message's identity: (Message-ID, sha256 of its bytes). A Message-ID alone is not an
+    identity — any sender may reuse one, and a second, different message under a seen ID would
+    be skipped as "old" and its workbook lost. The same message reached again (another UID,
+    another folder, a re-run) has the same bytes, and so the same key."""
     mid = header(msg, "message-id").strip() if msg is not None else ""
-    return f"mid:{mid}" if mid else f"sha256:{sha256(raw or b'')}"
+    digest = sha256(raw or b"")
+    return f"mid:{mid}|sha256:{digest}" if mid else f"sha256:{digest}"
 
 
 def _open(source: Source, *, password: str | None, folder: str | None, since: dt.date | None,

@@ -25,8 +25,8 @@ _GB_LABELS = {"gb2312", "gbk", "gb_2312-80", "gb_2312", "x-gbk", "cp936", "euc-c
               "x-euc-cn", "csgb2312", "chinese", "ms936", "windows-936", "hz-gb-2312"}
 MAX_NAME_CHARS = 120          # characters of a saved name (well under the 255-byte limit)
 MAX_NAME_BYTES = 200          # UTF-8 bytes of a saved name
-WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                    *(f"LPT{i}" for i in range(1, 10))}
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", *(f"COM{i}" for i in "123456789¹²³"),
+                    *(f"LPT{i}" for i in "123456789¹²³")}
 
 
 def codec_for(label: str | None) -> str | None:
@@ -263,10 +263,19 @@ def safe_name(name: str, fallback: str = "附件", suffix: str = "") -> str:
         stem, ext = name, suffix.lstrip(".")
     if not stem:
         stem = _clean(fallback) or "附件"
-    if stem.upper() in WINDOWS_RESERVED:
-        stem = "_" + stem
     stem = shorten(stem, MAX_NAME_CHARS - len(ext) - 1, MAX_NAME_BYTES - len(ext.encode()) - 1)
-    return f"{stem}.{ext}" if ext else stem
+    return harmless(f"{stem}.{ext}" if ext else stem)
+
+
+def harmless(name: str) -> str:
+    """A saved name that no shell or Windows misreads: never beginning with '-' or '+' (read
+    as an option by `rm *`, `ls *`), never a Windows device name before its first dot (CON,
+    con.xlsx.xlsx, LPT1.txt, COM¹ … open the device, not a file)."""
+    if name[:1] in ("-", "+"):
+        name = "_" + name[1:]
+    if name.split(".")[0].rstrip(" ").upper() in WINDOWS_RESERVED:
+        name = "_" + name
+    return name
 
 
 def shorten(text: str, max_chars: int, max_bytes: int) -> str:
@@ -284,7 +293,7 @@ def with_suffix(name: str, n: int) -> str:
     tag = f" ({n})"
     stem = shorten(stem, MAX_NAME_CHARS - len(ext) - 1 - len(tag),
                    MAX_NAME_BYTES - len(ext.encode()) - 1 - len(tag))
-    return f"{stem}{tag}.{ext}" if ext else f"{stem}{tag}"
+    return harmless(f"{stem}{tag}.{ext}" if ext else f"{stem}{tag}")
 
 
 def zip_member_name(info) -> str:

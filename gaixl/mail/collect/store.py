@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gaixl import atomic
+from gaixl import atomic, jsonsafe
 from gaixl.mail.collect.filenames import safe_name, with_suffix
 
 SIDECAR = ".gaixl.json"
@@ -31,6 +31,7 @@ class MessageMeta:
     """Provenance of one message (what a sidecar records about it)."""
     from_addr: str = ""
     from_name: str = ""
+    from_problem: str = ""           # why the From header was not usable ("" when it was)
     to: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     date: str | None = None          # ISO 8601 with offset
@@ -41,8 +42,10 @@ class MessageMeta:
     uid: int | None = None
 
     def brief(self) -> dict:
-        return {"date": self.date, "from": self.from_addr, "subject": self.subject,
-                "message_id": self.message_id}
+        out = {"date": self.date, "from": self.from_addr, "subject": self.subject, "message_id": self.message_id}
+        if self.from_problem:
+            out["from_unreadable"] = self.from_problem
+        return out
 
 
 def _instant(iso: str | None) -> dt.datetime | None:
@@ -94,7 +97,7 @@ class Store:
     @staticmethod
     def _read_json(p: Path) -> dict | None:
         try:
-            data = json.loads(p.read_text(encoding="utf-8-sig"))
+            data = jsonsafe.loads(p.read_bytes())
         except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None
@@ -175,7 +178,8 @@ class Store:
         if newer:
             side = {
                 "file": name, "sha256": digest, "size": size, "original_name": original_name,
-                "from": meta.from_addr, "from_name": meta.from_name, "to": meta.to, "cc": meta.cc,
+                "from": meta.from_addr, "from_name": meta.from_name, "from_unreadable": meta.from_problem,
+                "to": meta.to, "cc": meta.cc,
                 "date": meta.date, "subject": meta.subject, "message_id": meta.message_id,
                 "source": meta.source,
             }
