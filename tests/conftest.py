@@ -5,19 +5,12 @@ installed — except under CI=true, where a missing engine is a failure, never a
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from needs import in_ci, require
+from needs import require, require_shared
 
 SEED = "samples/2020-jinyun-hrss.json"
-
-
-def shared_dir() -> Path:
-    """shared/ beside the clone (…/shared next to …/main), or $GAIXL_SHARED."""
-    env = os.environ.get("GAIXL_SHARED")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared"
 
 
 @pytest.fixture(scope="session")
@@ -37,12 +30,8 @@ def layouts():
 
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    p = shared_dir()
-    if not (p / "samples").is_dir():
-        if in_ci():
-            pytest.fail(f"shared/ not found at {p} (CI clones it beside the repository)", pytrace=False)
-        pytest.skip(f"shared/ samples not found at {p} (set GAIXL_SHARED)")
-    return p
+    """shared/ ($GAIXL_SHARED or ../shared): skips locally when missing, fails under CI=true."""
+    return require_shared()
 
 
 @pytest.fixture

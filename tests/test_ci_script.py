@@ -48,3 +48,21 @@ def test_missing_engine_fails_under_ci_and_skips_otherwise(tmp_path, ci, outcome
     assert proc.returncode == (1 if outcome == "error" else 0)
     if outcome == "error":                          # a setup error: the run fails
         assert "CI=true" in proc.stdout
+
+
+@pytest.mark.parametrize("ci,outcome", [("true", "error"), ("", "skipped")])
+def test_missing_shared_fails_under_ci_and_skips_otherwise(tmp_path, ci, outcome):
+    """shared/ is found through $GAIXL_SHARED (else ../shared); when it is not there, the tests that
+    read it skip locally and fail under CI=true — including a test file with its own parameters."""
+    env = {**os.environ, "CI": ci, "GAIXL_SHARED": str(tmp_path / "nowhere")}
+    tests = ["tests/test_validate.py::test_seed_numbers_give_no_table_error_and_one_warning",
+             "tests/test_import_samples.py::test_partial_sample"]
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", *tests],
+                          check=False, cwd=ROOT, env=env, capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    if outcome == "error":
+        assert "1 failed" in proc.stdout and "1 error" in proc.stdout, out
+        assert proc.stdout.count("and CI=true") >= 2 and str(tmp_path / "nowhere") in proc.stdout, out
+        assert proc.returncode == 1
+    else:
+        assert "2 skipped" in proc.stdout and proc.returncode == 0, out

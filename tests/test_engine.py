@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 from helpers import consistent_data
+from needs import require
 
 from gaixl.errors import GaixlError
 from gaixl.report.data import ReportData, load_data_file
@@ -172,9 +173,10 @@ def test_convert_docx_to_pdf(soffice, tmp_path):
     pdf = engine.convert(src, "pdf", tmp_path / "pdf")
     assert pdf == tmp_path / "pdf" / "报告.pdf"
     assert pdf.read_bytes()[:5] == b"%PDF-"
-    if shutil.which("pdftotext"):  # poppler-utils: the CJK text made it into the PDF (fonts-noto-cjk)
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-        assert "政府信息公开工作年度报告" in text
+    # the CJK text made it into the PDF (fonts-noto-cjk), read back by poppler's pdftotext
+    exe = require(shutil.which("pdftotext"), "poppler-utils (pdftotext)")
+    text = subprocess.run([exe, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "政府信息公开工作年度报告" in text
 
 
 # ---------------------------------------------------------------- the template's formulas vs gaixl's Python

@@ -25,7 +25,7 @@ from gaixl.importers.blocks import Para, Table
 from gaixl.importers.spaced import looks_spaced, spaced_blocks
 
 SEED_SOURCE = Path(__file__).resolve().parents[1] / "workbook" / "sources" / "331122-01-jinyun-hrss-2020.json"
-SCRAPED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "2020-jinyun-hrss-as-scraped.txt"
+SCRAPED = "seed/2020-jinyun-hrss-as-scraped.txt"      # under shared/
 
 
 def _tables(text: str) -> list[Table]:
@@ -152,8 +152,11 @@ def test_looks_spaced():
     assert not looks_spaced("规章\t0\t0\t0\n行政规范性文件\t1\t2\t3\n")
     assert not looks_spaced("本年度我局主动公开政府信息 637 条。\n依申请公开 3 件。\n")
     assert not looks_spaced("")
-    if SCRAPED.exists():                 # the portal text of the seed: pipe rows, not spaced
-        assert not looks_spaced(SCRAPED.read_text(encoding="utf-8"))
+
+
+def test_portal_text_of_the_seed_is_not_spaced(shared):
+    """The seed as scraped from its portal: pipe rows, not space-aligned columns."""
+    assert not looks_spaced((shared / SCRAPED).read_text(encoding="utf-8"))
 
 
 # ----------------------------------------------------------------------------- pdftotext of real PDFs
