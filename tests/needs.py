@@ -42,3 +42,29 @@ def require_shared(sub: str = "samples") -> Path:
     if not (p / sub).is_dir():
         missing(f"shared/{sub} not found at {p} (set GAIXL_SHARED)", "CI clones shared/ beside the repository")
     return p
+
+
+# ----------------------------------------------------------------------------- markers that tell the truth
+# A test that needs something from outside Python carries its marker (registered in pyproject.toml),
+# so that `pytest -m "not slow"` is a quick core that needs none of them. conftest.py makes each
+# of these markers imply `slow`, and fails a test that uses the thing without saying so.
+TOOL_MARKS = ("engine", "browser", "mail", "pdf")
+
+# programs a test may launch (directly or through gaixl), by file name → the marker it needs
+PROGRAM_MARK = {
+    "soffice": "engine", "soffice.bin": "engine", "libreoffice": "engine", "ssconvert": "engine",
+    "chromium": "browser", "chromium-browser": "browser", "google-chrome": "browser", "chrome": "browser",
+    "pdftoppm": "pdf", "pdftotext": "pdf",
+    "dovecot": "mail",
+}
+
+# fixtures that start or need one of those → the marker a test using them (even indirectly) needs
+FIXTURE_MARK = {"soffice": "engine", "poppler": "pdf", "dovecot_server": "mail", "dovecot_plain": "mail"}
+
+current: pytest.Item | None = None        # the test being run (set by conftest.py)
+
+
+def uses(mark: str, what: str) -> None:
+    """Fail the running test unless it is marked `mark`: it uses `what` (e.g. an SMTP server)."""
+    if current is not None and current.get_closest_marker(mark) is None:
+        pytest.fail(f"{current.nodeid} uses {what} but is not marked @pytest.mark.{mark}", pytrace=False)

@@ -114,6 +114,7 @@ def test_usage_errors_exit_2(tmp_path):
     assert run("nonsense").exit_code == 2
 
 
+@pytest.mark.slow
 def test_subprocess_entry_point(tmp_path):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     r = subprocess.run([sys.executable, "-m", "gaixl.cli", "generate", "--year", "2020", "--unit", "某县审计局",

@@ -199,6 +199,7 @@ def _county(tmp: Path, county: str, drop: tuple[str, ...]) -> Path:
     return fill_workbook(book, data, inbox / book.name)
 
 
+@pytest.mark.slow
 def test_consolidation_of_consolidations(tmp_path):
     a = _county(tmp_path, "缙云县", ())
     b = _county(tmp_path, "莲都区", ("331122-05-缙云县自然资源和规划局-2020.xlsx",))
