@@ -38,6 +38,7 @@ def test_script_installs_the_engine_and_runs_the_readme_command():
 _PLUGIN = "import gaixl.workbook.engine\ngaixl.workbook.engine.find_soffice = lambda: None\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ci,outcome", [("true", "error"), ("", "skipped")])
 def test_missing_engine_fails_under_ci_and_skips_otherwise(tmp_path, ci, outcome):
     (tmp_path / "no_soffice_plugin.py").write_text(_PLUGIN, encoding="utf-8")
@@ -50,6 +51,7 @@ def test_missing_engine_fails_under_ci_and_skips_otherwise(tmp_path, ci, outcome
         assert "CI=true" in proc.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ci,outcome", [("true", "error"), ("", "skipped")])
 def test_missing_shared_fails_under_ci_and_skips_otherwise(tmp_path, ci, outcome):
     """shared/ is found through $GAIXL_SHARED (else ../shared); when it is not there, the tests that
@@ -66,3 +68,21 @@ def test_missing_shared_fails_under_ci_and_skips_otherwise(tmp_path, ci, outcome
         assert proc.returncode == 1
     else:
         assert "2 skipped" in proc.stdout and proc.returncode == 0, out
+
+
+def test_script_runs_ruff_and_mypy_and_they_are_test_extras():
+    text = SCRIPT.read_text(encoding="utf-8")
+    assert re.search(r"^ruff check gaixl/ \|\| lint_rc=1$", text, re.MULTILINE)
+    assert re.search(r"^mypy \|\| lint_rc=1$", text, re.MULTILINE)
+    assert 'if [ "$rc" -eq 0 ] && [ "$lint_rc" -ne 0 ]' in text        # a lint finding fails CI
+    project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    for pkg in ("ruff", "mypy", "pytest-xdist"):
+        assert re.search(rf'"{pkg}>=', project), pkg
+    assert 'files = ["gaixl"]' in project                             # `mypy` alone checks the package
+
+
+def test_gaixl_is_ruff_clean():
+    """The quick loop catches what CI's `ruff check gaixl/` would (rules in pyproject.toml)."""
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "gaixl/"], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
