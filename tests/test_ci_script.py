@@ -86,3 +86,67 @@ def test_gaixl_is_ruff_clean():
     proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "gaixl/"], cwd=ROOT,
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+_MARKED = '''
+import subprocess
+import pytest
+
+@pytest.fixture(scope="module")
+def printed(bin_dir):
+    subprocess.run([str(bin_dir / "chromium")], check=True)   # a fixture that launches a browser
+    return "pdf"
+
+@pytest.fixture(scope="module")
+def bin_dir():
+    from pathlib import Path
+    return Path(__file__).parent / "bin"
+
+@pytest.mark.engine
+def test_marked(bin_dir):
+    subprocess.run([str(bin_dir / "soffice"), "--version"], check=True)
+
+def test_unmarked(bin_dir):
+    subprocess.run([str(bin_dir / "soffice"), "--version"], check=True)
+
+@pytest.mark.browser
+def test_fixture_marked(printed):
+    pass
+
+def test_fixture_unmarked(printed):
+    pass
+
+def test_plain():
+    pass
+'''
+
+
+@pytest.mark.slow
+def test_markers_tell_the_truth(tmp_path):
+    """A test that launches LibreOffice (or takes a fixture that launches Chromium) without its
+    marker fails; marked ones pass and are slow, so -m "not slow" leaves them out. Stand-in
+    programs named soffice and chromium, so this runs anywhere in a second."""
+    import shutil
+
+    for f in ("conftest.py", "needs.py"):
+        shutil.copy(ROOT / "tests" / f, tmp_path / f)
+    (tmp_path / "bin").mkdir()
+    for prog in ("soffice", "chromium"):
+        (tmp_path / "bin" / prog).write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+        (tmp_path / "bin" / prog).chmod(0o755)
+    (tmp_path / "test_sample.py").write_text(_MARKED, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n  engine\n  browser\n  mail\n  pdf\n  slow\n", encoding="utf-8")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", *args],
+                              cwd=tmp_path, capture_output=True, text=True, check=False)
+
+    every = run("-p", "no:xdist")
+    out = every.stdout
+    assert every.returncode == 1, out
+    assert "PASSED test_sample.py::test_marked" in out and "PASSED test_sample.py::test_fixture_marked" in out
+    assert "test_sample.py::test_unmarked launched soffice (needs @pytest.mark.engine)" in out
+    assert "test_sample.py::test_fixture_unmarked uses the fixture printed (needs @pytest.mark.browser)" in out
+    quick = run("-p", "no:xdist", "-m", "not slow", "test_sample.py::test_plain", "test_sample.py::test_marked",
+                "test_sample.py::test_fixture_marked")
+    assert "1 passed, 2 deselected" in quick.stdout, quick.stdout
