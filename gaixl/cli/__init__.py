@@ -6,6 +6,9 @@ errors, 2 usage or unreadable input.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import typer
 
 from gaixl.cli import collect, consolidate, core, imports, send
@@ -14,7 +17,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="gaixl：政府信息公开工作年度报告——模板生成、读取校验、汇总。 / Toolkit for the annual "
                        "government-information-disclosure report.")
 
-COMMANDS = [
+COMMANDS: list[tuple[str, Callable[..., Any]]] = [
     ("layouts", core.layouts),
     ("generate", core.generate),
     ("fill", core.fill),

@@ -36,7 +36,8 @@ _MSG = {
     "many_match": ("名单 {roster} 中有多个名为“{name}”的单位（{codes}），请用 --code 指定",
                    "several units named {name} in the roster {roster} ({codes}): give --code"),
     "code_from": ("单位代码 {code} 取自{what}", "unit code {code} from {what_en}"),
-    "need_unit": ("生成工作簿须知道单位名称：原文未找到，请用 --unit 指定", "a workbook needs the unit's name: not found in the source, give --unit"),
+    "need_unit": ("生成工作簿须知道单位名称：原文未找到，请用 --unit 指定",
+                  "a workbook needs the unit's name: not found in the source, give --unit"),
 }
 
 
@@ -46,7 +47,8 @@ def _m(key: str, lang: str, **kw) -> str:
 
 
 def import_cmd(
-    file: Path = typer.Argument(..., help="已发布的报告：.txt、.html、.docx、.doc 或 .pdf / a published report (.txt .html .docx .doc .pdf)"),
+    file: Path = typer.Argument(..., help="已发布的报告：.txt、.html、.docx、.doc 或 .pdf / "
+                                          "a published report (.txt .html .docx .doc .pdf)"),
     year: Optional[int] = typer.Option(None, "--year", help="报告年度 / report year"),
     unit: Optional[str] = typer.Option(None, "--unit", help="单位名称（默认取自标题或落款） / the unit's name"),
     code: str = typer.Option("", "--code", help="单位代码（存入历史数据库时必填，或用 --roster 查找） / the unit's code"),

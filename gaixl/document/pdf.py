@@ -27,8 +27,8 @@ def render_pdf(doc: Document, out: str | Path, *, timeout: float = 180) -> Path:
             "(Debian: apt-get install libreoffice-writer-nogui)", where=str(out),
             zh="生成PDF需要LibreOffice（soffice），本机未安装；可改为输出.docx文件，或先安装LibreOffice"
                "（Debian系统：apt-get install libreoffice-writer-nogui）")
-    with tempfile.TemporaryDirectory(prefix="gaixl-pdf-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="gaixl-pdf-") as tmp_name:
+        tmp = Path(tmp_name)
         src = render_docx(doc, tmp / "report.docx")
         pdf = engine.convert(src, "pdf", tmp / "out", timeout=timeout)
         with atomic_path(out) as part:

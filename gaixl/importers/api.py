@@ -96,11 +96,8 @@ def read_source(path: Path) -> tuple[Source, str]:
     text = decode(raw)
     if "\x00" in text:
         raise InputError("not a text file (binary content)", where=str(path), zh="不是文本文件（含二进制内容）")
-    try:
-        from gaixl.importers.spaced import looks_spaced, spaced_blocks
-    except ImportError:
-        looks_spaced = None
-    if looks_spaced is not None and looks_spaced(text):
+    from gaixl.importers.spaced import looks_spaced, spaced_blocks
+    if looks_spaced(text):
         return block_lines(spaced_blocks(text), positional=True), "spaced"
     return text_source(text), "text"
 
@@ -285,7 +282,8 @@ def import_source(src: Source, *, reader: str = "text", file: str = "", year: in
         findings.append(f)
     if skipped:
         findings.append(_finding("import-checks-skipped", "info", "meta",
-                                 f"{skipped}项校验因所涉单元格未能导入而未进行", f"{skipped} check(s) not run: cells they need were not imported"))
+                                 f"{skipped}项校验因所涉单元格未能导入而未进行",
+                                 f"{skipped} check(s) not run: cells they need were not imported"))
     findings += check_meta(data, chosen)
     for f in check_text(data, chosen):
         num = (f.row or " ")[0]

@@ -106,8 +106,8 @@ class Index:
                 self.columns.add(loose(norm(c.label)))
                 cstack.extend(c.children)
         self.groups.discard("")
-        self._loose = {}
-        self._plain = {}
+        self._loose: dict = {}
+        self._plain: dict = {}
         for names, tg in self.targets:
             for n in names:
                 self._loose.setdefault(loose(n), set()).add(tg)

@@ -311,7 +311,7 @@ def distribute(folder, roster, opts: Options, *, mailer: M.Mailer | None = None,
                          zh="文件夹中没有找到模板（模板由 gaixl generate 生成）")
     sign = signature(opts, units)
     drafts = Path(out) if out else folder / DRAFTS
-    resend = set(resend)
+    resend_codes = set(resend)
     items: list[Item] = []
     total = len(p.pairs)
     with M.send_lock(folder / SENT_LOG, mailer is not None):
@@ -320,7 +320,7 @@ def distribute(folder, roster, opts: Options, *, mailer: M.Mailer | None = None,
             item = Item(code=u["code"], name=u["name"], status="", to=M.addresses(u.get("email", "")))
             items.append(item)
             try:
-                _one(item, u, t, clash, p.year, opts, sign, log, mailer, drafts, resend, when)
+                _one(item, u, t, clash, p.year, opts, sign, log, mailer, drafts, resend_codes, when)
             finally:
                 if progress:
                     progress(i + 1, total)

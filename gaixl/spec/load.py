@@ -135,7 +135,7 @@ def _parse_column(ctx: _Ctx, obj: Any, keys: set[str]) -> Column:
         ctx.mapping(rule, {"id", "message", "message_en"}, {"id", "message"}, "rule")
     return Column(key=key, label=str(m["label"]), name=ctx.text(m, "name", "column"), kind=kind,
                   computed=ctx.text(m, "computed", "column"), rule=dict(rule) if rule else None,
-                  cell=tuple(str(x) for x in cell) if cell else None, span=int(m.get("span", 1)),
+                  cell=(str(cell[0]), str(cell[1])) if cell else None, span=int(m.get("span", 1)),
                   children=children, where=ctx.where(m))
 
 

@@ -152,8 +152,8 @@ def _convert_many(paths: list[Path], target: str, out_dir: Path, timeout: float)
                               zh=f"两个输入文件将输出为同一文件{o.name}：{seen[o]}和{p}")
         seen[o] = p
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="gaixl-lo-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="gaixl-lo-") as tmp_name:
+        tmp = Path(tmp_name)
         prof, stage, conv = tmp / "profile", tmp / "in", tmp / "out"
         _write_profile(prof)
         stage.mkdir()

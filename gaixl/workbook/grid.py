@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass, field
+from functools import partial
 
 from xlsxwriter.utility import xl_col_to_name
 
@@ -307,11 +308,11 @@ class Plan:
         self.layout = layout
         self.grid = grid = Grid(layout)
         self.checks = checks = expand_checks(layout)
-        self.formulas = {ref: to_excel(tree, lambda r, s=grid.tables[ref.table].sheet: grid.addr(r, s))
+        self.formulas = {ref: to_excel(tree, partial(grid.addr, from_sheet=grid.tables[ref.table].sheet))
                          for ref, tree in computed_cells(layout).items()}
         index = {id(c): i for i, c in enumerate(checks)}
         # table -> [(place, condition, index into checks)]: the ✓/✗ cells beside the table
-        self.beside = {g.table.key: [(p, p.check.excel(lambda r, s=g.sheet: grid.addr(r, s)), index[id(p.check)])
+        self.beside = {g.table.key: [(p, p.check.excel(partial(grid.addr, from_sheet=g.sheet)), index[id(p.check)])
                                      for p in g.checks] for g in grid.tables.values()}
         # 校验 rows: 序号, 规则, 级别, 位置, 说明, condition (refs qualified with their sheet)
         self.rows = [(i, c.id, LEVEL[c.rule.severity], grid.where(c.at), c.rule.hint, c.excel(grid.addr))

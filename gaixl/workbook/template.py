@@ -17,6 +17,7 @@ import hashlib
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
@@ -65,7 +66,8 @@ VALIDATION = {
     "count": {"validate": "integer", "criteria": ">=", "value": 0, "input_title": "填写整数",
               "input_message": "请输入不小于0的整数；没有发生的填0。", "error_message": "请输入不小于0的整数。"},
     "signed": {"validate": "integer", "criteria": "between", "minimum": -999999999, "maximum": 999999999,
-               "input_title": "填写增减数", "input_message": "比上一年增加的填正数，减少的填负数（减少5项填-5，显示为“减5”），没有变化填0。",
+               "input_title": "填写增减数",
+               "input_message": "比上一年增加的填正数，减少的填负数（减少5项填-5，显示为“减5”），没有变化填0。",
                "error_message": "请输入整数：增加填正数，减少填负数。"},
     "amount": {"validate": "decimal", "criteria": ">=", "value": 0, "input_title": "填写金额（万元）",
                "input_message": "单位为万元，可保留两位小数；没有的填0。", "error_message": "请输入不小于0的数（单位：万元）。"},
@@ -109,7 +111,8 @@ def _guide(wb, F, pw, layout: Layout, year: int, code: str, name: str, deadline:
         f"本模板依据{layout.notice}规定的报告格式制作，表格项目名称与官方格式一致，请勿改动。统计期为{year}年1月1日至{year}年12月31日。",
         "浅黄色单元格为填报区，其余单元格已锁定，不能修改；灰色单元格为自动计算的合计数，无需填写；浅蓝色单元格为据上年报告预填的数据，不能修改。",
         "表格中没有发生的事项请填写0，不要留空。数字请直接输入，不要带单位或文字。",
-        *(["“本年增/减”填写项目数量与上一年相比的变化：增加的填正数，减少的填负数（如减少5项填-5，显示为“减5”）。"] if "signed" in kinds else []),
+        *(["“本年增/减”填写项目数量与上一年相比的变化：增加的填正数，减少的填负数（如减少5项填-5，显示为“减5”）。"]
+          if "signed" in kinds else []),
         *(["“本年收费金额”以万元为单位填写，可保留两位小数。"] if "amount" in kinds else []),
         *(["“采购总金额”以元为单位填写。"] if "money" in kinds else []),
         f"第{texts}部分为文字内容，每段填写在一个单元格内，自上而下按顺序填写，不必填满；单元格内换行按Alt+Enter。",
@@ -119,7 +122,8 @@ def _guide(wb, F, pw, layout: Layout, year: int, code: str, name: str, deadline:
         f"“校验”工作表顶部的“错误数量”（名称 {names.ERROR_COUNT}）为0、状态显示“校验通过”时方可报送。",
     ]
     cautions = [
-        "请勿修改文件名，请勿重命名、增加、删除或移动工作表，请勿撤销工作表保护，请勿将文件另存为其他格式（如.xls、.et、.wps）；请使用Microsoft Excel或WPS表格填写并保存为.xlsx文件。",
+        "请勿修改文件名，请勿重命名、增加、删除或移动工作表，请勿撤销工作表保护，请勿将文件另存为其他格式（如.xls、.et、.wps）；"
+        "请使用Microsoft Excel或WPS表格填写并保存为.xlsx文件。",
         "本文件内含本单位的识别信息，仅供本单位填报使用，请勿复制给其他单位，也不要使用其他单位的模板。",
     ]
     lines = [(f"{year}年度政府信息公开工作年度报告填报模板", "title"),
@@ -296,8 +300,10 @@ def _checks(wb, F, pw, plan: Plan, results: list[bool]):
         ws.write_formula(r, 5, f'IFERROR(IF({cond},"✓","✗"),"✗")', F["check"], "✓" if ok else "✗")
         ws.write_formula(r, 6, f'IF(AND(F{r + 1}="✗",C{r + 1}="错误"),1,0)', F["group"],
                          0 if ok or level != "错误" else 1)
-    ws.conditional_format(CHECK_TOP, 5, last - 1, 5, {"type": "formula", "criteria": f'=AND($F{first}="✗",$C{first}="错误")', "format": F["bad"]})
-    ws.conditional_format(CHECK_TOP, 5, last - 1, 5, {"type": "formula", "criteria": f'=AND($F{first}="✗",$C{first}<>"错误")', "format": F["warn"]})
+    ws.conditional_format(CHECK_TOP, 5, last - 1, 5,
+                          {"type": "formula", "criteria": f'=AND($F{first}="✗",$C{first}="错误")', "format": F["bad"]})
+    ws.conditional_format(CHECK_TOP, 5, last - 1, 5,
+                          {"type": "formula", "criteria": f'=AND($F{first}="✗",$C{first}<>"错误")', "format": F["warn"]})
     ws.freeze_panes(CHECK_TOP, 0)
     ws.repeat_rows(CHECK_TOP - 1)
     _finish(ws, pw, landscape=False)
@@ -458,7 +464,7 @@ def generate_workbook(layout: Layout, year: int, code: str, name: str, path, *, 
     plan = plan_for(layout)
     filled = _prefill_cells(plan, prefill)
     meta = make_meta(layout, year, code, name, generated_at)
-    opts = {"password": password, "deadline": deadline, "send_to": send_to}
+    opts: dict[str, Any] = {"password": password, "deadline": deadline, "send_to": send_to}
     data = None if filled or extra_sheets else _master(layout, year, generated_at, created, **opts).stamp(meta)
     if data is None:
         data = render(layout, year, meta, filled=filled, created=created, prefill_note=prefill_note,

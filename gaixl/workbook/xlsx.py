@@ -167,7 +167,7 @@ class Book:
         where = str(self.path)
         if sniff(self.path) != "xlsx":
             raise InputError("not an .xlsx workbook", where=where, zh="不是.xlsx格式的工作簿")
-        self._zip = None
+        self._zip: zipfile.ZipFile | None = None
         self._inflated = 0
         self._sheets: dict[str, Sheet] = {}
         try:
@@ -185,6 +185,11 @@ class Book:
                                  zh="无法读取该.xlsx工作簿，文件可能已损坏") from None
             raise
 
+    @property
+    def _open_zip(self) -> zipfile.ZipFile:
+        assert self._zip is not None, "used after a failed open"
+        return self._zip
+
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
@@ -198,7 +203,7 @@ class Book:
     # -- safety
     def _check_sizes(self) -> None:
         total = 0
-        for info in self._zip.infolist():
+        for info in self._open_zip.infolist():
             total += info.file_size
             if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise InputError(f"refused: part {info.filename} expands {info.file_size // max(info.compress_size, 1)}× "
@@ -215,7 +220,7 @@ class Book:
         """A part's bytes. The sizes in the zip directory can lie: never inflate more than the
         limit. Deflated and stored parts are inflated straight from the file's bytes (half
         the cost of zipfile.open); anything else goes through zipfile."""
-        info = self._zip.getinfo(name)
+        info = self._open_zip.getinfo(name)
         budget = MAX_UNZIPPED - self._inflated
         data = None
         if info.compress_type in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) and not info.flag_bits & 1:
@@ -240,7 +245,7 @@ class Book:
                     raise InputError(f"part {name} is damaged (checksum mismatch)", where=str(self.path),
                                      zh=f"部件{name}已损坏（校验和不符）")
         if data is None:
-            with self._zip.open(name) as fh:
+            with self._open_zip.open(name) as fh:
                 data = fh.read(budget + 1)
         self._inflated += len(data)
         if self._inflated > MAX_UNZIPPED:
@@ -263,7 +268,7 @@ class Book:
 
     # -- structure
     def _load_workbook(self) -> None:
-        names = set(self._zip.namelist())
+        names = set(self._open_zip.namelist())
         wb_part = "xl/workbook.xml"
         if wb_part not in names and "_rels/.rels" in names:     # the usual place, else ask the package
             for rel in self._xml("_rels/.rels").iter(PKG_REL):
@@ -339,7 +344,7 @@ class Book:
         """The shared strings (a sequence of str)."""
         if self._strings is None:
             self._strings = []
-            if self._sst_part and self._sst_part in self._zip.namelist():
+            if self._sst_part and self._sst_part in self._open_zip.namelist():
                 data = self._safe(self._sst_part)
                 if is_plain(data) and b"<si" in data:
                     self._strings = LazyStrings(data)

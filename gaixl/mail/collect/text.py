@@ -8,7 +8,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "malformed": ("邮件格式损坏，无法读取该部分", "malformed MIME part, cannot be read"),
     "too-deep": ("转发邮件嵌套层数过多，未展开", "forwarded messages nested too deep, not opened"),
     "zip-unreadable": ("压缩包损坏或无法读取", "zip file damaged or unreadable"),
-    "zip-bomb": ("压缩包可疑（文件过多、解压后过大或压缩比异常），未解压", "suspicious zip (too many files, too big or too compressed), not extracted"),
+    "zip-bomb": ("压缩包可疑（文件过多、解压后过大或压缩比异常），未解压",
+                 "suspicious zip (too many files, too big or too compressed), not extracted"),
     "zip-too-deep": ("压缩包嵌套层数过多，未解压", "zip nested too deep, not extracted"),
     "zip-encrypted": ("压缩包内文件已加密，无法解压", "encrypted zip member, cannot be extracted"),
     "tnef-unreadable": ("winmail.dat 无法解析", "winmail.dat cannot be parsed"),
@@ -37,7 +38,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "interrupted": ("已中断。已处理的邮件均已保存并记录，再次运行同一命令将从中断处继续。",
                     "Interrupted. Everything processed so far is saved and recorded; run the same command "
                     "again to resume."),
-    "insecure-warning": ("警告：未加密连接（--insecure），仅限本机测试服务器", "warning: unencrypted connection (--insecure), local test servers only"),
+    "insecure-warning": ("警告：未加密连接（--insecure），仅限本机测试服务器",
+                         "warning: unencrypted connection (--insecure), local test servers only"),
 }
 
 
