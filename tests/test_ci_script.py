@@ -35,6 +35,12 @@ def test_script_installs_the_engine_and_runs_the_readme_command():
     assert 'exit "$rc"' in text                      # and its status (5 = no tests, too) is CI's
 
 
+def _env() -> dict[str, str]:
+    """The environment for a pytest run inside a test: without CI's PYTEST_ADDOPTS (-n …), so the
+    inner run is one process whatever the outer one is."""
+    return {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+
+
 _PLUGIN = "import gaixl.workbook.engine\ngaixl.workbook.engine.find_soffice = lambda: None\n"
 
 
@@ -42,7 +48,7 @@ _PLUGIN = "import gaixl.workbook.engine\ngaixl.workbook.engine.find_soffice = la
 @pytest.mark.parametrize("ci,outcome", [("true", "error"), ("", "skipped")])
 def test_missing_engine_fails_under_ci_and_skips_otherwise(tmp_path, ci, outcome):
     (tmp_path / "no_soffice_plugin.py").write_text(_PLUGIN, encoding="utf-8")
-    env = {**os.environ, "CI": ci, "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))}
+    env = {**_env(), "CI": ci, "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))}
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no_soffice_plugin", "-p", "no:cacheprovider",
                            "tests/test_engine.py::test_find_soffice"], check=False, cwd=ROOT, env=env, capture_output=True, text=True)
     assert f"1 {outcome}" in proc.stdout, proc.stdout + proc.stderr
@@ -56,7 +62,7 @@ def test_missing_engine_fails_under_ci_and_skips_otherwise(tmp_path, ci, outcome
 def test_missing_shared_fails_under_ci_and_skips_otherwise(tmp_path, ci, outcome):
     """shared/ is found through $GAIXL_SHARED (else ../shared); when it is not there, the tests that
     read it skip locally and fail under CI=true — including a test file with its own parameters."""
-    env = {**os.environ, "CI": ci, "GAIXL_SHARED": str(tmp_path / "nowhere")}
+    env = {**_env(), "CI": ci, "GAIXL_SHARED": str(tmp_path / "nowhere")}
     tests = ["tests/test_validate.py::test_seed_numbers_give_no_table_error_and_one_warning",
              "tests/test_import_samples.py::test_partial_sample"]
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", *tests],
@@ -79,6 +85,7 @@ def test_script_runs_ruff_and_mypy_and_they_are_test_extras():
     for pkg in ("ruff", "mypy", "pytest-xdist"):
         assert re.search(rf'"{pkg}>=', project), pkg
     assert 'files = ["gaixl"]' in project                             # `mypy` alone checks the package
+    assert 'export PYTEST_ADDOPTS="${PYTEST_ADDOPTS:--n auto --dist loadfile}"' in text   # tests in parallel
 
 
 def test_gaixl_is_ruff_clean():
@@ -139,7 +146,7 @@ def test_markers_tell_the_truth(tmp_path):
 
     def run(*args):
         return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", *args],
-                              cwd=tmp_path, capture_output=True, text=True, check=False)
+                              cwd=tmp_path, env=_env(), capture_output=True, text=True, check=False)
 
     every = run("-p", "no:xdist")
     out = every.stdout
