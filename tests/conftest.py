@@ -70,8 +70,12 @@ _popen_init = subprocess.Popen.__init__
 
 def _watching_popen_init(self, args, *a, **kw):
     """Notes a program launched for a test that lacks the program's marker; runs it as usual."""
-    first = args if isinstance(args, (str, bytes, os.PathLike)) else (args[0] if args else "")
-    prog = os.path.basename(os.fsdecode(first).split()[0]) if first else ""
+    if isinstance(args, (str, bytes)):                     # a command line: its first word
+        words = os.fsdecode(args).split()
+        first = words[0] if words else ""
+    else:                                                  # a path, or a sequence of arguments
+        first = os.fsdecode(args if isinstance(args, os.PathLike) else (args[0] if args else ""))
+    prog = os.path.basename(first)
     mark, item = PROGRAM_MARK.get(prog), needs.current
     if mark and _fixture_being_set_up:
         _fixture_marks.setdefault(_fixture_being_set_up[-1], set()).add(mark)
