@@ -50,7 +50,8 @@ def require_shared(sub: str = "samples") -> Path:
 # of these markers imply `slow`, and fails a test that uses the thing without saying so.
 TOOL_MARKS = ("engine", "browser", "mail", "pdf")
 
-# programs a test may launch (directly or through gaixl), by file name → the marker it needs
+# programs a test may launch (itself, or through gaixl in the test's own process — not through a
+# `gaixl` subprocess), by file name → the marker it needs
 PROGRAM_MARK = {
     "soffice": "engine", "soffice.bin": "engine", "libreoffice": "engine", "ssconvert": "engine",
     "chromium": "browser", "chromium-browser": "browser", "google-chrome": "browser", "chrome": "browser",
