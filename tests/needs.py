@@ -60,7 +60,8 @@ PROGRAM_MARK = {
 }
 
 # fixtures that start or need one of those → the marker a test using them (even indirectly) needs
-FIXTURE_MARK = {"soffice": "engine", "poppler": "pdf", "dovecot_server": "mail", "dovecot_plain": "mail"}
+FIXTURE_MARK = {"soffice": "engine", "ssconvert": "engine", "poppler": "pdf", "dovecot_server": "mail",
+                "dovecot_plain": "mail"}
 
 current: pytest.Item | None = None        # the test being run (set by conftest.py)
 
