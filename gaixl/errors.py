@@ -69,11 +69,20 @@ class OutputError(GaixlError):
     """An output could not be written (disk full, no permission, a writing process failed)."""
 
 
+class MailError(GaixlError):
+    """Mail cannot be sent: a bad SMTP URL, no password, the connection, TLS or login failed."""
+
+
+class EngineError(GaixlError):
+    """LibreOffice is missing, failed, or did not finish in time."""
+
+
 _OS_REASON_ZH = {
     errno.ENOENT: "文件或文件夹不存在",
     errno.EACCES: "没有访问权限",
     errno.EPERM: "没有访问权限",
     errno.EISDIR: "这是文件夹，不是文件",
+    errno.EEXIST: "已存在同名的文件或文件夹",
     errno.ENOTDIR: "路径中有一级不是文件夹",
     errno.ENAMETOOLONG: "文件名过长",
     errno.EIO: "读写出错（输入输出错误）",

@@ -42,10 +42,14 @@ class Finding:
             return f"{self.sheet}!{self.cell}"
         return self.sheet or ""
 
+    def text(self, lang: str = "zh") -> str:
+        """The message in `lang`: English with "en" (when there is one), else Chinese."""
+        return self.message_en if lang == "en" and self.message_en else self.message
+
     def to_json(self, lang: str = "zh") -> dict:
         d = asdict(self)
         d.pop("message_en")
-        d["message"] = self.message_en if lang == "en" and self.message_en else self.message
+        d["message"] = self.text(lang)
         return d
 
 
@@ -61,6 +65,8 @@ class FileReport:
     # CellRef → (sheet, "D7") as the reader found the cells: later checks (history) place their
     # findings with it. Not part of the JSON form.
     locator: dict = field(default_factory=dict, repr=False, compare=False)
+    # The error that made the file unreadable (kind "unreadable"), for a one-line message.
+    error: Any = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> int:

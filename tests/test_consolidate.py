@@ -327,7 +327,7 @@ def test_an_unwritable_output_is_a_clear_error(tmp_path, parallel):
     (out / "data").write_text("a file where the data folder should be")
     with pytest.raises(OutputError) as e:
         write_outputs(c, out, reports=False, parallel=parallel)
-    assert "data" in e.value.text("zh") and "无法写出" in e.value.text("zh")
+    assert "data" in e.value.where and "无法写入输出" in e.value.text("zh") and "不是文件夹" in e.value.text("zh")
 
 
 @pytest.mark.parametrize("workers", [1, 2])

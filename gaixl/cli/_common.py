@@ -70,40 +70,7 @@ def _print_report(r, lang: str, only_errors: bool = False) -> None:
     style = {"error": "red", "warning": "yellow", "info": "dim"}
     mark = {"error": "✗", "warning": "!", "info": "·"}
     for f in shown:
-        msg = f.message_en if lang == "en" and f.message_en else f.message
+        msg = f.text(lang)
         where = f" {f.location}" if f.location and f.location not in msg else ""
         out.print(f"  [{style.get(f.severity, '')}]{mark.get(f.severity, '')} {t('sev.' + f.severity, lang)}[/] "
                   f"{f.code}{escape(where)}  {escape(msg)}")
-
-
-
-def _open_history(path: Optional[Path]):
-    """The history database given by --history (it must exist), or None."""
-    if path is None:
-        return None
-    from gaixl.validation.history import HistoryStore
-    return HistoryStore(path, create=False)
-
-
-
-def _history_prefill(store, code: str, year: int, layout) -> Optional[dict]:
-    """generate --history: the prefill from the unit's report of year-1, when stored."""
-    if store is None or not code:
-        return None
-    from gaixl.validation.history import carry_over
-    previous = store.get(code, year - 1)
-    return carry_over(previous, layout) if previous is not None else None
-
-
-
-def _history_findings(store, data, locator: Optional[dict] = None) -> list:
-    """check --history: where a report disagrees with the unit's stored report of year-1
-    (`locator`, from the reader, places the findings at sheet!cell)."""
-    if data is None or not data.unit.get("code"):
-        return []
-    from gaixl.spec.load import load_layout
-    from gaixl.validation.history import previous_year_findings
-    previous = store.get(data.unit["code"], data.year - 1)
-    return [] if previous is None else previous_year_findings(data, previous, load_layout(data.layout),
-                                                              locator=locator)
-

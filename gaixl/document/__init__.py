@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gaixl.errors import GaixlError, UsageError, os_reason_zh
+from gaixl.errors import OutputError, UsageError, os_reason_zh
 
 FORMATS = {".docx": "docx", ".pdf": "pdf", ".md": "markdown", ".markdown": "markdown", ".html": "html",
            ".htm": "html"}
@@ -97,7 +97,7 @@ def render(source, out: str | Path, *, layout=None, draft: bool = False):
     try:
         write(doc, out)
     except OSError as e:                     # a folder in the way, no permission, a full disk …
-        raise GaixlError(f"cannot write the report: {e.strerror or e}", where=str(out),
+        raise OutputError(f"cannot write the report: {e.strerror or e}", where=str(out),
                          zh=f"无法写入报告：{os_reason_zh(e)}") from e
     return out, findings
 

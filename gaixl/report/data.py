@@ -125,6 +125,8 @@ class ReportData:
 
 
 def load_data_file(path: str | Path) -> ReportData:
+    """A data file (.json, the contract of shared/design.md) → ReportData; DataFileError when
+    it cannot be read or does not follow the contract."""
     p = Path(path)
     try:
         raw = p.read_bytes()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from gaixl.errors import InputError, UsageError
@@ -237,6 +237,20 @@ def carry_over(previous: ReportData, layout_now: Layout) -> dict:
     return {"tables": tables}
 
 
+def prefill_for(store: HistoryStore, year: int, layout: Layout) -> Callable[[str], dict | None]:
+    """code → the prefill of the unit's template of `year` from its stored report of year-1
+    (None when nothing is stored, or the unit has no code): for generate_all(prefill=…)."""
+    def prefill(code: str) -> dict | None:
+        previous = store.get(code, year - 1) if code else None
+        return carry_over(previous, layout) if previous is not None else None
+    return prefill
+
+
+def prefilled_cells(prefill: dict | None) -> int:
+    """How many cells a prefill fills."""
+    return sum(len(cols) for rows in (prefill or {}).get("tables", {}).values() for cols in rows.values())
+
+
 def _differs(expected, found) -> bool:
     if not _is_num(found):
         return expected != 0
@@ -299,20 +313,11 @@ def previous_year_findings(data: ReportData, previous: ReportData, layout: Layou
     return out
 
 
-# ---------------------------------------------------------------- the CLI's words for `gaixl history`
-TEXT = {
-    "title": ("历史数据库 {db}", "History database {db}"),
-    "code": ("单位代码", "Code"),
-    "name": ("单位名称", "Unit"),
-    "year": ("年度", "Year"),
-    "layout": ("格式", "Layout"),
-    "stored_at": ("存入时间", "Stored at"),
-    "file": ("来源文件", "Source file"),
-    "empty": ("历史数据库中没有{what}的记录", "The history database holds no{what_en} unit-years"),
-    "summary": ("共 {n} 条记录（{years}）", "{n} unit-years ({years})"),
-}
-
-
-def text(key: str, lang: str = "zh", **kw) -> str:
-    zh, en = TEXT[key]
-    return (en if lang == "en" else zh).format(**kw)
+def history_findings(store: HistoryStore, data: ReportData | None, locator: dict | None = None) -> list[Finding]:
+    """Where a report disagrees with the unit's stored report of year-1 (nothing when the report
+    has no unit code or nothing is stored); `locator` (from the reader) places them at sheet!cell."""
+    if data is None or not data.unit.get("code"):
+        return []
+    previous = store.get(data.unit["code"], data.year - 1)
+    return [] if previous is None else previous_year_findings(data, previous, load_layout(data.layout),
+                                                              locator=locator)

@@ -14,7 +14,7 @@ from gaixl.report.data import ReportData
 from gaixl.report.values import has_text
 from gaixl.spec.load import layout_for_year
 from gaixl.spec.model import Layout
-from gaixl.spec.rules import CellRef, compute, computed_cells, evaluate, expand_checks
+from gaixl.spec.rules import CellRef, compute, computed_cells, computed_rules, evaluate, expand_checks
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 Locator = dict  # CellRef -> (sheet, "D7")
@@ -130,6 +130,14 @@ def _op(check) -> str:
 
 def _num(v):
     return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+def lost_totals(data: ReportData, layout: Layout) -> list[Finding]:
+    """The totals of `data` a template cannot keep: its totals are formulas, so a total given
+    differently from the sum of its items (or left blank) is recomputed when the data fill a
+    template. Said, so that a published report's wrong sum is not lost without a word."""
+    formula_rules = {r.id for r in computed_rules(layout)} | {"total-blank"}
+    return [f for f in check_rules(data, layout) if f.code in formula_rules]
 
 
 def check_text(data: ReportData, layout: Layout, text_locator: dict | None = None) -> list[Finding]:

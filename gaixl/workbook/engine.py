@@ -40,7 +40,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from gaixl.errors import GaixlError, os_reason_zh
+from gaixl.atomic import atomic_path, ensure_dir
+from gaixl.errors import EngineError, os_reason_zh
 
 _CANDIDATES = ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
                "/opt/libreoffice/program/soffice", "/Applications/LibreOffice.app/Contents/MacOS/soffice")
@@ -54,10 +55,6 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>
 """
-
-
-class EngineError(GaixlError):
-    """LibreOffice is missing, failed, or did not finish in time."""
 
 
 def find_soffice() -> str | None:
@@ -155,7 +152,7 @@ def _convert_many(paths: list[Path], target: str, out_dir: Path, timeout: float)
             raise EngineError(f"two inputs would both be written as {o.name}: {seen[o]} and {p}", where=str(out_dir),
                               zh=f"两个输入文件将输出为同一文件{o.name}：{seen[o]}和{p}")
         seen[o] = p
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_dir(out_dir)
     with tempfile.TemporaryDirectory(prefix="gaixl-lo-") as tmp_name:
         tmp = Path(tmp_name)
         prof, stage, conv = tmp / "profile", tmp / "in", tmp / "out"
@@ -177,7 +174,8 @@ def _convert_many(paths: list[Path], target: str, out_dir: Path, timeout: float)
                               zh=f"LibreOffice未能转换{len(paths)}个文件中的{len(missing)}个："
                                  f"{'、'.join(m.name for m in missing[:5])}" + (f"（{detail}）" if detail else ""))
         for s, o in zip(staged, outs):
-            shutil.move(str(conv / f"{s.stem}.{ext}"), o)
+            with atomic_path(o) as part:        # the outputs appear whole or not at all
+                shutil.copyfile(conv / f"{s.stem}.{ext}", part)
     return outs
 
 

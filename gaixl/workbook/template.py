@@ -16,13 +16,14 @@ import datetime as dt
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from gaixl.atomic import write_bytes
+from gaixl.atomic import ensure_dir, write_bytes
 from gaixl.errors import UsageError
 from gaixl.spec.model import Layout, Section
 from gaixl.spec.rules import CellRef
@@ -595,16 +596,26 @@ def check_units(units: list[dict], year: int) -> list[tuple[str, str, str]]:
     return jobs
 
 
-def generate_all(layout: Layout, year: int, units: list[dict], out_dir, **kw) -> list[Path]:
+def generate_all(layout: Layout, year: int, units: list[dict], out_dir, *,
+                 prefill: Callable[[str], dict | None] | None = None,
+                 progress: Callable[[int, int], None] | None = None, **kw) -> list[Path]:
     """One template per unit ({code, name, email, parent}) in `out_dir`, named
-    names.template_filename(code, name, year); keywords as for generate_workbook."""
+    names.template_filename(code, name, year); keywords as for generate_workbook.
+
+    `prefill(code)` gives a unit's prefill (or None), e.g. from last year's report in the history
+    (gaixl.generate_templates does that); `progress(done, total)` is called after each template."""
     out = Path(out_dir)
     if not kw.get("allow_layout_mismatch"):
         check_layout_year(layout, year)
     jobs = check_units(units, year)
-    out.mkdir(parents=True, exist_ok=True)
-    kw.setdefault("generated_at", now_iso())          # one run, one timestamp: one master
-    return [generate_workbook(layout, year, c, n, out / fn, **kw) for c, n, fn in jobs]
+    ensure_dir(out)
+    kw["generated_at"] = kw.get("generated_at") or now_iso()      # one run, one timestamp: one master
+    written = []
+    for c, n, fn in jobs:
+        written.append(generate_workbook(layout, year, c, n, out / fn, prefill=prefill(c) if prefill else None, **kw))
+        if progress is not None:
+            progress(len(written), len(jobs))
+    return written
 
 
 __all__ = ["generate_workbook", "generate_all", "check_units", "check_layout_year", "now_iso", "make_meta", "render",
