@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from gaixl.errors import OutputError, os_reason_zh
 
@@ -80,6 +81,14 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_file(target: str | Path) -> Iterator[BinaryIO]:
+    """An open binary file whose content replaces `target` when the block ends without error:
+    for writers that stream (a country's outputs are never held whole)."""
+    with atomic_path(target) as tmp, open(tmp, "wb") as fh:
+        yield fh
 
 
 def write_bytes(target: str | Path, data: bytes) -> Path:

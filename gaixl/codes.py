@@ -41,7 +41,8 @@ def _c(code: str, severity: str, table: str, zh: str, en: str, todo: str, *, als
 
 _LIST = [
     # ---------------------------------------------------------------- a cell's value
-    _c("cell-not-number", "error", "*", "数据单元格中填写的内容不是数值（文字、错误值、日期、逻辑值等）",
+    _c("cell-not-number", "error", "*", "数据单元格中填写的内容不是数值（文字、以文本形式存储的数字、全角数字、"
+       "带单位的数字、空格、错误值、日期、逻辑值等；模板中按0计算）",
        "a data cell holds something that is not a number", "请在该单元格填写阿拉伯数字，没有发生的填写0"),
     _c("cell-not-integer", "error", "*", "件数栏填写了小数", "a count cell holds a fraction",
        "请填写整数件数"),
@@ -72,8 +73,10 @@ _LIST = [
        "a total's saved result differs from the sum of its items", "请在Excel或WPS中打开文件、核对合计后保存，重新报送"),
     _c("cached-missing", "warning", "*", "合计单元格为公式但文件中没有保存计算结果，已按各分项计算",
        "totals are formulas without saved results; computed from the items", "请在Excel或WPS中打开文件并保存后重新报送"),
-    _c("template-formula-altered", "error", "*", "模板中合计单元格的公式被删除或改动，已按各分项重新计算",
-       "a total's formula in the template was removed or changed; recomputed", "请勿改动合计栏，使用下发的模板重新填报"),
+    _c("template-formula-altered", "warning", "*", "模板中合计单元格的公式被删除或改动，已按各分项重新计算"
+       "（所填数值与各分项之和不符的，由该合计的校验规则报为错误，与模板内的校验一致）",
+       "a total's formula in the template was removed or changed; recomputed (a value that differs from its "
+       "items is an error of that total's rule, as in the template)", "请恢复原公式或使用下发的模板重新填报，勿改动合计栏"),
     _c("template-meta-altered", "error", "meta", "模板的识别信息（隐藏的元数据工作表）被删除、破坏或改动",
        "the template's hidden metadata was removed, damaged or changed", "请使用下发给本单位的模板重新填报，勿改动隐藏工作表"),
     _c("template-other-layout", "error", "meta", "模板的报告格式与要求的格式不同", "the template is of another format",

@@ -83,7 +83,8 @@ class FileReport:
     def sorted_findings(self) -> list[Finding]:
         return sorted(self.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
 
-    def to_json(self, lang: str = "zh") -> dict:
+    def to_json(self, lang: str = "zh", copy: bool = True) -> dict:
+        """The JSON form; copy=False shares the data's dicts (for making JSON text at once)."""
         d = self.data
         return {
             "file": self.file,
@@ -94,5 +95,5 @@ class FileReport:
             "errors": self.errors,
             "warnings": self.warnings,
             "findings": [f.to_json(lang) for f in self.sorted_findings()],
-            "data": (d.to_json() if d is not None else None),
+            "data": (d.to_json(copy=copy) if d is not None else None),
         }

@@ -97,6 +97,38 @@ def test_check_finds_errors_and_exits_1(tmp_path):
     assert "must equal" in r.stdout
 
 
+def test_check_many_files_json_is_the_sequential_result_in_order(tmp_path):
+    # From PARALLEL_FROM files on, check reads in several processes: the output must be the
+    # files' reports in the order given, each exactly as a one-file check gives it.
+    from gaixl.validation.files import PARALLEL_FROM, check_file
+
+    layout = load_layout("2021")
+    files = []
+    for i in range(PARALLEL_FROM + 6):
+        data = consistent_data(layout, 2022, seed=i, code=f"T-{i:03d}", name=f"测试第{i}局")
+        if i == 7:
+            data.tables["三"]["一、本年新收政府信息公开申请数量"]["自然人"] += 1     # errors
+        p = tmp_path / f"{(i * 37) % 101:03d}-{i}.json"                            # not in name order
+        p.write_text(dump_data(data), encoding="utf-8")
+        files.append(p)
+    run("generate", "--year", 2022, "--unit", "测试局", "--code", "T-X", "--out", tmp_path / "gen")
+    tpl = next((tmp_path / "gen").glob("*.xlsx"))
+    files.insert(3, tpl)
+    r = run("check", "--json", *files)
+    assert r.exit_code == 1, r.output
+    got = json.loads(r.stdout)
+    assert [g["file"] for g in got] == [str(p) for p in files]
+    assert got == [check_file(p).to_json("zh") for p in files]
+    assert not got[8]["ok"] and any(f["code"] == "t3-balance" for f in got[8]["findings"])    # file 7
+    bad = tmp_path / "坏文件.xlsx"
+    bad.write_text("<html><body>not a workbook</body></html>", encoding="utf-8")
+    r = run("check", "--json", *files[:40], bad, *files[40:])
+    assert r.exit_code == 2
+    got = json.loads(r.stdout)
+    assert got[40]["file"] == str(bad) and got[40]["findings"][0]["code"] == "unreadable"
+    assert len(got) == len(files) + 1
+
+
 def test_unreadable_input_is_one_line_and_exit_2(tmp_path):
     bad = tmp_path / "坏文件.xlsx"
     bad.write_text("<html><body>not a workbook</body></html>", encoding="utf-8")

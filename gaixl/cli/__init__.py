@@ -1,40 +1,58 @@
 """The command line: a thin shell over the library, one module per command group.
 
 Each command parses its options, calls one library function and prints; the commands are
-registered here, in the order `gaixl --help` lists them. Exit codes: 0 ok, 1 findings with
-errors, 2 usage or unreadable input.
+registered here, in the order `gaixl --help` lists them. A command's module is imported only
+when that command runs (`gaixl check` loads no mail, import or document code: its start-up is
+part of every check), and every one of them for `gaixl --help` or `from gaixl.cli import app`.
+Exit codes: 0 ok, 1 findings with errors, 2 usage or unreadable input.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import importlib
+import sys
 
 import typer
 
-from gaixl.cli import collect, consolidate, core, imports, send
+HELP = ("gaixl：政府信息公开工作年度报告——模板生成、读取校验、汇总。 / Toolkit for the annual "
+        "government-information-disclosure report.")
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="gaixl：政府信息公开工作年度报告——模板生成、读取校验、汇总。 / Toolkit for the annual "
-                       "government-information-disclosure report.")
-
-COMMANDS: list[tuple[str, Callable[..., Any]]] = [
-    ("layouts", core.layouts),
-    ("generate", core.generate),
-    ("fill", core.fill),
-    ("export", core.export),
-    ("check", core.check),
-    ("report", core.report),
-    ("consolidate", consolidate.consolidate),
-    ("history", consolidate.history),
-    ("collect", collect.collect),
-    ("distribute", send.distribute),
-    ("feedback", send.feedback),
-    ("import", imports.import_cmd),
-    ("version", core.version),
+# (command, module under gaixl.cli, function)
+COMMANDS = [
+    ("layouts", "core", "layouts"),
+    ("generate", "core", "generate"),
+    ("fill", "core", "fill"),
+    ("export", "core", "export"),
+    ("check", "core", "check"),
+    ("report", "core", "report"),
+    ("consolidate", "consolidate", "consolidate"),
+    ("history", "consolidate", "history"),
+    ("collect", "collect", "collect"),
+    ("distribute", "send", "distribute"),
+    ("feedback", "send", "feedback"),
+    ("import", "imports", "import_cmd"),
+    ("version", "core", "version"),
 ]
-for _name, _func in COMMANDS:
-    app.command(_name)(_func)
+
+
+def make_app(only: str | None = None) -> typer.Typer:
+    """The application with every command, or with the one named `only` (still a group, so
+    that `gaixl check FILE` parses exactly as with all commands)."""
+    app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP)
+    for name, module, func in COMMANDS:
+        if only is None or name == only:
+            app.command(name)(getattr(importlib.import_module(f"gaixl.cli.{module}"), func))
+    if only is not None:
+        app.callback()(lambda: None)             # one command alone would otherwise be the whole app
+    return app
+
+
+def __getattr__(name: str):
+    if name == "app":                            # `from gaixl.cli import app`: every command
+        app = globals()["app"] = make_app()
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
-    app()
+    first = sys.argv[1] if len(sys.argv) > 1 else ""
+    make_app(first if first in {name for name, _m, _f in COMMANDS} else None)()

@@ -25,8 +25,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from gaixl.atomic import ensure_dir, remove_stale_temps, write_bytes, write_text
-from gaixl.consolidation.model import Consolidation
+from gaixl.atomic import atomic_file, atomic_path, ensure_dir, remove_stale_temps, write_bytes, write_text
+from gaixl.consolidation.model import Consolidation, cells_of, unit_of
 from gaixl.errors import OutputError, os_reason_zh
 from gaixl.report.data import dump_data
 from gaixl.workbook.names import safe_filename
@@ -105,8 +105,20 @@ def write_manifest(c: Consolidation, out: Path) -> list[Path]:
     w.writerow(MANIFEST_COLUMNS)
     for r in m["files"]:
         w.writerow([r[k] for k in MANIFEST_COLUMNS])
-    return [write_bytes(out / "manifest.csv", ("\ufeff" + buf.getvalue()).encode("utf-8")),
-            write_text(out / "manifest.json", json.dumps(m, ensure_ascii=False, indent=1) + "\n")]
+    written = [write_bytes(out / "manifest.csv", ("\ufeff" + buf.getvalue()).encode("utf-8"))]
+    del buf
+    # Encoded piece by piece into the file (the same bytes as json.dumps): a country's manifest
+    # is never held as one string.
+    path = out / "manifest.json"
+    with atomic_file(path) as fh:
+        pieces = []
+        for piece in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(m):
+            pieces.append(piece)
+            if len(pieces) >= 4096:
+                fh.write("".join(pieces).encode("utf-8"))
+                pieces = []
+        fh.write(("".join(pieces) + "\n").encode("utf-8"))
+    return written + [path]
 
 
 # ---------------------------------------------------------------- data/
@@ -124,16 +136,13 @@ def long_rows(c: Consolidation) -> list[list]:
     return [[code, names[code], c.year, *keys[j], values[i * n + j]] for i, code in enumerate(codes) for j in range(n)]
 
 
-def long_columns(c: Consolidation) -> tuple[list[str], list[tuple], list]:
-    """Accepted unit codes (sorted), the layout's cell keys, and the values unit-major."""
+def long_columns(c: Consolidation, codes: list[str] | None = None) -> tuple[list[str], list[tuple], list]:
+    """Accepted unit codes (sorted, or those given), the layout's cell keys, and the values unit-major."""
     keys = list(c.layout.cell_keys.values())
-    codes = sorted(c.accepted)
+    codes = sorted(c.accepted) if codes is None else codes
     values: list = []
     for code in codes:
-        tables = c.accepted[code].tables
-        for group, rk, ck in keys:
-            row = tables.get(group, {}).get(rk)
-            values.append(row.get(ck) if isinstance(row, dict) else None)
+        values.extend(cells_of(c.accepted, code, c.layout))
     return codes, keys, values
 
 
@@ -144,25 +153,57 @@ def _number_or_none(v):
         return None
 
 
+LONG_BATCH = 2000       # units a time: long.csv and long.parquet are written as they are made
+
+
 def write_data(c: Consolidation, out: Path) -> list[Path]:
-    import numpy as np
+    """data/long.csv and data/long.parquet, a batch of units at a time (a country's 100,000
+    units are 30 million rows: never held at once)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    codes, keys, values = long_columns(c)
+    keys = list(c.layout.cell_keys.values())
+    codes = sorted(c.accepted)
     names = {u.code: u.name for u in c.units}
-    n = len(keys)
+    key_part = [",".join(_q(x) for x in k) + "," for k in keys]
+    schema = pa.schema([(name, pa.dictionary(pa.int32(), pa.string())) for name in ("unit_code", "unit_name")]
+                       + [("year", pa.int32())]
+                       + [(name, pa.dictionary(pa.int32(), pa.string())) for name in ("table", "row", "column")]
+                       + [("value", pa.float64())])
+    ensure_dir(out / "data")
+    csv_path, pq_path = out / "data" / "long.csv", out / "data" / "long.parquet"
+    with atomic_path(pq_path) as pq_tmp:
+        with atomic_file(csv_path) as fh:
+            fh.write((",".join(LONG_COLUMNS) + "\n").encode("utf-8"))
+            writer = pq.ParquetWriter(str(pq_tmp), schema, compression="zstd")
+            try:
+                for lo in range(0, max(len(codes), 1), LONG_BATCH):
+                    batch = codes[lo:lo + LONG_BATCH]
+                    _, _, values = long_columns(c, batch)
+                    fh.write(_long_csv(c, batch, names, key_part, values).encode("utf-8"))
+                    writer.write_table(_long_table(c, batch, names, keys, values, schema))
+            finally:
+                writer.close()
+    return [csv_path, pq_path]
+
+
+def _long_csv(c: Consolidation, codes: list[str], names: dict, key_part: list[str], values: list) -> str:
+    n = len(key_part)
     # Over a million cells for a large city: quote only what needs it (numbers never do).
     cells = ["" if v is None else (str(v) if type(v) in (int, float) else _q(v)) for v in values]
-    key_part = [",".join(_q(x) for x in k) + "," for k in keys]
-    lines = [",".join(LONG_COLUMNS) + "\n"]
+    lines = []
     for i, code in enumerate(codes):
         head = f"{_q(code)},{_q(names[code])},{c.year},"
         base = i * n
         lines.append("".join([f"{head}{key_part[j]}{cells[base + j]}\n" for j in range(n)]))
-    del cells
-    written = [write_text(out / "data" / "long.csv", "".join(lines))]
-    del lines
+    return "".join(lines)
+
+
+def _long_table(c: Consolidation, codes: list[str], names: dict, keys: list, values: list, schema):
+    import numpy as np
+    import pyarrow as pa
+
+    n = len(keys)
 
     def dictionary(items: list[str], per_unit: bool):
         # Unique dictionary values (a dictionary with duplicates makes the writer's output vary).
@@ -170,22 +211,48 @@ def write_data(c: Consolidation, out: Path) -> list[Path]:
         pos = {v: i for i, v in enumerate(uniq)}
         at = np.array([pos[v] for v in items], dtype=np.int32)
         idx = np.repeat(at, n) if per_unit else np.tile(at, len(codes))
-        return pa.DictionaryArray.from_arrays(pa.array(idx, pa.int32()), pa.array(uniq, pa.string()))
+        return pa.DictionaryArray.from_arrays(_int32s(idx), _strings(uniq))
     numbers = [v if type(v) in (int, float) else (None if v is None else _number_or_none(v)) for v in values]
-    table = pa.table({
+    return pa.table({
         "unit_code": dictionary(codes, True),
         "unit_name": dictionary([names[k] for k in codes], True),
-        "year": pa.array(np.full(len(values), c.year, dtype=np.int32)),
+        "year": _int32s(np.full(len(values), c.year, dtype=np.int32)),
         "table": dictionary([k[0] for k in keys], False),
         "row": dictionary([k[1] for k in keys], False),
         "column": dictionary([k[2] for k in keys], False),
-        "value": pa.array(numbers, pa.float64()),
-    })
-    del numbers
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
-    written.append(write_bytes(out / "data" / "long.parquet", sink.getvalue().to_pybytes()))
-    return written
+        "value": _float64s(numbers),
+    }, schema=schema)
+
+
+# The arrays are made from their buffers: pa.array() imports pandas (when installed) to ask
+# whether its argument is a pandas object — half a second of a county's run, for nothing.
+def _int32s(a):
+    import numpy as np
+    import pyarrow as pa
+
+    a = np.ascontiguousarray(a, dtype=np.int32)
+    return pa.Array.from_buffers(pa.int32(), len(a), [None, pa.py_buffer(a)])
+
+
+def _strings(items: list[str]):
+    import numpy as np
+    import pyarrow as pa
+
+    data = [s.encode("utf-8") for s in items]
+    offsets = np.zeros(len(data) + 1, dtype=np.int32)
+    np.cumsum([len(b) for b in data], out=offsets[1:])
+    return pa.Array.from_buffers(pa.string(), len(data), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))])
+
+
+def _float64s(numbers: list):
+    import numpy as np
+    import pyarrow as pa
+
+    valid = np.array([v is not None for v in numbers], dtype=bool)
+    x = np.array([0.0 if v is None else v for v in numbers], dtype=np.float64)
+    nulls = int(len(numbers) - valid.sum())
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if nulls else None
+    return pa.Array.from_buffers(pa.float64(), len(x), [bitmap, pa.py_buffer(x)], null_count=nulls)
 
 
 def write_unit_data(c: Consolidation, out: Path, codes: list[str] | None = None) -> list[Path]:
@@ -205,30 +272,35 @@ def _created(c: Consolidation):
 
 
 def write_summary(c: Consolidation, out: Path) -> Path:
-    """summary.xlsx: a sheet per table group, a row per accepted unit (roster order), the total last."""
-    from gaixl.workbook.sheetxml import BOLD, BORDER, HEAD, SheetSpec, xlsx_bytes
+    """summary.xlsx: a sheet per table group, a row per accepted unit (roster order), the total last.
+    Written as it is made: the rows of a country's units are never held at once."""
+    from gaixl.workbook.sheetxml import BOLD, BORDER, HEAD, SheetSpec, write_xlsx
 
     groups: dict[str, list] = {}
-    for group, rk, ck in c.layout.cell_keys.values():
-        groups.setdefault(group, []).append((rk, ck))
-    units = [(code, c.accepted[code]) for code in (u.code for u in c.units) if code in c.accepted]
+    for i, (group, rk, ck) in enumerate(c.layout.cell_keys.values()):
+        groups.setdefault(group, []).append((i, rk, ck))
+    units = [code for code in (u.code for u in c.units) if code in c.accepted]
+    total = tuple(c.total.raw_values(c.layout).values())
 
     def rows(group: str, keys: list):
-        yield ["单位代码", "单位名称", *(f"{rk}｜{ck}" for rk, ck in keys)], HEAD
-        for code, name, d, style in [*((code, d.unit.get("name") or code, d, BORDER) for code, d in units),
-                                     (c.total.unit["code"], "合计", c.total, BOLD)]:
-            table = d.tables.get(group, {})
-            cells: list = [code, name]
-            for rk, ck in keys:
-                row = table.get(rk)
-                v = row.get(ck) if isinstance(row, dict) else None
-                cells.append(v if isinstance(v, (int, float)) and not isinstance(v, bool) else None)
-            yield cells, style
+        yield ["单位代码", "单位名称", *(f"{rk}｜{ck}" for _i, rk, ck in keys)], HEAD
+        for code in units:
+            cells = cells_of(c.accepted, code, c.layout)
+            name = unit_of(c.accepted, code).get("name") or code
+            yield [code, name, *(_number(cells[i]) for i, _rk, _ck in keys)], BORDER
+        yield [c.total.unit["code"], "合计", *(_number(total[i]) for i, _rk, _ck in keys)], BOLD
 
     sheets = [SheetSpec(group, rows(group, keys), widths=[(0, 0, 12), (1, 1, 30), (2, 1 + len(keys), 14)],
                         heights={0: 90}, freeze=(1, 2)) for group, keys in groups.items()]
-    return write_bytes(out / "summary.xlsx", xlsx_bytes(sheets, title=f"{c.county}{c.year}年政府信息公开工作年度报告汇总",
-                                                        created=_created(c)))
+    path = out / "summary.xlsx"
+    with atomic_file(path) as fh:
+        write_xlsx(fh, sheets, title=f"{c.county}{c.year}年政府信息公开工作年度报告汇总", created=_created(c),
+                   large=len(units) * len(c.layout.cell_keys) > 20_000_000)
+    return path
+
+
+def _number(v):
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
 # ---------------------------------------------------------------- consolidated workbook

@@ -31,7 +31,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from gaixl.atomic import file_sha256
-from gaixl.consolidation.model import Consolidation, Entry, UnitStatus
+from gaixl.consolidation.model import Accepted, Consolidation, Entry, UnitStatus, pack
 from gaixl.errors import GaixlError, UsageError
 from gaixl.findings import Finding
 from gaixl.report.data import ReportData
@@ -159,10 +159,12 @@ def _read_job(job) -> Entry:
         # Where each cell sat (for findings added later, e.g. history) travels back from the
         # reading process as one string: thousands of CellRef keys would cost more to unpickle
         # than the whole rest of the entry.
-        keys = load_layout(e.report.data.layout).cell_keys
+        layout = load_layout(e.report.data.layout)
         loc = e.report.locator
-        e.places = "\x1f".join("!".join(loc[ref]) if ref in loc else "" for ref in keys)
+        e.places = "\x1f".join("!".join(loc[ref]) if ref in loc else "" for ref in layout.cell_keys)
         e.report.locator = {}
+        # Held packed from here on (a few KB a file, however many files a run has).
+        e.report.data = pack(e.report.data, layout)
     return e
 
 
@@ -270,6 +272,30 @@ def sum_reports(layout: Layout, year: int, reports: list[ReportData], code: str,
     return total
 
 
+def _sum_accepted(layout: Layout, year: int, accepted: Accepted, codes: list[str], code: str,
+                  name: str) -> ReportData:
+    """sum_reports over accepted units, straight from their packed cells (no dicts built)."""
+    at = {ref: i for i, ref in enumerate(layout.cell_keys)}
+    inputs = [at[ref] for ref, _c in input_cells(layout)]
+    sums: list[int | float] = [0] * len(inputs)
+    for k in codes:
+        cells = accepted.cells(k)
+        for j, i in enumerate(inputs):
+            v = cells[i]
+            if v is not None and (v.__class__ is int or v.__class__ is float):
+                sums[j] += v
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                sums[j] += v
+    total = ReportData.empty(layout, year, code, name)
+    refs = list(layout.cell_keys)
+    for j, i in enumerate(inputs):
+        v = sums[j]
+        total.set_value(layout, refs[i], round(v, 6) if isinstance(v, float) else v)
+    for ref, v in compute(layout, lambda r: total.number(layout, r)).items():
+        total.set_value(layout, ref, round(v, 6) if isinstance(v, float) else v)
+    return total
+
+
 def county_name(units: list[dict], roster: Path) -> str:
     parents = {u.get("parent") or "" for u in units}
     return parents.pop() if len(parents) == 1 and "" not in parents else roster.stem
@@ -346,17 +372,21 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
     if workers is None:
         workers = min(os.cpu_count() or 1, 8) if len(jobs) >= PARALLEL_FROM else 1
     entries = []
+    places: dict[str, str] = {}           # one copy of each packed locator (most files share one)
+
+    def keep(i: int, e: Entry) -> None:
+        e.places = places.setdefault(e.places, e.places)
+        entries.append(e)
+        if progress is not None:
+            progress(i, len(jobs))
+
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(workers) as ex:
             for i, e in enumerate(ex.map(_read_job, jobs, chunksize=16), 1):
-                entries.append(e)
-                if progress is not None:
-                    progress(i, len(jobs))
+                keep(i, e)
     else:
         for i, job in enumerate(jobs, 1):
-            entries.append(_read_job(job))
-            if progress is not None:
-                progress(i, len(jobs))
+            keep(i, _read_job(job))
     year = year if year is not None else infer_year(entries)
     if year is None:
         raise UsageError("no readable report in the inbox to tell the year from: give --year", where=str(inbox),
@@ -372,7 +402,7 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
     for e in entries:
         if e.state != "unknown-unit" and e.unit_code:
             of_unit.setdefault(e.unit_code, []).append(e)
-    statuses, accepted = [], {}
+    statuses, accepted = [], Accepted(layout)
     for u in units:
         files_of = of_unit.get(u["code"], [])
         ok = next((e for e in files_of if e.state == "accepted"), None)
@@ -389,12 +419,16 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
                                    parent=u.get("parent", ""), status=st, entry=entry))
     county = county_name(units, roster)
     order = [u["code"] for u in units if u["code"] in accepted]
-    total = sum_reports(layout, year, [accepted[k] for k in order], f"{county}-汇总", f"{county}（汇总）")
+    total = _sum_accepted(layout, year, accepted, order, f"{county}-汇总", f"{county}（汇总）")
     total.signature = {"unit": county, "date": ""}
     by_parent = {}
+    parent_codes: dict[str, list[str]] = {}
+    for us in statuses:
+        if us.parent and us.code in accepted:
+            parent_codes.setdefault(us.parent, []).append(us.code)
     for parent in sorted({s.parent for s in statuses if s.parent}):
-        codes = [s.code for s in statuses if s.parent == parent and s.code in accepted]
-        by_parent[parent] = sum_reports(layout, year, [accepted[k] for k in codes], f"{parent}-汇总", f"{parent}（汇总）")
+        by_parent[parent] = _sum_accepted(layout, year, accepted, parent_codes.get(parent, []), f"{parent}-汇总",
+                                          f"{parent}（汇总）")
     c = Consolidation(year=year, layout=layout, inbox=str(inbox), entries=entries, units=statuses,
                       accepted=accepted, total=total, by_parent=by_parent, county=county)
     c.notes = [n for n in [_history(c, history)] if n]   # {"zh", "en"} each

@@ -16,7 +16,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from gaixl.atomic import write_bytes, write_text
+from gaixl.atomic import atomic_file, write_bytes
 from gaixl.consolidation import charts
 from gaixl.consolidation.model import Consolidation, Entry, UnitStatus
 from gaixl.document.html import esc
@@ -154,17 +154,12 @@ def _td(value, cls: str | None = None) -> str:
     return f'<td class="{cls}">{esc(text)}</td>' if cls else f"<td>{esc(text)}</td>"
 
 
-def _table(caption: str, columns: list[str], rows: list[str]) -> str:
-    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in columns)
-    return (f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>")
-
-
 def _figure(svg: str, caption: str) -> str:
     return f"<figure>{svg}<figcaption>{esc(caption)}</figcaption></figure>"
 
 
-def status_html(c: Consolidation) -> str:
+def _status_parts(c: Consolidation) -> list:
+    """The page's parts, joined by newlines: texts, and generators of the pieces of one part."""
     title = title_of(c)
     s = summary(c)
     parts = ['<!DOCTYPE html>', '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
@@ -198,33 +193,62 @@ def status_html(c: Consolidation) -> str:
             "与上年对比", cats, [(f"{c.year}年", charts.THIS_YEAR, this), (f"{c.year - 1}年", charts.LAST_YEAR, last)]),
             f"图4 {c.year}年与{c.year - 1}年对比（件，上年数据来自历史库）。"))
     parts.append("</section>")
-    # units
-    rows = []
-    for u in c.units:
-        r = unit_row(u)
-        cells = [_td(r[0], "code"), _td(r[1]), f"<td>{_status_span(u.status, r[2])}</td>", _td(r[3]),
-                 _td(r[4], "time"), _td(r[5], "num"), _td(r[6], "num"), _td(r[7])]
-        rows.append(f'<tr class="r-{esc(u.status)}">' + "".join(cells) + "</tr>")
-    parts.append('<section aria-labelledby="h-units"><h2 id="h-units">各单位报送情况</h2>'
-                 + _table(f"名单内{len(c.units)}个单位", UNIT_COLUMNS, rows) + "</section>")
-    # files
-    rows = []
-    for e in sorted_entries(c):
-        r = file_row(e)
-        cells = [_td(r[0]), f"<td>{_status_span(e.state, r[1])}</td>", _td(r[2], "code"), _td(r[3]),
-                 _td(r[4], "time"), _td(r[5]), _td(r[6], "num"), _td(r[7], "num"), _td(r[8]),
-                 f'<td class="code" title="{esc(r[9])}">{esc(r[9][:12])}…</td>' if r[9] else _td("")]
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    parts.append('<section aria-labelledby="h-files"><h2 id="h-files">收到的文件</h2>'
-                 + _table(f"共{len(c.entries)}个文件", FILE_COLUMNS, rows)
-                 + '<p class="note">每个文件恰有一种状态；同一单位多次报送时，以最新的一次为准，较早的文件标为“已被新文件替代”。</p>'
-                 + "</section>")
+    # The two tables have a row per unit and per file (a country's hundreds of thousands): each
+    # is a generator of pieces, joined here, written piece by piece by write_status_html.
+    parts.append(_units_table(c))
+    parts.append(_files_table(c))
     parts += ["</main>", "</body>", "</html>", ""]
-    return "\n".join(parts)
+    return parts
+
+
+def _table_pieces(caption: str, columns: list[str], rows):
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in columns)
+    yield f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead><tbody>"
+    yield from rows
+    yield "</tbody></table>"
+
+
+def _units_table(c: Consolidation):
+    def rows():
+        for u in c.units:
+            r = unit_row(u)
+            cells = [_td(r[0], "code"), _td(r[1]), f"<td>{_status_span(u.status, r[2])}</td>", _td(r[3]),
+                     _td(r[4], "time"), _td(r[5], "num"), _td(r[6], "num"), _td(r[7])]
+            yield f'<tr class="r-{esc(u.status)}">' + "".join(cells) + "</tr>"
+    yield '<section aria-labelledby="h-units"><h2 id="h-units">各单位报送情况</h2>'
+    yield from _table_pieces(f"名单内{len(c.units)}个单位", UNIT_COLUMNS, rows())
+    yield "</section>"
+
+
+def _files_table(c: Consolidation):
+    def rows():
+        for e in sorted_entries(c):
+            r = file_row(e)
+            cells = [_td(r[0]), f"<td>{_status_span(e.state, r[1])}</td>", _td(r[2], "code"), _td(r[3]),
+                     _td(r[4], "time"), _td(r[5]), _td(r[6], "num"), _td(r[7], "num"), _td(r[8]),
+                     f'<td class="code" title="{esc(r[9])}">{esc(r[9][:12])}…</td>' if r[9] else _td("")]
+            yield "<tr>" + "".join(cells) + "</tr>"
+    yield '<section aria-labelledby="h-files"><h2 id="h-files">收到的文件</h2>'
+    yield from _table_pieces(f"共{len(c.entries)}个文件", FILE_COLUMNS, rows())
+    yield ('<p class="note">每个文件恰有一种状态；同一单位多次报送时，以最新的一次为准，'
+           '较早的文件标为“已被新文件替代”。</p>')
+    yield "</section>"
+
+
+def status_html(c: Consolidation) -> str:
+    return "\n".join(p if isinstance(p, str) else "".join(p) for p in _status_parts(c))
 
 
 def write_status_html(c: Consolidation, path: str | Path) -> Path:
-    return write_text(path, status_html(c))
+    """status.html, written as it is made (the same bytes as status_html)."""
+    path = Path(path)
+    with atomic_file(path) as fh:
+        for i, part in enumerate(_status_parts(c)):
+            if i:
+                fh.write(b"\n")
+            for piece in ([part] if isinstance(part, str) else part):
+                fh.write(piece.encode("utf-8"))
+    return path
 
 
 # ---------------------------------------------------------------- status.xlsx
@@ -232,8 +256,10 @@ def status_xlsx_bytes(c: Consolidation) -> bytes:
     import xlsxwriter
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
+    # constant_memory: each row goes to a temporary file as it is written (a country's 100,000
+    # units and files would otherwise be held as xlsxwriter cell objects, hundreds of MB).
+    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "strings_to_numbers": False,
+                                   "strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"title": title_of(c), "author": "gaixl", "created": FIXED_DATE})
     head = wb.add_format({"bold": True, "bg_color": "#EEF3F9", "border": 1, "align": "center", "valign": "vcenter",
                           "text_wrap": True})

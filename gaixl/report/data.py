@@ -69,14 +69,16 @@ class ReportData:
         return out
 
     # -- data file
-    def to_json(self) -> dict:
+    def to_json(self, copy: bool = True) -> dict:
+        """The data-file form: a deep copy in JSON types, or with copy=False this report's own
+        dicts (only to be turned into JSON text at once: nothing copied, nothing to mutate)."""
         d = {"layout": self.layout, "year": self.year, "unit": dict(self.unit), "tables": self.tables,
              "text": self.text, "signature": dict(self.signature)}
         if self.contact:
             d["contact"] = dict(self.contact)
         for k, v in self.extra.items():
             d.setdefault(k, v)
-        return json.loads(json.dumps(d, ensure_ascii=False))
+        return json.loads(json.dumps(d, ensure_ascii=False)) if copy else d
 
     @classmethod
     def from_json(cls, obj: Any, where: str) -> "ReportData":

@@ -1,6 +1,8 @@
 """check: read any report file (filled workbook, hand-made workbook, data file) and validate it."""
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -60,6 +62,12 @@ def check_files(paths: Iterable[str | Path], *, year: int | None = None, unit_co
     `progress(done, total)` is called after each file."""
     paths = list(paths)
     reports = []
+    if history is None:                    # (a database connection does not cross a fork)
+        for report, _error in check_many(paths, year=year, unit_code=unit_code):
+            reports.append(report)
+            if progress is not None:
+                progress(len(reports), len(paths))
+        return reports
     for p in paths:
         try:
             reports.append(check_file(p, year=year, unit_code=unit_code, history=history))
@@ -68,6 +76,44 @@ def check_files(paths: Iterable[str | Path], *, year: int | None = None, unit_co
         if progress is not None:
             progress(len(reports), len(paths))
     return reports
+
+
+PARALLEL_FROM = 64        # files; below this, starting a second process costs more than it saves
+
+
+def check_many(paths, *, year: int | None = None, unit_code: str | None = None, workers: int | None = None,
+               each=None):
+    """check_file over many files; yields one result per path, in the order given: with `each`
+    None, (report, error) — error the GaixlError of an unreadable file, whose report is then
+    unreadable_report — else each(report, error). From PARALLEL_FROM files on (or `workers`),
+    one process per CPU reads, and `each` (a module-level function, or a partial of one) runs
+    there: only its result travels back, e.g. a report's JSON text, far cheaper to send than
+    the report itself."""
+    paths = list(paths)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 8) if len(paths) >= PARALLEL_FROM else 1
+    jobs = [(p, year, unit_code, each) for p in paths]
+    if workers <= 1 or len(jobs) < 2:
+        yield from map(_check_one, jobs)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Forked workers start with every module this process has imported (on Linux); elsewhere
+    # they start afresh.
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+    chunk = max(1, min(32, len(jobs) // (workers * 8)))
+    with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
+        yield from ex.map(_check_one, jobs, chunksize=chunk)
+
+
+def _check_one(job):
+    path, year, unit_code, each = job
+    try:
+        report, error = check_file(path, year=year, unit_code=unit_code), None
+    except GaixlError as e:
+        report, error = unreadable_report(path, e), e
+    return (report, error) if each is None else each(report, error)
 
 
 def unreadable_report(path: str | Path, err: GaixlError) -> FileReport:

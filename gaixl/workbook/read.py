@@ -331,6 +331,10 @@ class _Template:
                 if is_total:
                     cached[cref] = (sheet, a, cell)
                     continue
+                if cell is not None and cell.value.__class__ is int and cell.value >= 0 and cell.formula is None:
+                    # Most cells: what parse_cell and _seen would say of a whole number ≥ 0.
+                    row[ck] = self.values[i] = self.seen[i] = cell.value
+                    continue
                 raw = None
                 if cell is not None:
                     raw = cell.value

@@ -45,6 +45,12 @@ class SheetSpec:
 
 
 def _sheet_xml(spec: SheetSpec) -> bytes:
+    return b"".join(_sheet_chunks(spec))
+
+
+def _sheet_chunks(spec: SheetSpec, rows_per_chunk: int = 500):
+    """The sheet's XML in pieces of a few hundred rows (a sheet of a million cells is never
+    held whole)."""
     out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">']
@@ -81,9 +87,12 @@ def _sheet_xml(spec: SheetSpec) -> bytes:
                 parts.append(f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(str(v))}</t></is></c>')
         parts.append("</row>")
         out.append("".join(parts))
+        if len(out) >= rows_per_chunk:
+            yield "".join(out).encode("utf-8")
+            out = []
     out.append('</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
                "</worksheet>")
-    return "".join(out).encode("utf-8")
+    yield "".join(out).encode("utf-8")
 
 
 _STYLES = (
@@ -107,6 +116,15 @@ _STYLES = (
 def xlsx_bytes(sheets: list[SheetSpec], *, title: str = "", author: str = "gaixl",
                created: datetime | None = None) -> bytes:
     """The workbook as bytes (deterministic for the same arguments)."""
+    buf = io.BytesIO()
+    write_xlsx(buf, sheets, title=title, author=author, created=created)
+    return buf.getvalue()
+
+
+def write_xlsx(fh, sheets: list[SheetSpec], *, title: str = "", author: str = "gaixl",
+               created: datetime | None = None, large: bool = False) -> None:
+    """The workbook into a seekable binary file, each sheet's XML compressed as it is made
+    (deterministic for the same arguments). `large`: sheets may pass 2 GB uncompressed."""
     when = (created or datetime(2000, 1, 1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     n = len(sheets)
     ct = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -155,11 +173,13 @@ def xlsx_bytes(sheets: list[SheetSpec], *, title: str = "", author: str = "gaixl
     app = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
            "<Application>gaixl</Application></Properties>")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
-        def put(name: str, body: str | bytes) -> None:
-            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)),
-                       body.encode("utf-8") if isinstance(body, str) else body, compress_type=zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+        def put(name: str, body) -> None:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with z.open(info, "w", force_zip64=large) as w:
+                for chunk in ([body] if isinstance(body, (str, bytes)) else body):
+                    w.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
         put("[Content_Types].xml", ct)
         put("_rels/.rels", rels)
         put("docProps/app.xml", app)
@@ -168,8 +188,7 @@ def xlsx_bytes(sheets: list[SheetSpec], *, title: str = "", author: str = "gaixl
         put("xl/_rels/workbook.xml.rels", wb_rels)
         put("xl/styles.xml", _STYLES)
         for i, s in enumerate(sheets, 1):
-            put(f"xl/worksheets/sheet{i}.xml", _sheet_xml(s))
-    return buf.getvalue()
+            put(f"xl/worksheets/sheet{i}.xml", _sheet_chunks(s))
 
 
-__all__ = ["SheetSpec", "xlsx_bytes", "col_letter", "PLAIN", "BORDER", "BOLD", "HEAD"]
+__all__ = ["SheetSpec", "xlsx_bytes", "write_xlsx", "col_letter", "PLAIN", "BORDER", "BOLD", "HEAD"]

@@ -159,6 +159,12 @@ def _guarded(method):
     return wrapper
 
 
+# (folder of the workbook part, its relationships, the workbook part) → (sheets, sheets by name,
+# date1904, shared-strings part, defined names): shared, never modified, by every Book of them.
+_STRUCTURE: dict[tuple, tuple] = {}
+_STRUCTURE_MAX_PART = 1024 * 1024
+
+
 class Book:
     """An opened .xlsx: sheets, defined names, shared strings; sheets parsed on demand."""
 
@@ -279,24 +285,38 @@ class Book:
                              zh="不是.xlsx工作簿：缺少工作簿部件（可能是.docx文档或其他压缩包）")
         base = posixpath.dirname(wb_part)
         rels_part = posixpath.join(base, "_rels", posixpath.basename(wb_part) + ".rels")
+        rels, wb = self._safe(rels_part), self._safe(wb_part)
+        self._wb_xml = wb
+        self._strings = None
+        # The files of one run are mostly one template's: the same workbook part and
+        # relationships, byte for byte. What is read from them is kept for the next file.
+        known = _STRUCTURE.get((base, rels, wb))
+        if known is not None:
+            self.sheets, self._by_name, self.date1904, self._sst_part, self._names = known
+            return
         targets, self._sst_part = {}, None
-        for rel in elements(self._safe(rels_part), b"Relationship", PKG_REL):
+        for rel in elements(rels, b"Relationship", PKG_REL):
             target = rel.get("Target", "")
             target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
             targets[rel.get("Id")] = target
             if rel.get("Type", "").endswith("/sharedStrings"):
                 self._sst_part = target
-        wb = self._safe(wb_part)
         pr = next(iter(elements(wb, b"workbookPr", NS + "workbookPr")), {})
         self.date1904 = pr.get("date1904") in ("1", "true")
-        self.sheets: list[SheetInfo] = []
+        self.sheets = []
         for sh in elements(wb, b"sheet", NS + "sheet"):
             rid = sh.get("r:id") or sh.get(R_NS + "id") or next((v for k, v in sh.items() if k.endswith(":id")), "")
             self.sheets.append(SheetInfo(sh.get("name", ""), sh.get("state", "visible"), targets.get(rid, "")))
-        self._wb_xml = wb
+        self._by_name = {}
+        for info in self.sheets:
+            self._by_name.setdefault(info.name, info)
         self._wb_fast: bool | None = None          # names findable by a byte search?
-        self._names: dict[str, str] | None = None
-        self._strings = None
+        self._names = None
+        if b"<definedName" in wb and len(wb) < _STRUCTURE_MAX_PART:
+            self.names                              # parsed once for every file of this template
+            if len(_STRUCTURE) >= 16:
+                _STRUCTURE.pop(next(iter(_STRUCTURE)))
+            _STRUCTURE[(base, rels, wb)] = (self.sheets, self._by_name, self.date1904, self._sst_part, self._names)
 
     @property
     @_guarded
@@ -306,7 +326,7 @@ class Book:
             self._names = {}
             for d in elements(self._wb_xml, b"definedName", NS + "definedName", text=True):
                 if d.get("localSheetId") is None and d.get("name"):
-                    self._names[d["name"]] = d.get("", "")
+                    self._names.setdefault(d["name"], d.get("", ""))      # the first, as name_text finds
         return self._names
 
     @_guarded
@@ -333,10 +353,7 @@ class Book:
         return self.names.get(name)             # another attribute order: parse them all
 
     def sheet_info(self, name: str) -> SheetInfo | None:
-        for s in self.sheets:
-            if s.name == name:
-                return s
-        return None
+        return self._by_name.get(name)
 
     @property
     @_guarded

@@ -284,17 +284,19 @@ def _convert(m: tuple, book) -> Cell:
 
 
 def cells_fast(data: bytes, book) -> dict[str, Cell]:
-    """Non-empty cells, found by splitting on '</c>': styled blanks (<c r="B4" s="5"/>), most of
-    a template, never close with '</c>' and so cost nothing; '<' never occurs inside text or
-    attribute values, so the start of each cell is the last '<c ' before its end. The cells
-    in the plain form every spreadsheet program writes are then picked out by one regular
-    expression (C speed) and converted when asked for; any other form goes through the
-    general loop below."""
-    pieces = data.split(b"</c>")
-    # <c r="B3" s="25" t="n"></c> (openpyxl's styled blank) holds nothing: left out at once.
-    tails = [p[p.rfind(b"<c "):] for p in pieces[:-1] if not p.endswith(b'">')]
-    found = _SIMPLE.findall(b"</c>".join(tails) + b"</c>") if tails else []
-    if len(found) != len(tails):
+    """Non-empty cells: the cells in the plain form every spreadsheet program writes are
+    picked out by one regular expression over the sheet (C speed) and converted when asked for;
+    styled blanks (<c r="B4" s="5"/>), most of a template, never close with '</c>' and cost
+    nothing. When any cell is in another form, every cell goes through the general loop below
+    ('<' never occurs inside text or attribute values, so the start of each cell is the last
+    '<c ' before its end)."""
+    # Every cell that closes with '</c>' in the plain form matches once (each match ends at
+    # its own '</c>', and '<' occurs in no text): as many matches as '</c>' means all of them.
+    found = _SIMPLE.findall(data)
+    if len(found) != data.count(b"</c>"):
+        pieces = data.split(b"</c>")
+        # <c r="B3" s="25" t="n"></c> (openpyxl's styled blank) holds nothing: left out at once.
+        tails = [p[p.rfind(b"<c "):] for p in pieces[:-1] if not p.endswith(b'">')]
         return _cells_general(tails, data, book)
     raw = {m[0].decode("ascii"): m for m in found if m[2] or m[3] or m[4]}
     return LazyCells(raw, book)
