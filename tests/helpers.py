@@ -7,8 +7,6 @@ from gaixl.report.data import ReportData
 from gaixl.spec.model import Layout
 from gaixl.spec.rules import CellRef, compute, input_cells
 
-SHARED_CANDIDATES = ("../shared", "../../shared")
-
 
 def consistent_data(layout: Layout, year: int, seed: int = 0, *, code: str = "TEST-01",
                     name: str = "测试县测试局") -> ReportData:

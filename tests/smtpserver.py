@@ -24,6 +24,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from needs import uses
 
 USER = "sender@jinyun.example.gov.cn"
 PASSWORD = "Pa55-授权码-s3cret"       # non-ASCII on purpose: it must reach the server and nowhere else
@@ -119,6 +120,7 @@ class _TLSController(Controller):
 @contextmanager
 def smtp_server(*, tls: str = "none", auth: bool = False, cert: tuple[Path, Path] | None = None,
                 refuse=()):
+    uses("mail", "an SMTP server on 127.0.0.1")
     handler = Handler(refuse=set(refuse))
     kw: dict = {}
     ctx = None

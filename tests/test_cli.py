@@ -163,6 +163,7 @@ def test_generate_refuses_a_format_that_does_not_fit_the_year(tmp_path):
     assert (f["sheet"], f["cell"]) == ("基本信息", "B5")
 
 
+@pytest.mark.slow
 def test_subprocess_entry_point(tmp_path):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     r = subprocess.run([sys.executable, "-m", "gaixl.cli", "generate", "--year", "2020", "--unit", "某县审计局",

@@ -162,6 +162,7 @@ def test_zip_tnef_and_non_workbooks(tmp_path):
     assert all(x.reason_zh and x.reason_en for x in r.records if x.action == "skipped")
 
 
+@pytest.mark.slow
 def test_hostile_mail_writes_nothing_outside_and_never_crashes(tmp_path):
     wb = M.workbook(0)
     big = os.urandom(51 * 1024 * 1024)
@@ -258,6 +259,7 @@ def test_ctrl_c_then_resume_loses_and_duplicates_nothing(tmp_path):
         assert len(sidecar(inbox, name)["messages"]) == 1
 
 
+@pytest.mark.slow
 def test_killed_process_resumes_without_loss_or_duplicates(tmp_path):
     """A real interruption: the collect process is killed (SIGKILL) in the middle of a run."""
     wb = [M.workbook(i) for i in range(8)]

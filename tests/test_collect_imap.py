@@ -63,6 +63,7 @@ def client_messages():
     ]
 
 
+@pytest.mark.mail
 def test_imaps_collects_each_client_then_only_new_mail(server, tmp_path):
     first, second = client_messages()
     for raw, _, _ in first:
@@ -95,6 +96,7 @@ def test_imaps_collects_each_client_then_only_new_mail(server, tmp_path):
     assert not any("Seen" in f for f in server.flags())
 
 
+@pytest.mark.mail
 def test_starttls_and_mark_seen(server, tmp_path):
     raw, name, data = client_messages()[0][2]
     server.append(raw)
@@ -106,6 +108,7 @@ def test_starttls_and_mark_seen(server, tmp_path):
     assert server.count() == 1 and all("\\Seen" in f for f in server.flags())
 
 
+@pytest.mark.mail
 def test_certificate_is_verified(server, tmp_path):
     server.append(client_messages()[0][0][0])
     for url in (imaps(server), f"imap://{server.user}@127.0.0.1:{server.starttls_port}"):
@@ -115,6 +118,7 @@ def test_certificate_is_verified(server, tmp_path):
     assert not (tmp_path / "in").exists() or not saved(tmp_path / "in")
 
 
+@pytest.mark.mail
 def test_insecure_plain_only_for_a_local_server(server, tmp_path):
     raw, name, data = client_messages()[0][1]
     server.append(raw)
@@ -127,12 +131,14 @@ def test_insecure_plain_only_for_a_local_server(server, tmp_path):
     assert r.exit_code == 2 and "--insecure" in r.stderr
 
 
+@pytest.mark.mail
 def test_no_starttls_offered_fails_clearly(dovecot_plain, tmp_path):  # noqa: F811
     with pytest.raises(InputError, match="STARTTLS"):
         collect(Source("imap", f"imap://{dovecot_plain.user}@127.0.0.1:{dovecot_plain.starttls_port}"),
                 tmp_path / "in", password=PASSWORD)
 
 
+@pytest.mark.mail
 def test_password_handling(server, tmp_path):
     r = run_cli(server, imaps(server), tmp_path / "in", password=None)     # not set, stdin not a terminal
     assert r.exit_code == 2 and "GAIXL_IMAP_PASSWORD" in r.stderr
@@ -147,6 +153,7 @@ def test_password_handling(server, tmp_path):
     assert "GAIXL_IMAP_PASSWORD" in r.stdout
 
 
+@pytest.mark.mail
 def test_folder_since_subject(server, tmp_path):
     wb = [M.workbook(i) for i in range(3)]
     server.append(M.foxmail("旧的.xlsx", wb[0]), folder="年报", when=dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc))
@@ -163,6 +170,7 @@ def test_folder_since_subject(server, tmp_path):
     assert out["source"].endswith("/年报")
 
 
+@pytest.mark.mail
 def test_interrupted_imap_run_resumes(server, tmp_path):
     first, second = client_messages()
     for raw, _, _ in first + second:
@@ -183,6 +191,7 @@ def test_interrupted_imap_run_resumes(server, tmp_path):
         assert len(json.loads(p.read_text(encoding="utf-8"))["messages"]) == 1
 
 
+@pytest.mark.mail
 def test_same_mail_from_a_file_and_imap_is_not_doubled(server, tmp_path):
     raw, name, data = client_messages()[0][0]
     (tmp_path / "eml").mkdir()
@@ -195,6 +204,7 @@ def test_same_mail_from_a_file_and_imap_is_not_doubled(server, tmp_path):
     assert saved(inbox) == {name: M.sha(data)}
 
 
+@pytest.mark.mail
 def test_hostile_names_over_imap_stay_inside(server, tmp_path):
     server.append(M.with_parts("路径", [M.raw_name_part(b"../../../../tmp/imap-escape.xlsx", M.workbook(0))]))
     inbox = tmp_path / "a" / "inbox"
@@ -217,6 +227,7 @@ def test_unreachable_server_is_a_clear_error(tmp_path):
     assert r.exit_code == 2 and "无法连接" in r.stderr and "Traceback" not in r.output
 
 
+@pytest.mark.mail
 def test_password_prompt_on_a_terminal_is_hidden(server, tmp_path):
     """No GAIXL_IMAP_PASSWORD, a real terminal (pty): getpass asks, echo off, nothing shown."""
     import os
@@ -259,6 +270,7 @@ def test_password_prompt_on_a_terminal_is_hidden(server, tmp_path):
     assert saved(tmp_path / "in") == {name: M.sha(data)}
 
 
+@pytest.mark.mail
 def test_rebuilt_folder_new_uidvalidity_nothing_doubled(server, tmp_path):
     """The server renumbers a folder (new UIDVALIDITY): known messages are recognised by
     Message-ID, only the really new one is collected."""
@@ -289,6 +301,7 @@ def src_id(server, folder: str) -> str:
     return f"imaps://{server.user}@127.0.0.1:{server.tls_port}/{folder}"
 
 
+@pytest.mark.mail
 def test_size_limit_over_imap_and_a_later_larger_limit(server, tmp_path):
     raw, name, data = client_messages()[0][1]
     server.append(raw)

@@ -15,6 +15,7 @@ from gaixl.cli import app
 from gaixl.consolidation.run import consolidate, sum_reports
 from gaixl.report.data import load_data_file
 from gaixl.spec.load import load_layout
+from gaixl.validation.history import HistoryStore
 from gaixl.workbook.fill import fill_workbook
 from gaixl.workbook.read import read_workbook
 from gaixl.workbook.template import generate_workbook
@@ -198,6 +199,7 @@ def _county(tmp: Path, county: str, drop: tuple[str, ...]) -> Path:
     return fill_workbook(book, data, inbox / book.name)
 
 
+@pytest.mark.slow
 def test_consolidation_of_consolidations(tmp_path):
     a = _county(tmp_path, "缙云县", ())
     b = _county(tmp_path, "莲都区", ("331122-05-缙云县自然资源和规划局-2020.xlsx",))
@@ -274,12 +276,11 @@ def test_generate_extra_sheets_and_note(tmp_path):
 
 
 def test_history_store_and_previous_year(tmp_path):
-    H = pytest.importorskip("gaixl.validation.history")
     wb = demo_copy(tmp_path)
     db = tmp_path / "h.sqlite"
     c = consolidate(wb / "returned", wb / "roster.csv", 2020, None, history=db)
     assert c.previous == {}
-    store = H.HistoryStore(db)
+    store = HistoryStore(db)
     assert store.get("331122-01", 2020) is not None and store.get("331122-03", 2020) is None
     store.close()
     # a year later: last year's accepted reports come back as `previous` (this year's files are all 2020 → rejected)

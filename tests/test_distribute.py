@@ -189,6 +189,7 @@ def sent_codes(server, by_code) -> dict[str, object]:
     return out
 
 
+@pytest.mark.mail
 def test_send_over_starttls_with_login_then_never_twice(work, cert):
     t = work / "templates"
     by_code = templates_by_code(t)
@@ -246,6 +247,7 @@ def entry_02_sha(t: Path) -> str:
     return json.loads((t / ".gaixl-sent.json").read_text(encoding="utf-8"))["sent"]["2025|331122-02"]["sha256"]
 
 
+@pytest.mark.mail
 def test_send_over_implicit_tls(work, cert):
     t = work / "templates"
     with smtp_server(tls="implicit", auth=True, cert=cert) as s:
@@ -256,6 +258,7 @@ def test_send_over_implicit_tls(work, cert):
         assert s.url().startswith("smtps://")
 
 
+@pytest.mark.mail
 def test_plain_server_refused_without_insecure(work):
     t = work / "templates"
     with smtp_server() as s:
@@ -271,6 +274,7 @@ def test_plain_server_refused_without_insecure(work):
         assert len(s.messages) == 3 and s.messages[0].mail_from == "gk@jinyun.example.gov.cn"
 
 
+@pytest.mark.mail
 def test_untrusted_certificate_fails_clearly(work, cert):
     with smtp_server(tls="starttls", auth=True, cert=cert) as s:
         r = invoke(["distribute", str(work / "templates"), "--roster", str(work / "roster.csv"), "--smtp", s.url(),
@@ -279,6 +283,7 @@ def test_untrusted_certificate_fails_clearly(work, cert):
         assert "服务器证书未通过验证" in r.output and "--cafile" in r.output
 
 
+@pytest.mark.mail
 def test_user_without_password_is_a_usage_error(work, cert):
     with smtp_server(tls="starttls", auth=True, cert=cert) as s:
         r = invoke(["distribute", str(work / "templates"), "--roster", str(work / "roster.csv"), "--smtp", s.url(),
@@ -287,6 +292,7 @@ def test_user_without_password_is_a_usage_error(work, cert):
         assert not s.messages and not s.handler.logins
 
 
+@pytest.mark.mail
 def test_wrong_password_reported_per_unit_and_never_printed(work, cert):
     wrong = "wr0ng-密码-xyz"
     with smtp_server(tls="starttls", auth=True, cert=cert) as s:
@@ -299,6 +305,7 @@ def test_wrong_password_reported_per_unit_and_never_printed(work, cert):
         assert not (work / "templates" / ".gaixl-sent.json").exists()
 
 
+@pytest.mark.mail
 def test_refused_recipient_fails_that_unit_only(work, cert):
     t = work / "templates"
     with smtp_server(tls="starttls", auth=True, cert=cert, refuse={"czj@jinyun.example.gov.cn"}) as s:
@@ -316,6 +323,7 @@ def test_refused_recipient_fails_that_unit_only(work, cert):
         assert r.exit_code == 0 and len(s.messages) == 3 and s.messages[2].rcpt_tos == ["czj@jinyun.example.gov.cn"]
 
 
+@pytest.mark.mail
 def test_one_of_two_addresses_refused_is_recorded(work, cert):
     with smtp_server(tls="starttls", auth=True, cert=cert, refuse={"sthj2@jinyun.example.gov.cn"}) as s:
         r = invoke(["distribute", str(work / "templates"), "--roster", str(work / "roster.csv"), "--smtp", s.url(),
@@ -327,6 +335,7 @@ def test_one_of_two_addresses_refused_is_recorded(work, cert):
         assert log["sent"]["2025|331122-03"]["to"] == ["sthj@jinyun.example.gov.cn"]
 
 
+@pytest.mark.mail
 def test_a_run_cut_short_never_mails_those_already_sent(work, cert):
     """The log is written after each message: a run interrupted after the first unit (Ctrl-C)
     leaves that unit recorded, and the next run mails only the others."""
@@ -425,6 +434,7 @@ def test_attachment_names_and_bytes_round_trip(name, data):
     assert str(email.header.make_header(email.header.decode_header(a.get_param("name")))) == name + ".xlsx"
 
 
+@pytest.mark.mail
 def test_two_runs_cannot_send_from_one_folder_at_once(work, cert):
     t = work / "templates"
     with smtp_server(tls="starttls", auth=True, cert=cert) as s:
@@ -440,6 +450,7 @@ def test_two_runs_cannot_send_from_one_folder_at_once(work, cert):
         assert r.exit_code == 0 and len(s.messages) == 3
 
 
+@pytest.mark.mail
 def test_password_prompt_on_a_terminal_is_hidden(work, cert):
     """No $GAIXL_SMTP_PASSWORD, stdin a terminal (a real pty): gaixl asks, the typed password is
     not echoed, and the login works."""

@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 from helpers import consistent_data
+from needs import require
 
 from gaixl.errors import GaixlError
 from gaixl.report.data import ReportData, load_data_file
@@ -84,12 +85,14 @@ def basics(soffice, tmp_path_factory):
     return src, paths
 
 
+@pytest.mark.engine
 def test_find_soffice(soffice):
     assert Path(soffice).exists()
     assert engine.find_soffice() == soffice
     assert (engine.version(soffice) or "").startswith("LibreOffice ")
 
 
+@pytest.mark.engine
 def test_recalculate_gives_true_values(basics):
     src, (basic, _text) = basics
     # the stale cached value is there in the source …
@@ -99,12 +102,14 @@ def test_recalculate_gives_true_values(basics):
     assert openpyxl.load_workbook(basic, data_only=True).active["A3"].value == 5
 
 
+@pytest.mark.engine
 def test_recalculate_keeps_input_order_and_names(basics):
     _src, paths = basics
     assert [p.name for p in paths] == ["basic.xlsx", "文本数字.xlsx"]
     assert all(p.is_file() for p in paths)
 
 
+@pytest.mark.engine
 def test_text_numbers_in_formulas(basics):
     """How LibreOffice treats numbers stored as text (see the note at the top of gaixl/engine.py)."""
     _src, (_basic, text) = basics
@@ -114,6 +119,7 @@ def test_text_numbers_in_formulas(basics):
     assert got == {cell: expected for cell, (_f, expected) in TEXT_CASES.items()}
 
 
+@pytest.mark.engine
 def test_recalculate_in_place_and_errors(soffice, tmp_path):
     src = tmp_path / "a.xlsx"
     _basic_workbook(src)
@@ -129,6 +135,7 @@ def test_recalculate_in_place_and_errors(soffice, tmp_path):
     assert engine.recalculate([], tmp_path / "o") == []
 
 
+@pytest.mark.engine
 def test_recalculate_timeout_kills_soffice(soffice, tmp_path):
     src = tmp_path / "a.xlsx"
     _basic_workbook(src)
@@ -167,15 +174,18 @@ def _minimal_docx(path: Path, text: str) -> None:
         z.writestr("word/document.xml", doc)
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 def test_convert_docx_to_pdf(soffice, tmp_path):
     src = tmp_path / "报告.docx"
     _minimal_docx(src, "政府信息公开工作年度报告 2025")
     pdf = engine.convert(src, "pdf", tmp_path / "pdf")
     assert pdf == tmp_path / "pdf" / "报告.pdf"
     assert pdf.read_bytes()[:5] == b"%PDF-"
-    if shutil.which("pdftotext"):  # poppler-utils: the CJK text made it into the PDF (fonts-noto-cjk)
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-        assert "政府信息公开工作年度报告" in text
+    # the CJK text made it into the PDF (fonts-noto-cjk), read back by poppler's pdftotext
+    exe = require(shutil.which("pdftotext"), "poppler-utils (pdftotext)")
+    text = subprocess.run([exe, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "政府信息公开工作年度报告" in text
 
 
 # ---------------------------------------------------------------- the template's formulas vs gaixl's Python
@@ -447,6 +457,7 @@ def _template_side(run: Run):
     return wb, count, rows
 
 
+@pytest.mark.engine
 @pytest.mark.parametrize("case_id", [c.id for c in CASES])
 def test_template_checks_agree_with_python(runs, case_id):
     run = runs[case_id]
@@ -500,6 +511,7 @@ def _beside(wb, layout: Layout) -> dict[int, object]:
     return out
 
 
+@pytest.mark.engine
 @pytest.mark.parametrize("case_id", [c.id for c in CASES])
 def test_checks_beside_tables_agree(runs, case_id):
     run = runs[case_id]
@@ -509,6 +521,7 @@ def test_checks_beside_tables_agree(runs, case_id):
     assert beside == {i: rows[i]["结果"] for i in beside}
 
 
+@pytest.mark.engine
 @pytest.mark.parametrize("case_id", [c.id for c in CASES if not c.text])
 def test_recalculated_totals_and_inputs(runs, case_id):
     """LibreOffice's totals are rules.compute's; the inputs came through unchanged."""
@@ -539,6 +552,7 @@ def test_recalculated_totals_and_inputs(runs, case_id):
     assert n == len(formulas)
 
 
+@pytest.mark.engine
 @pytest.mark.parametrize("case_id", [c.id for c in CASES])
 def test_libreoffice_resaved_copy_reads_the_same(runs, case_id):
     """A filled template re-saved by LibreOffice (hidden meta sheet, rewritten styles and
@@ -570,6 +584,7 @@ READER_SAYS = {
 }
 
 
+@pytest.mark.engine
 @pytest.mark.parametrize("case_id", [c.id for c in CASES if c.text])
 def test_text_in_number_cells(runs, case_id):
     """Text in a number cell (“3”, “３”, “3件”, “-”, “减3”, “abc”): LibreOffice's totals count it 0

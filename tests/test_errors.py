@@ -151,6 +151,7 @@ def _error_classes() -> set[str]:
     return names
 
 
+@pytest.mark.slow
 def test_every_raise_of_a_gaixl_error_has_a_chinese_message():
     classes = _error_classes()
     assert {"InputError", "LayoutError", "RuleError", "UsageError", "EngineError"} <= classes

@@ -400,7 +400,7 @@ def test_bad_arguments(tmp_path):
 def test_any_unit_name_stamps_like_a_full_render(tmp_path_factory):
     """Property: whatever the code and name (XML specials, quotes, emoji, inner spaces, equal to
     each other or to a label), the template has exactly the XML of a full xlsxwriter render."""
-    from hypothesis import example, given, settings
+    from hypothesis import assume, example, given, settings
     from hypothesis import strategies as st
 
     layout = load_layout("2021")
@@ -412,8 +412,7 @@ def test_any_unit_name_stamps_like_a_full_render(tmp_path_factory):
     @example(code="0", name="0").via("shared with each other")
     @example(code="1", name="校验").via("shared with a label")
     def check(code, name):
-        if re.search(r"_x[0-9a-fA-F]{4}_", code + name):
-            return
+        assume(not re.search(r"_x[0-9a-fA-F]{4}_", code + name))   # `_xHHHH_` is OOXML's escape syntax
         stamped = generate_workbook(layout, 2025, code, name, d / "s.xlsx", generated_at=GA).read_bytes()
         full = render(layout, 2025, make_meta(layout, 2025, code, name, GA), password=names.DEFAULT_PASSWORD,
                       deadline=None, send_to=None, filled={}, created=_created(GA))

@@ -79,7 +79,8 @@ def test_findings_with_errors_exit_1(tmp_path):
 
 @pytest.mark.parametrize("name,content,args", [
     ("nothing.txt", "与年度报告无关的一段文字。", []),
-    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, []),
+    pytest.param("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, [],
+                 marks=pytest.mark.engine, id="old.doc"),                          # LibreOffice tries to open it
     ("broken.docx", b"PK\x03\x04 not really a zip", []),
     ("seed.txt", None, ["--out", "x.csv"]),
     ("seed.txt", None, ["--history", "h.db"]),
@@ -106,6 +107,7 @@ def test_missing_file_exits_2(tmp_path):
     assert r.exit_code == 2 and "nope.txt" in r.output
 
 
+@pytest.mark.slow
 def test_subprocess_as_a_user(shared, tmp_path):
     out = tmp_path / "o.json"
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
@@ -130,6 +132,8 @@ def _seed_pdf(shared, tmp_path):
     return data, pdf
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 def test_pdf_end_to_end(shared, tmp_path, soffice):
     """gaixl report renders a real PDF of the seed numbers; gaixl import reads it back."""
     from gaixl.importers import import_report
@@ -144,6 +148,8 @@ def test_pdf_end_to_end(shared, tmp_path, soffice):
     assert [f.code for f in res.findings] == ["t2-items-negative"]
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 def test_pdftotext_layout_text_end_to_end(shared, tmp_path, soffice):
     """The same PDF as `pdftotext -layout` gives it (space-aligned columns): imported as text."""
     from pdfmaker import need

@@ -84,6 +84,7 @@ def test_random_html(tmp_path, doc):
     outcome(lambda: import_report(p, year=2021))
 
 
+@pytest.mark.engine
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=4000), suffix=st.sampled_from([".txt", ".html", ".docx", ".pdf", ".doc", ""]))
 def test_random_bytes_under_any_name(tmp_path, data, suffix):
@@ -109,6 +110,8 @@ def _real_files(shared, tmp: Path) -> list[Path]:
     return files
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 @pytest.mark.parametrize("how", ["truncate", "damage", "shuffle"])
 def test_real_files_cut_short_or_damaged(shared, tmp_path, how, soffice):
     rnd = random.Random(how)

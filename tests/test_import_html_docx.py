@@ -237,6 +237,8 @@ def test_published_looking_html_every_cell(tmp_path, layout_id, year, seed):
     assert res.data.unit["name"] == "测试县测试局" and res.data.signature["date"] == f"{year + 1}-01-20"
 
 
+@pytest.mark.browser
+@pytest.mark.pdf
 def test_printed_pdfs_never_put_a_number_in_a_wrong_cell(tmp_path):
     """The same reports printed to PDF by Chromium and read back through the PDF reader and through
     `pdftotext -layout`: what cannot be placed is said; nothing is placed in another cell."""
@@ -287,6 +289,7 @@ def test_grid_headers_over_several_rows_and_shifted_rows():
     assert any(u["row"] == "三、（一）予以公开" and "错位" in u["reason"] for u in res.not_placed)
 
 
+@pytest.mark.engine
 def test_old_word_doc_through_libreoffice(tmp_path, soffice):
     """Departments still send .doc: converted by LibreOffice, then read as Word."""
     from gaixl.workbook.engine import convert

@@ -56,6 +56,8 @@ def seed_pdf(tmp_path_factory, soffice):
     return out
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 def test_seed_rendered_by_gaixl_every_cell_in_place(seed_pdf):
     from gaixl.report.data import load_data_file
 
@@ -97,6 +99,8 @@ EXACT = [
 ]
 
 
+@pytest.mark.browser
+@pytest.mark.pdf
 @pytest.mark.parametrize("layout_id", ["2019", "2021"])
 @pytest.mark.parametrize("style", EXACT, ids=lambda s: f"b{int(s.borders)}-n{int(s.narrow)}-{s.align}-p{int(s.push)}-r{int(s.repeat_header)}")
 def test_published_looking_pdf_every_cell_in_place(tmp_path, layout_id, style):
@@ -119,6 +123,8 @@ SAFE = [
 ]
 
 
+@pytest.mark.browser
+@pytest.mark.pdf
 @pytest.mark.parametrize("layout_id", ["2019", "2021"])
 @pytest.mark.parametrize("style", SAFE, ids=lambda s: f"b{int(s.borders)}-n{int(s.narrow)}-{s.align}-p{int(s.push)}-r{int(s.repeat_header)}")
 def test_harder_layouts_never_put_a_number_in_a_wrong_cell(tmp_path, layout_id, style):
@@ -132,6 +138,8 @@ def test_harder_layouts_never_put_a_number_in_a_wrong_cell(tmp_path, layout_id, 
         assert not problems, f"seed {seed}: " + "\n".join(problems)
 
 
+@pytest.mark.browser
+@pytest.mark.pdf
 def test_a_blank_cell_stays_blank_and_numbers_keep_their_columns(tmp_path):
     """Borderless, right-aligned, a third of the cells blank: a number's column comes from where
     it stands, never from its order in the line."""
@@ -174,6 +182,8 @@ def small_pdf(tmp_path_factory) -> Path:
     return chromium_pdf(html, tmp_path_factory.mktemp("small") / "small.pdf")
 
 
+@pytest.mark.browser
+@pytest.mark.pdf
 def test_truncated_pdf_is_a_typed_error(small_pdf, tmp_path):
     data = small_pdf.read_bytes()
     for cut in (20, 200, len(data) // 3, len(data) // 2, len(data) - 300):
@@ -187,6 +197,8 @@ def test_truncated_pdf_is_a_typed_error(small_pdf, tmp_path):
             assert isinstance(blocks, list)
 
 
+@pytest.mark.browser
+@pytest.mark.pdf
 def test_scanned_pdf_has_no_text_layer(tmp_path):
     """A page with only a picture (what a scan is) — told apart from a broken file."""
     need_chromium()
@@ -198,6 +210,8 @@ def test_scanned_pdf_has_no_text_layer(tmp_path):
     assert "文字层" in ei.value.text("zh") and "OCR" in str(ei.value)
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 def test_encrypted_pdf(soffice, tmp_path):
     """A password-protected PDF, made for real by LibreOffice's PDF export with a password."""
     src = tmp_path / "doc.html"
@@ -227,6 +241,8 @@ def test_random_bytes_only_ever_raise_the_typed_error(tmp_path, data):
         assert isinstance(out, list)
 
 
+@pytest.mark.browser
+@pytest.mark.pdf
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_damaged_real_pdf_only_ever_raises_the_typed_error(small_pdf, tmp_path, data):
@@ -257,6 +273,8 @@ def _differences(layout, want, got) -> list[str]:
     return out
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 def test_import_report_of_the_seed_pdf_every_cell_equal(seed_pdf):
     """gaixl renders the seed to PDF (LibreOffice); `import_report` reads it back: every cell
     equals the source data file, nothing left unplaced."""
@@ -271,6 +289,8 @@ def test_import_report_of_the_seed_pdf_every_cell_equal(seed_pdf):
     assert not r.not_placed
 
 
+@pytest.mark.browser
+@pytest.mark.pdf
 @pytest.mark.parametrize("layout_id, year", [("2019", 2020), ("2021", 2022)])
 @pytest.mark.parametrize("style", [Style(borders=False), Style(borders=False, narrow=True, align="center"),
                                    Style(borders=True, push=150, repeat_header=False)],
@@ -295,6 +315,8 @@ def test_import_report_of_published_looking_pdfs(tmp_path, layout_id, year, styl
         assert not missing
 
 
+@pytest.mark.browser
+@pytest.mark.pdf
 def test_radical_code_points_of_extraction_are_undone(small_pdf):
     """Chromium's PDFs map 一 二 人 民 行 … to Kangxi/radical code points (⼀ ⼆ ⼈ ⺠ ⾏); the
     reader gives the ordinary characters back (what was published), nothing else changed."""

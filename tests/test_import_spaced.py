@@ -25,7 +25,7 @@ from gaixl.importers.blocks import Para, Table
 from gaixl.importers.spaced import looks_spaced, spaced_blocks
 
 SEED_SOURCE = Path(__file__).resolve().parents[1] / "workbook" / "sources" / "331122-01-jinyun-hrss-2020.json"
-SCRAPED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "2020-jinyun-hrss-as-scraped.txt"
+SCRAPED = "seed/2020-jinyun-hrss-as-scraped.txt"      # under shared/
 
 
 def _tables(text: str) -> list[Table]:
@@ -152,8 +152,11 @@ def test_looks_spaced():
     assert not looks_spaced("规章\t0\t0\t0\n行政规范性文件\t1\t2\t3\n")
     assert not looks_spaced("本年度我局主动公开政府信息 637 条。\n依申请公开 3 件。\n")
     assert not looks_spaced("")
-    if SCRAPED.exists():                 # the portal text of the seed: pipe rows, not spaced
-        assert not looks_spaced(SCRAPED.read_text(encoding="utf-8"))
+
+
+def test_portal_text_of_the_seed_is_not_spaced(shared):
+    """The seed as scraped from its portal: pipe rows, not space-aligned columns."""
+    assert not looks_spaced((shared / SCRAPED).read_text(encoding="utf-8"))
 
 
 # ----------------------------------------------------------------------------- pdftotext of real PDFs
@@ -170,6 +173,8 @@ def seed_text(tmp_path_factory, soffice):
     return pdftotext_layout(out)
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 def test_seed_pdftotext_no_number_in_a_wrong_cell(seed_text):
     """The seed rendered by gaixl, through pdftotext: section 二's tables come out whole; what
     pdftotext squeezes out of line in 三 and 四 is left unplaced, never misplaced."""
@@ -202,6 +207,8 @@ STYLES = [Style(borders=True), Style(borders=False), Style(borders=False, align=
           Style(borders=True, push=150, repeat_header=False), Style(borders=False, push=150)]
 
 
+@pytest.mark.browser
+@pytest.mark.pdf
 @pytest.mark.parametrize("layout_id", ["2019", "2021"])
 @pytest.mark.parametrize("style", STYLES, ids=lambda s: f"b{int(s.borders)}-n{int(s.narrow)}-{s.align}-p{int(s.push)}-r{int(s.repeat_header)}")
 def test_pdftotext_of_published_looking_pdfs_never_misplaces_a_number(tmp_path, layout_id, style):
@@ -213,6 +220,8 @@ def test_pdftotext_of_published_looking_pdfs_never_misplaces_a_number(tmp_path, 
         assert not problems, f"seed {seed} blank {blank}: " + "\n".join(problems)
 
 
+@pytest.mark.browser
+@pytest.mark.pdf
 @pytest.mark.parametrize("layout_id", ["2019", "2021"])
 @pytest.mark.parametrize("borders", [True, False])
 def test_pdftotext_section_two_tables_come_out_whole(tmp_path, layout_id, borders):
@@ -326,6 +335,8 @@ def test_a_number_one_space_after_its_label_is_a_cell_of_its_own():
     assert p.text == "本年度我局主动公开 637 条政府信息。"
 
 
+@pytest.mark.browser
+@pytest.mark.pdf
 @pytest.mark.parametrize("layout_id, year", [("2019", 2020), ("2021", 2022)])
 @pytest.mark.parametrize("style, least", [(Style(borders=False), 185), (Style(borders=True), 185),
                                           (Style(borders=False, narrow=True, align="center"), 20)],
@@ -389,6 +400,8 @@ def test_cut_text_never_raises(a, b):
     spaced_blocks(STACKED[: a % (len(STACKED) + 1)])
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 def test_import_report_of_the_seed_as_pdftotext_text(seed_text, tmp_path):
     """End to end through the importer: the seed's pdftotext text gives every cell, none wrong
     (section 三's header squeezed out of line by pdftotext is matched to the numbers by order)."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ values = st.recursive(scalars, lambda inner: st.one_of(
     st.dictionaries(st.one_of(st.integers(), st.booleans(), st.none()), inner, max_size=3)), max_leaves=25)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(values)
 def test_same_text_as_json_dumps(obj):

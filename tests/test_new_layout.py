@@ -99,6 +99,7 @@ def test_a_layout_file_changed_in_place_is_read_again(extra):
 
 
 # ---------------------------------------------------------------- the CLI
+@pytest.mark.slow
 def test_cli_layouts_lists_the_extra_format_from_the_variable_and_the_option(extra, tmp_path):
     r = gaixl("layouts", "--json", env_layouts=extra)
     assert r.returncode == 0, r.stderr
@@ -112,6 +113,7 @@ def test_cli_layouts_lists_the_extra_format_from_the_variable_and_the_option(ext
     assert r.returncode == 0 and NOTICE_2027 not in r.stdout
 
 
+@pytest.mark.slow
 def test_cli_refuses_clashing_layouts_and_missing_folders_in_one_line(extra, tmp_path):
     (extra / "2027-draft.yaml").write_text(layout_2027_text(layout_id="2027-draft"), encoding="utf-8")
     for args in (("layouts",), ("generate", "--year", 2027, "--unit", "某局", "--out", tmp_path / "o")):
@@ -127,6 +129,7 @@ def test_cli_refuses_clashing_layouts_and_missing_folders_in_one_line(extra, tmp
     assert r.returncode == 2 and "GAIXL_LAYOUTS" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 def test_2027_end_to_end_as_a_user_runs_it(extra, tmp_path):
     """generate → fill → check → export → report → import → check → consolidate for 2027, from
     the layout file alone."""

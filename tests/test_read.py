@@ -123,6 +123,7 @@ def _random_data(layout, year: int, draw) -> ReportData:
     return d
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(data=st.data(), lid=st.sampled_from(["2019", "2021"]))

@@ -131,6 +131,7 @@ def test_text_output_lists_units_without_address(county):
     assert "no sender address and no valid address in the roster" in r.output and "11 drafted" in r.output
 
 
+@pytest.mark.mail
 def test_send_then_never_twice_then_again_after_a_resubmission(county, cert):
     out, inbox = county / "out", county / "inbox"
     env = {M.PASSWORD_ENV: PASSWORD}
@@ -181,6 +182,7 @@ def test_send_then_never_twice_then_again_after_a_resubmission(county, cert):
         assert res["summary"]["sent"] == 1 and res["summary"]["already-sent"] == 11
 
 
+@pytest.mark.mail
 def test_feedback_failures_per_unit(county, cert):
     with smtp_server(tls="starttls", auth=True, cert=cert, refuse={"czj@jinyun.example.gov.cn"}) as s:
         r = runner.invoke(app, ["feedback", str(county / "out"), "--smtp", s.url(), "--cafile", str(cert[0]), "--send",

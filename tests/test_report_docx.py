@@ -94,6 +94,7 @@ def test_content_in_official_order(case):
         assert texts[i + 1:i + 3] == data.text[heading]
 
 
+@pytest.mark.slow
 def test_every_table_cell_equals_the_model(case):
     _layout, _data, model, d = case
     tables = [tb for s in model.sections for tb in s.tables]
@@ -251,6 +252,7 @@ def _find(table, row_label: str, column: str) -> str:
     raise KeyError(row_label)
 
 
+@pytest.mark.slow
 def test_the_seed_report_recreated(seed_docx):
     data = json.loads(SEED_FILE.read_text(encoding="utf-8"))
     d = docx.Document(str(seed_docx))

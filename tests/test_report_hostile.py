@@ -263,6 +263,7 @@ MARKDOWNISH = st.lists(st.sampled_from(list("#|*_`[]()!<>&;\\-+=.1 \t\n\u3000~$:
                        max_size=30).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(paras=st.lists(TEXT | CLEAN | MARKDOWNISH, min_size=1, max_size=4))
 def test_property_html_round_trip(base_doc, paras):

@@ -84,6 +84,8 @@ def outside_the_block(ws) -> list:
             if a < left - 1 or b > right + (17 if t[-1:] in "，。、；：？！”）》" else 1)]
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 def test_pdf_is_a4_and_pages_are_not_blank(seed_pdf, poppler, tmp_path):
     assert seed_pdf.read_bytes()[:5] == b"%PDF-"
     info = subprocess.run(["pdfinfo", str(seed_pdf)], check=True, capture_output=True, text=True).stdout
@@ -102,6 +104,8 @@ def test_pdf_is_a4_and_pages_are_not_blank(seed_pdf, poppler, tmp_path):
             assert min(row[:strip]) > 200 and min(row[w - strip:]) > 200, f"ink in the margin, page {page} y {y}"
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 def test_every_word_lies_inside_the_text_block(seed_pdf, poppler):
     ws = words(seed_pdf)
     assert len(ws) > 200
@@ -112,6 +116,8 @@ def test_every_word_lies_inside_the_text_block(seed_pdf, poppler):
         assert needle in text.replace(" ", ""), needle
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 def test_both_formats_convert(soffice, poppler, tmp_path):
     for lid, year in (("2019", 2020), ("2021", 2023)):
         layout = load_layout(lid)
@@ -132,6 +138,8 @@ def filled_xlsx(tmp_path_factory) -> Path:
                          tmp / "已填报.xlsx")
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 def test_cli_report_pdf(soffice, filled_xlsx, tmp_path):
     out = tmp_path / "报告 2023.pdf"
     r = runner.invoke(app, ["report", str(filled_xlsx), "--out", str(out), "--json"])

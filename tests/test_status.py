@@ -317,6 +317,7 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     return w, h, [bytes(r[i:i + 3]) for r in rows for i in range(0, stride, bpp)]
 
 
+@pytest.mark.browser
 def test_status_html_in_headless_chromium(outputs, tmp_path):
     exe = require(find_chromium(), "chromium")
     _c, html_path, _x, _d = outputs

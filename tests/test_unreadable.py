@@ -107,8 +107,7 @@ def test_encrypted_ooxml(tmp_path):
 
 
 def test_encrypted_ooxml_made_by_msoffcrypto(tmp_path, template):
-    pytest.importorskip("msoffcrypto")
-    from msoffcrypto.format.ooxml import OOXMLFile
+    from msoffcrypto.format.ooxml import OOXMLFile  # a test dependency (pyproject's [test] extra)
 
     out = io.BytesIO()
     with template.open("rb") as fh:

@@ -9,23 +9,6 @@ from gaixl.spec.load import load_layout
 from gaixl.spec.rules import CellRef
 from gaixl.validation.validate import validate
 
-
-def _shared():
-    import os
-    from pathlib import Path
-
-    env = os.environ.get("GAIXL_SHARED")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared"
-
-
-@pytest.fixture
-def shared():
-    p = _shared()
-    if not (p / "samples").is_dir():
-        pytest.skip("shared/ samples not beside the repository")
-    return p
-
-
 TABLE_CODES = {"t3-balance", "t3-row-total", "t3-results-total", "t4-total", "t2-items-negative", "total-blank"}
 
 

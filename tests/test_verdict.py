@@ -304,6 +304,7 @@ def test_report_of_an_accepted_file_is_not_a_draft(saved, tmp_path):
     assert "草稿" not in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.pdf
 def test_draft_pdf_has_the_mark_on_every_page(saved, tmp_path):
     pdftotext = require(shutil.which("pdftotext"), "poppler-utils (pdftotext)")
     src = saved[("2019-broken-balance", "libreoffice")]

@@ -17,7 +17,8 @@ from gaixl.i18n import both, t
 
 
 def import_cmd(
-    file: Path = typer.Argument(..., help="已发布的报告：.txt、.html、.docx、.doc 或 .pdf / a published report (.txt .html .docx .doc .pdf)"),
+    file: Path = typer.Argument(..., help="已发布的报告：.txt、.html、.docx、.doc 或 .pdf / "
+                                          "a published report (.txt .html .docx .doc .pdf)"),
     year: Optional[int] = typer.Option(None, "--year", help="报告年度 / report year"),
     unit: Optional[str] = typer.Option(None, "--unit", help="单位名称（默认取自标题或落款） / the unit's name"),
     code: str = typer.Option("", "--code", help="单位代码（存入历史数据库时必填，或用 --roster 查找） / the unit's code"),

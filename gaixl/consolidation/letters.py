@@ -44,6 +44,7 @@ def finding_line(i: int, f: Finding, layout: Layout | None = None) -> str:
 
 def letter(c: Consolidation, u: UnitStatus) -> str:
     e = u.entry
+    assert e is not None                              # a letter answers a file the unit sent
     findings = sorted((f for f in e.findings if f.severity in ("error", "warning")),
                       key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.table, f.sheet or "", f.cell or "", f.code))
     errors = [f for f in findings if f.severity == "error"]

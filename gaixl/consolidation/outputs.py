@@ -316,7 +316,7 @@ def coverage_rows(c: Consolidation) -> list[list]:
 def write_consolidated(c: Consolidation, out: Path) -> Path:
     from gaixl.workbook.template import generate_workbook
 
-    inputs = {}
+    inputs: dict = {}
     for ref, (group, rk, ck) in c.layout.cell_keys.items():
         v = c.total.value(c.layout, ref)
         if v is not None:
@@ -468,5 +468,5 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
     return written
 
 
-__all__ = ["write_outputs", "write_unit_data", "write_data", "write_reports", "write_summary", "manifest", "summary", "missing_units", "generated_at", "consolidated_name", "unit_stem",
-           "stable_zip", "coverage_rows"]
+__all__ = ["write_outputs", "write_unit_data", "write_data", "write_reports", "write_summary", "manifest", "summary",
+           "missing_units", "generated_at", "consolidated_name", "unit_stem", "stable_zip", "coverage_rows"]

@@ -254,7 +254,7 @@ def sum_reports(layout: Layout, year: int, reports: list[ReportData], code: str,
     """The sum of every input cell over `reports` (blank counts 0), totals recomputed."""
     total = ReportData.empty(layout, year, code, name)
     cells = [(ref, layout.cell_keys[ref]) for ref, _c in input_cells(layout)]
-    sums = [0] * len(cells)
+    sums: list[int | float] = [0] * len(cells)
     # Unit-major, straight through each report's dicts: a large city sums over a million cells.
     for d in reports:
         tables = d.tables
@@ -277,7 +277,7 @@ def _sum_accepted(layout: Layout, year: int, accepted: Accepted, codes: list[str
     """sum_reports over accepted units, straight from their packed cells (no dicts built)."""
     at = {ref: i for i, ref in enumerate(layout.cell_keys)}
     inputs = [at[ref] for ref, _c in input_cells(layout)]
-    sums = [0] * len(inputs)
+    sums: list[int | float] = [0] * len(inputs)
     for k in codes:
         cells = accepted.cells(k)
         for j, i in enumerate(inputs):
@@ -323,6 +323,7 @@ def _history(c: Consolidation, path) -> dict | None:
         for u in c.units:
             if u.status == "accepted":
                 e = u.entry
+                assert e is not None                      # an accepted unit has its file
                 items.append((c.accepted[u.code], {"file": e.file, "sha256": e.sha256, "submitted_at": e.submitted_at,
                                                    "source": e.source, "inbox": c.inbox, "stored_at": stamp}))
         if hasattr(store, "store_many"):
@@ -332,9 +333,9 @@ def _history(c: Consolidation, path) -> dict | None:
                 store.store(d, prov)
         prev = {}
         for u in c.units:
-            d = store.get(u.code, c.year - 1)
-            if d is not None:
-                prev[u.code] = d
+            last = store.get(u.code, c.year - 1)
+            if last is not None:
+                prev[u.code] = last
     finally:
         getattr(store, "close", lambda: None)()
     c.previous = prev
@@ -345,9 +346,11 @@ def _history(c: Consolidation, path) -> dict | None:
         finder = getattr(H, "previous_year_findings", None)
         for u in c.units:
             if u.status == "accepted" and u.code in prev and finder is not None:
-                u.entry.findings += list(finder(c.accepted[u.code], prev[u.code], c.layout,
-                                                locator=entry_locator(u.entry, c.layout)))
-                _count(u.entry)
+                e = u.entry
+                assert e is not None                      # an accepted unit has its file
+                e.findings += list(finder(c.accepted[u.code], prev[u.code], c.layout,
+                                          locator=entry_locator(e, c.layout)))
+                _count(e)
     return {"zh": f"历史数据库 {path}：存入本年度采用的报告{len(c.accepted)}份，"
                   f"找到{c.year - 1}年度报告{len(prev)}份用于比对",
             "en": f"history {path}: stored {len(c.accepted)} accepted reports, "
@@ -404,6 +407,7 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
         files_of = of_unit.get(u["code"], [])
         ok = next((e for e in files_of if e.state == "accepted"), None)
         if ok is not None:
+            assert ok.report is not None                  # an accepted file was read
             st, entry = "accepted", ok
             accepted[u["code"]] = ok.report.data
         elif files_of:
@@ -419,9 +423,9 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
     total.signature = {"unit": county, "date": ""}
     by_parent = {}
     parent_codes: dict[str, list[str]] = {}
-    for st in statuses:
-        if st.parent and st.code in accepted:
-            parent_codes.setdefault(st.parent, []).append(st.code)
+    for us in statuses:
+        if us.parent and us.code in accepted:
+            parent_codes.setdefault(us.parent, []).append(us.code)
     for parent in sorted({s.parent for s in statuses if s.parent}):
         by_parent[parent] = _sum_accepted(layout, year, accepted, parent_codes.get(parent, []), f"{parent}-汇总",
                                           f"{parent}（汇总）")

@@ -31,7 +31,7 @@ import zipfile
 from pathlib import Path
 
 from gaixl.atomic import write_bytes
-from gaixl.document.model import Document, TableBlock
+from gaixl.document.model import Cell, Document, TableBlock
 
 # ---------------------------------------------------------------- the conventions, as numbers
 A4_W, A4_H = 11906, 16838                  # twips (210 × 297 mm)
@@ -261,7 +261,7 @@ class _Skeleton:
     def __init__(self, tb: TableBlock):
         widths = column_widths(tb)
         grid = tb.grid()
-        covered: dict[tuple[int, int], object] = {}
+        covered: dict[tuple[int, int], Cell] = {}
         for c in tb.cells:
             for r in range(c.row, c.row + c.rowspan):
                 for k in range(c.col, c.col + c.colspan):

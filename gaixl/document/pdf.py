@@ -28,14 +28,14 @@ def render_pdf(doc: Document, out: str | Path, *, timeout: float = 180) -> Path:
             "(Debian: apt-get install libreoffice-writer-nogui)", where=str(out),
             zh="生成PDF需要LibreOffice（soffice），本机未安装；可改为输出.docx文件，或先安装LibreOffice"
                "（Debian系统：apt-get install libreoffice-writer-nogui）")
-    with tempfile.TemporaryDirectory(prefix="gaixl-pdf-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="gaixl-pdf-") as tmp_name:
+        tmp = Path(tmp_name)
         try:
             src = render_docx(doc, tmp / "report.docx")
             pdf = engine.convert(src, "pdf", tmp / "out", timeout=timeout)
         except GaixlError as e:
             # After a long conversion the error names the output asked for, not the scratch copy.
-            if e.where is None or e.where.startswith(str(tmp)):
+            if e.where is None or e.where.startswith(tmp_name):
                 e.where = str(out)
             raise
         with atomic_path(out) as part:

@@ -94,11 +94,9 @@ def read_source(path: Path) -> tuple[Source, str]:
         raise InputError("not a text file (binary content)", where=str(path), zh="不是文本文件（含二进制内容）")
     limits.check(str(path), "characters", "字符", len(text), limits.MAX_CHARS)
     limits.check(str(path), "lines", "文本行", text.count("\n") + 1, limits.MAX_LINES)
-    try:
-        from gaixl.importers.spaced import looks_spaced, spaced_blocks
-    except ImportError:
-        looks_spaced = None
-    if looks_spaced is not None and looks_spaced(text):
+    from gaixl.importers.spaced import looks_spaced, spaced_blocks
+
+    if looks_spaced(text):
         return _bounded(path, block_lines(spaced_blocks(text), positional=True)), "spaced"
     return _bounded(path, text_source(text)), "text"
 
@@ -297,7 +295,8 @@ def import_source(src: Source, *, reader: str = "text", file: str = "", year: in
         findings.append(f)
     if skipped:
         findings.append(_finding("import-checks-skipped", "info", "meta",
-                                 f"{skipped}项校验因所涉单元格未能导入而未进行", f"{skipped} check(s) not run: cells they need were not imported"))
+                                 f"{skipped}项校验因所涉单元格未能导入而未进行",
+                                 f"{skipped} check(s) not run: cells they need were not imported"))
     findings += check_meta(data, chosen)
     for f in check_text(data, chosen):
         num = (f.row or " ")[0]

@@ -118,10 +118,10 @@ def _body_blocks(body, out: list[Block], n: list[int], where: str = "", cells: l
                 out.append(Para(t.strip(), where=f"第{len(out) + 1}段"))
         elif el.tag == W + "tbl":
             n[0] += 1
-            t = table_grid(el, where, cells)
-            t.where = f"表格{n[0]}"
-            if t.rows:
-                out.append(t)
+            table = table_grid(el, where, cells)
+            table.where = f"表格{n[0]}"
+            if table.rows:
+                out.append(table)
         elif el.tag in (W + "sdt", W + "sdtContent", W + "customXml", W + "smartTag"):
             _body_blocks(el, out, n, where, cells)
 

@@ -142,8 +142,8 @@ class Index:
                     self.bare_words.add(norm(c.label))
                     cstack.extend(c.children)
             self.bare_joined = "".join(norm(c.label) for c in self.bare_table.columns if c.children)
-        self._loose = {}
-        self._plain = {}
+        self._loose: dict = {}
+        self._plain: dict = {}
         for names, tg in self.targets:
             for n in names:
                 self._loose.setdefault(loose(n), set()).add(tg)

@@ -235,8 +235,9 @@ class _Mapper(Placing):
             self.out.rows_seen.add(target.key)
             self.header_open = True
             label_end = 0
-            if label_at >= 0 and cells[label_at].col is not None:
-                label_end = cells[label_at].col + max(1, cells[label_at].span)
+            label_col = cells[label_at].col if label_at >= 0 else None
+            if label_col is not None:
+                label_end = label_col + max(1, cells[label_at].span)
             self.place(target, values, line.kind, line, label_end)
             return
         if foreign is not None and has_values and (self.section in ("二", "三")

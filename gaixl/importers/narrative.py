@@ -121,9 +121,11 @@ def build(texts: list, headings: dict, layout: Layout, *, simplified_text: bool 
         if sec in sections:
             out.text[sections[sec]].append(shown)
         elif sec == "":
-            out.unplaced.append({"text": shown, "reason": "第一部分标题之前的文字（前言）", "reason_en": "text before the first section heading", "where": w})
+            out.unplaced.append({"text": shown, "reason": "第一部分标题之前的文字（前言）",
+                                 "reason_en": "text before the first section heading", "where": w})
         elif len(t) >= 10:
-            out.unplaced.append({"text": shown, "reason": f"第{sec}部分（表格部分）中的文字", "reason_en": f"text inside section {sec} (a table section)", "where": w})
+            out.unplaced.append({"text": shown, "reason": f"第{sec}部分（表格部分）中的文字",
+                                 "reason_en": f"text inside section {sec} (a table section)", "where": w})
     for _sec, t, w in after:
         out.unplaced.append({"text": t, "reason": "落款之后的文字", "reason_en": "text after the signature", "where": w})
     return out

@@ -21,8 +21,8 @@ _PINYIN = re.compile(r"[(（]\s*[a-z" + _TONED + r"]*[" + _TONED + r"][a-z" + _T
 # Mirror artefacts and real-world label variants, in normalised (Simplified) form.
 # Taiwan-style conversions turn 文件 into 檔案 (→ 档案); the official text says 文件.
 _FIXES = (("规范性档案", "规范性文件"), ("公开档案", "公开文件"), ("现行有效件（", "现行有效件数（"))
-_ALIASES = {"（七）合计": "（七）总计", "合计": "总计", "现行有效件": "现行有效件数", "本年新制作数": "本年新制作数量", "本年新公开数": "本年新公开数量",
-            "处理决定数": "处理决定数量", "本年处理决定数": "本年处理决定数量"}
+_ALIASES = {"（七）合计": "（七）总计", "合计": "总计", "现行有效件": "现行有效件数", "本年新制作数": "本年新制作数量",
+            "本年新公开数": "本年新公开数量", "处理决定数": "处理决定数量", "本年处理决定数": "本年处理决定数量"}
 
 
 class _Converter:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from gaixl.importers.labels import Target
-from gaixl.importers.lines import Cell, Line
+from gaixl.importers.labels import Index, Target
+from gaixl.importers.lines import Cell, Line, Source
 from gaixl.importers.normalize import loose, norm
 from gaixl.importers.numbers import Note, is_value, read_value
+from gaixl.spec.model import Layout, Table
 from gaixl.spec.rules import column_totals
 
 
@@ -46,6 +48,19 @@ class Unplaced:
 
 class Placing:
     """The placing half of the mapper (mixed into mapper._Mapper)."""
+
+    # What the mapper provides (set in mapper._Mapper.__init__ and run); declared for the type checker.
+    src: Source
+    layout: Layout
+    others: list[Index]
+    ix: Index
+    out: Any                                       # mapper.Mapped
+    units: dict[str, str]
+    section: str
+    value_cols: dict[tuple[int, str], set[int]]
+
+    def header_columns(self, table: Table) -> dict[int, int] | None:
+        raise NotImplementedError                  # mapper._Mapper's
 
     # ---------------------------------------------------------------- placing
     def put(self, target: Target, idx: int, cell: Cell, where: str, assumed: bool = False) -> None:
@@ -189,7 +204,8 @@ class Placing:
             for c in vals:
                 v, _ = read_value(c.text, "signed")
                 nums.append(v if isinstance(v, (int, float)) else None)
-            if None not in nums and abs(sum(nums[:-1]) - nums[-1]) < 1e-9:
+            known = [v for v in nums if v is not None]
+            if len(known) == len(nums) and abs(sum(known[:-1]) - known[-1]) < 1e-9:
                 placed[n - 1] = vals[-1]
         used = {id(c) for c in placed.values()}
         for i, c in placed.items():
@@ -250,8 +266,9 @@ class Placing:
                 got[hit.pop()] = c.text
         if len(got) >= len(leaves) or not got:
             return False                        # every column filled: the order is certain
-        nums = {i: read_value(v, "signed")[0] for i, v in got.items()}
-        if any(not isinstance(v, (int, float)) for v in nums.values()):
+        read = {i: read_value(v, "signed")[0] for i, v in got.items()}
+        nums = {i: v for i, v in read.items() if isinstance(v, (int, float))}
+        if len(nums) < len(read):
             return False
         for items, tot in groups:
             present = [nums[i] for i in items if i in nums]

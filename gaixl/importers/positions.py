@@ -1075,9 +1075,9 @@ def _spread(t: Table, xs: list[float], union: list[float]) -> Table:
         spans.append((r0, a, rs, b - a))
     for j, (a, b) in enumerate(cover):
         if b - a > 1:
-            for r in range(len(t.rows)):
-                if not any(s[0] <= r < s[0] + s[2] and s[1] <= a < s[1] + s[3] for s in spans):
-                    spans.append((r, a, 1, b - a))
+            for ri in range(len(t.rows)):
+                if not any(s[0] <= ri < s[0] + s[2] and s[1] <= a < s[1] + s[3] for s in spans):
+                    spans.append((ri, a, 1, b - a))
     return Table(rows, t.where, spans)
 
 

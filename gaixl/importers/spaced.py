@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from gaixl.importers.blocks import Block
+from gaixl.importers.blocks import Block, Table
 from gaixl.importers.positions import (
     ENUM_RE,
     Line,
@@ -137,7 +137,7 @@ def _page_blocks(page: str, page_no: int, first_no: int, table_no: list[int]) ->
     pg = geometry(disp, 2.0, 1.0)
     pg.em = 2.0
     best: list[Placed] | None = None
-    best_score = None
+    best_score: tuple[int, int, int] = (0, 0, 0)
     for wide in (False, True):
         lines = _lines(page, wide, first_no)
         g = geometry(lines, 1.0, 1.0)
@@ -148,7 +148,7 @@ def _page_blocks(page: str, page_no: int, first_no: int, table_no: list[int]) ->
         stats: dict = {}
         blocks = layout_blocks(lines, g, f"第{page_no}页", counter, where_line=True, prose_lines=disp,
                                prose_g=pg, stats=stats)
-        tables = [p.block for p in blocks if hasattr(p.block, "rows")]
+        tables = [p.block for p in blocks if isinstance(p.block, Table)]
         # better aligned: fewer numbers left unplaced, then numbers of a column overlap (no
         # table needed placing by order), then fewer columns for the same tables
         score = (stats.get("dropped", 0), stats.get("by_order", 0), sum(t.width for t in tables))

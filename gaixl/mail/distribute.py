@@ -312,7 +312,7 @@ def distribute(folder: str | Path, roster: str | Path | list[dict], opts: Option
                          zh="文件夹中没有找到模板（模板由 gaixl generate 生成）")
     sign = signature(opts, units)
     drafts = Path(out) if out else folder / DRAFTS
-    resend = set(resend)
+    resend_codes = set(resend)
     items: list[Item] = []
     total = len(p.pairs)
     with M.send_lock(folder / SENT_LOG, mailer is not None):
@@ -321,7 +321,7 @@ def distribute(folder: str | Path, roster: str | Path | list[dict], opts: Option
             item = Item(code=u["code"], name=u["name"], status="", to=M.addresses(u.get("email", "")))
             items.append(item)
             try:
-                _one(item, u, t, clash, p.year, opts, sign, log, mailer, drafts, resend, when)
+                _one(item, u, t, clash, p.year, opts, sign, log, mailer, drafts, resend_codes, when)
             finally:
                 if progress:
                     progress(i + 1, total)

@@ -353,6 +353,7 @@ def _run(folder: Path, opts: Options, log: M.SentLog, *, mailer, out, inbox, dea
                 item.reason = f"已于{when_to[0]}发送至{when_to[1]}（针对同一报送文件，不再重复发送）"
                 item.reason_en = f"sent on {when_to[0]} to {when_to[2]} (same submission: not sent again)"
         else:
+            assert r.message is not None                  # every reply with an address has its message
             stem = unit_stem(r.code, r.name) + ("-催报" if r.kind == "reminder" else "")
             deliver(item, r.message, r.raw, key=r.key, log=log, mailer=mailer, draft=drafts / f"{stem}.eml",
                     envelope_from=opts.sender.addr_spec,

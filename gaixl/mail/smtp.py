@@ -239,10 +239,10 @@ def attachment_part(data: bytes, filename: str, mime: str, charset: str | None =
     return part
 
 
-def attach(m: EmailMessage, part: MIMEPart) -> None:
+def attach(m: EmailMessage, part: MIMEPart | EmailMessage) -> None:
     if not m.is_multipart():
         m.make_mixed()
-    m.attach(part)
+    m.attach(part)  # type: ignore[arg-type]   # typeshed wants an EmailMessage; any MIMEPart is attached
 
 
 def finish(m: EmailMessage) -> bytes:
@@ -307,13 +307,14 @@ class Mailer:
 
     def _open(self) -> smtplib.SMTP:
         u, where = self.url, self.url.where
-        smtp = None
+        smtp: smtplib.SMTP | None = None
         try:
             if u.security == "tls":
                 smtp = smtplib.SMTP_SSL(u.host, u.port, timeout=self.timeout, context=self._context(),
                                         local_hostname=self.local_hostname)
             else:
                 smtp = smtplib.SMTP(u.host, u.port, timeout=self.timeout, local_hostname=self.local_hostname)
+            assert smtp is not None                 # (for the type checker: set on both branches)
             smtp.ehlo()
             if u.security == "starttls":
                 if not smtp.has_extn("starttls"):
@@ -369,6 +370,7 @@ class Mailer:
         refused while others were accepted; raises SendRefused when nothing was delivered."""
         for attempt in (0, 1):
             self.connect()
+            assert self._smtp is not None           # connect() opened it, or raised
             try:
                 refused = self._smtp.sendmail(envelope_from, to, raw)
                 return {a: _reply_of(c, m) for a, (c, m) in refused.items()}
@@ -398,7 +400,8 @@ class Mailer:
 
     def _reset(self) -> None:
         try:
-            self._smtp.rset()
+            if self._smtp is not None:
+                self._smtp.rset()
         except (smtplib.SMTPException, OSError, AttributeError):
             self._smtp = None
 
@@ -484,7 +487,7 @@ def send_lock(log_path: str | Path, active: bool = True):
     try:
         import fcntl
     except ImportError:                         # pragma: no cover - Windows
-        fcntl = None
+        fcntl = None  # type: ignore[assignment]
     if not active or fcntl is None:
         yield
         return

@@ -74,8 +74,8 @@ def _as_decimal(v: int | float) -> Decimal:
 
 
 def _decimals(d: Decimal) -> int:
-    d = d.normalize()
-    return max(0, -d.as_tuple().exponent)
+    exponent = d.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0      # 'n'/'N'/'F': NaN or infinity
 
 
 def _prob(code: str, severity: str, zh: str, en: str) -> Problem:

@@ -35,7 +35,7 @@ class _Seq(list):
 
 # libyaml's parser (when PyYAML was built with it) composes the same nodes, marks included,
 # about 8× faster than the pure-Python one: every command loads the layouts at start-up.
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]   # a base chosen at run time
     pass
 
 
@@ -150,7 +150,7 @@ def _parse_column(ctx: _Ctx, obj: Any, keys: set[str]) -> Column:
         ctx.mapping(rule, {"id", "message", "message_en"}, {"id", "message"}, "rule")
     return Column(key=key, label=str(m["label"]), name=ctx.text(m, "name", "column"), kind=kind,
                   computed=ctx.text(m, "computed", "column"), rule=dict(rule) if rule else None,
-                  cell=tuple(str(x) for x in cell) if cell else None, span=int(m.get("span", 1)),
+                  cell=(str(cell[0]), str(cell[1])) if cell else None, span=int(m.get("span", 1)),
                   children=children, where=ctx.where(m), guide=ctx.text(m, "guide", "column"),
                   formula_where=ctx.value_where(m, "computed") if "computed" in m else "")
 

@@ -113,11 +113,11 @@ class Table:
 
     @cached_property
     def _rows_by_key(self) -> dict[str, Row]:
-        return {r.key: r for r in self.data_rows}
+        return {r.key: r for r in self.data_rows if r.key is not None}     # (every data row has one)
 
     @cached_property
     def _columns_by_key(self) -> dict[str, Column]:
-        return {c.key: c for c in self.data_columns}
+        return {c.key: c for c in self.data_columns if c.key is not None}
 
     @property
     def header_depth(self) -> int:

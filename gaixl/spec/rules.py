@@ -143,7 +143,8 @@ class _Parser:
                         zh=f"规则表达式{self.text!r}中出现无法识别的{val!r}")
 
     def arg(self):
-        if self.i + 2 < len(self.toks) + 1 and self.toks[self.i][0] == "name" and self.i + 1 < len(self.toks) and self.toks[self.i + 1][1] == "..":
+        if (self.i + 2 < len(self.toks) + 1 and self.toks[self.i][0] == "name" and self.i + 1 < len(self.toks)
+                and self.toks[self.i + 1][1] == ".."):
             a = self.take()[1]
             self.take()
             kind, b = self.take()
@@ -475,13 +476,13 @@ def computed_rules(layout: Layout) -> list[RuleSpec]:
     out = []
     for t in layout.tables.values():
         for c in t.data_columns:
-            if c.computed:
+            if c.computed and c.rule is not None:           # (load_layout requires a rule for each)
                 out.append(RuleSpec(id=c.rule["id"], severity="error", tables=(t.key,), for_each="row",
                                     check=f"{c.key} == {c.computed}", at=c.key, hint=c.rule["message"],
                                     message=c.rule["message"], message_en=c.rule.get("message_en", c.rule["message"]),
                                     where=c.where, check_where=c.formula_where))
         for r in t.data_rows:
-            if r.computed:
+            if r.computed and r.rule is not None:
                 out.append(RuleSpec(id=r.rule["id"], severity="error", tables=(t.key,), for_each="column",
                                     check=f"{r.key} == {r.computed}", at=r.key, hint=r.rule["message"],
                                     message=r.rule["message"], message_en=r.rule.get("message_en", r.rule["message"]),

@@ -46,8 +46,10 @@ def expectation_findings(data, meta: dict, *, year=None, unit_code=None, unit_na
                            expected=year, found=data.year))
     if unit_code and data.unit.get("code") and data.unit["code"] != unit_code:
         out.append(Finding(code="template-other-unit", severity="error", table="meta",
-                           message=f"本文件是“{data.unit.get('name')}”（{data.unit['code']}）的模板，不是“{unit_name or unit_code}”的",
-                           message_en=f"this is the template of {data.unit.get('name')} ({data.unit['code']}), not of {unit_name or unit_code}",
+                           message=f"本文件是“{data.unit.get('name')}”（{data.unit['code']}）的模板，"
+                                   f"不是“{unit_name or unit_code}”的",
+                           message_en=f"this is the template of {data.unit.get('name')} ({data.unit['code']}), "
+                                      f"not of {unit_name or unit_code}",
                            expected=unit_code, found=data.unit["code"]))
     return out
 

@@ -74,6 +74,7 @@ def check_rules(data: ReportData, layout: Layout, locator: Locator | None = None
     template, on `sheet_values`: the numbers its own check formulas see (ReadResult.sheet_values),
     so that the workbook and this fail the same checks."""
     findings: list[Finding] = []
+    blank_totals: dict
     if sheet_values is not None:
         numbers, blank_totals = sheet_values, {}
     else:

@@ -153,8 +153,8 @@ def _convert_many(paths: list[Path], target: str, out_dir: Path, timeout: float)
                               zh=f"两个输入文件将输出为同一文件{o.name}：{seen[o]}和{p}")
         seen[o] = p
     ensure_dir(out_dir)
-    with tempfile.TemporaryDirectory(prefix="gaixl-lo-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="gaixl-lo-") as tmp_name:
+        tmp = Path(tmp_name)
         prof, stage, conv = tmp / "profile", tmp / "in", tmp / "out"
         _write_profile(prof)
         stage.mkdir()

@@ -17,6 +17,7 @@ import math
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from xlsxwriter.utility import xl_col_to_name
 
@@ -388,7 +389,7 @@ def sheet_checks(layout: Layout, grid: "Grid") -> list[SheetCheck]:
         out.append(SheetCheck(
             id=f"cell-not-number[{g.table.key}]", code="cell-not-number", severity="error", where=where,
             hint=f"表{g.table.group}的数字栏只能填写阿拉伯数字（{kinds}）；不能填写文字、单位、全角数字或空格，没有发生的填0",
-            cond=numbers_condition(g, lambda b, s=g.sheet: qualified(s, b)), array=True,
+            cond=numbers_condition(g, partial(qualified, g.sheet)), array=True,
             beside=(g.sheet, g.numbers_cell), subject=g.table.key))
     for s in layout.text_sections:
         box = Box(TEXT_TOP, 1, TEXT_TOP + s.paragraphs - 1, 1)
@@ -426,11 +427,11 @@ class Plan:
         self.layout = layout
         self.grid = grid = Grid(layout)
         self.checks = checks = expand_checks(layout)
-        self.formulas = {ref: to_excel(tree, lambda r, s=grid.tables[ref.table].sheet: grid.addr(r, s))
+        self.formulas = {ref: to_excel(tree, partial(grid.addr, from_sheet=grid.tables[ref.table].sheet))
                          for ref, tree in computed_cells(layout).items()}
         index = {id(c): i for i, c in enumerate(checks)}
         # table -> [(place, condition, index into checks)]: the ✓/✗ cells beside the table
-        self.beside = {g.table.key: [(p, p.check.excel(lambda r, s=g.sheet: grid.addr(r, s)), index[id(p.check)])
+        self.beside = {g.table.key: [(p, p.check.excel(partial(grid.addr, from_sheet=g.sheet)), index[id(p.check)])
                                      for p in g.checks] for g in grid.tables.values()}
         # The checks that are not layout rules (numbers, narrative, format/year, date): after them.
         self.sheet_checks = sheet_checks(layout, grid)

@@ -242,9 +242,9 @@ def read_by_labels(path: Path, sheets: list[Sheet], layout: Layout | None, date1
                               "本文件不是由本系统生成的模板，已按官方格式的表格标签读取，合计数按填写值校验",
                               "not a gaixl template: read by the official labels; totals are checked as given")]
     if layout is None:
-        found = detect_layout(indexes)
-        why = found.why
-        candidates = [load_layout(lid) for lid in found.winners] or available_layouts()
+        detection = detect_layout(indexes)
+        why = detection.why
+        candidates = [load_layout(lid) for lid in detection.winners] or available_layouts()
     else:
         candidates, why = [layout], ""
     best = None
@@ -297,6 +297,7 @@ def read_by_labels(path: Path, sheets: list[Sheet], layout: Layout | None, date1
                 if found:
                     missing.append(f"{rk} / {ck}")
                 continue
+            assert found is not None                      # (a cell address was found in it)
             ref = CellRef(t.key, r.key, c.key)
             locator[ref] = (found["sheet"], a)
             raw = by_name[found["sheet"]].values.get(split_addr(a))
@@ -314,7 +315,7 @@ def read_by_labels(path: Path, sheets: list[Sheet], layout: Layout | None, date1
             if problem is not None:
                 findings.append(cell_finding(problem, t, found["sheet"], a, rk, ck, raw))
             group[rk][ck] = value
-        if missing:
+        if missing and found:                           # (missing cells are listed only in a found table)
             findings.append(meta_finding(
                 "label-missing", "warning", f"表{t.group}中未找到以下项目，按空白处理：{'；'.join(missing[:5])}"
                 + ("等" if len(missing) > 5 else ""), f"table {t.group}: not found, read as blank: {'; '.join(missing[:5])}",
@@ -386,7 +387,7 @@ def _text_by_labels(layout: Layout, indexes: list[SheetIndex], data: ReportData)
                 skip = headings | {norm_label(s.prompt), "段落", norm_label("内容（每段一个单元格）")}
                 cells = sorted((rc for rc, v in ix.values.items() if isinstance(v, str)))
                 paras = [text_of(ix.values[rc]).rstrip() for rc in cells
-                         if norm_label(ix.values[rc]) not in skip and not _PARA_NO.match(ix.values[rc])
+                         if norm_label(ix.values[rc]) not in skip and not _PARA_NO.match(str(ix.values[rc]))
                          and text_of(ix.values[rc]).strip()]
                 out[s.key] = ix.name
                 break

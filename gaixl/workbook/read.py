@@ -13,6 +13,7 @@ there the totals are kept AS GIVEN, for the validator to check.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def _from_labels(path: Path, sheets: list[Sheet], layout: Layout | None, date190
         # total is unknown, so it is computed from its items, and said.
         lay = got.layout
         plan = _plan(lay)
-        values = [0] * len(plan.index)
+        values: list[int | float] = [0] * len(plan.index)
         for ref, i in plan.index.items():
             v = data.value(lay, ref)
             values[i] = v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0
@@ -151,7 +152,8 @@ def _plan(layout: Layout) -> _Plan:
     plan = _PLANS.get(id(layout))
     if plan is not None and plan.layout is layout:
         return plan
-    rows, index = [], {}
+    rows: list = []
+    index: dict[CellRef, int] = {}
     formulas = computed_cells(layout)
     for t in layout.tables.values():
         for r in t.data_rows:
@@ -249,6 +251,7 @@ class _Template:
     # -- metadata
     def _meta(self) -> dict:
         ref = self.book.resolve(names.META)
+        rows: Sequence[Sequence[str]]
         if ref is not None:
             sheet, rows = ref
         else:

@@ -29,7 +29,7 @@ class Master:
     """A rendered workbook whose unit-specific strings are placeholders."""
 
     def __init__(self, xlsx: bytes):
-        self.parts = []                                # (name, raw text or None, crc, size, deflated)
+        self.parts: list[tuple[bytes, bytes | None, int, int, bytes]] = []   # (name, raw text or None, crc, size, deflated)
         with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
             # The other shared strings: a unit string equal to one of them would be shared.
             self.strings = set(re.findall(rb"<t(?: [^>]*)?>([^<]*)</t>", z.read("xl/sharedStrings.xml")))

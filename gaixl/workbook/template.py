@@ -18,6 +18,7 @@ import io
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
@@ -81,7 +82,8 @@ VALIDATION = {
     "count": {"validate": "integer", "criteria": ">=", "value": 0, "input_title": "填写整数",
               "input_message": "请输入不小于0的整数；没有发生的填0。", "error_message": "请输入不小于0的整数。"},
     "signed": {"validate": "integer", "criteria": "between", "minimum": -999999999, "maximum": 999999999,
-               "input_title": "填写增减数", "input_message": "比上一年增加的填正数，减少的填负数（减少5项填-5，显示为“减5”），没有变化填0。",
+               "input_title": "填写增减数",
+               "input_message": "比上一年增加的填正数，减少的填负数（减少5项填-5，显示为“减5”），没有变化填0。",
                "error_message": "请输入整数：增加填正数，减少填负数。"},
     "amount": {"validate": "decimal", "criteria": ">=", "value": 0, "input_title": "填写金额（万元）",
                "input_message": "单位为万元，可保留两位小数；没有的填0。", "error_message": "请输入不小于0的数（单位：万元）。"},
@@ -135,7 +137,8 @@ def _guide(wb, F, pw, layout: Layout, year: int, code: str, name: str, deadline:
         "（本文件是否为下发给本单位的模板、隐藏的识别信息和合计公式是否被改动），因此请勿撤销工作表保护或改动合计。",
     ]
     cautions = [
-        "请勿修改文件名，请勿重命名、增加、删除或移动工作表，请勿撤销工作表保护，请勿将文件另存为其他格式（如.xls、.et、.wps）；请使用Microsoft Excel或WPS表格填写并保存为.xlsx文件。",
+        "请勿修改文件名，请勿重命名、增加、删除或移动工作表，请勿撤销工作表保护，请勿将文件另存为其他格式（如.xls、.et、.wps）；"
+        "请使用Microsoft Excel或WPS表格填写并保存为.xlsx文件。",
         "本文件内含本单位的识别信息，仅供本单位填报使用，请勿复制给其他单位，也不要使用其他单位的模板。",
     ]
     lines = [(f"{year}年度政府信息公开工作年度报告填报模板", "title"),
@@ -371,8 +374,10 @@ def _checks(wb, F, pw, plan: Plan, results: list[bool]):
             ws.write_formula(r, 5, f'IFERROR(IF({cond},"✓","✗"),"✗")', F["check"], "✓" if ok else "✗")
         ws.write_formula(r, 6, f'IF(AND(F{r + 1}="✗",C{r + 1}="错误"),1,0)', F["group"],
                          0 if ok or level != "错误" else 1)
-    ws.conditional_format(CHECK_TOP, 5, last - 1, 5, {"type": "formula", "criteria": f'=AND($F{first}="✗",$C{first}="错误")', "format": F["bad"]})
-    ws.conditional_format(CHECK_TOP, 5, last - 1, 5, {"type": "formula", "criteria": f'=AND($F{first}="✗",$C{first}<>"错误")', "format": F["warn"]})
+    ws.conditional_format(CHECK_TOP, 5, last - 1, 5,
+                          {"type": "formula", "criteria": f'=AND($F{first}="✗",$C{first}="错误")', "format": F["bad"]})
+    ws.conditional_format(CHECK_TOP, 5, last - 1, 5,
+                          {"type": "formula", "criteria": f'=AND($F{first}="✗",$C{first}<>"错误")', "format": F["warn"]})
     ws.freeze_panes(CHECK_TOP, 0)
     ws.repeat_rows(CHECK_TOP - 1)
     _finish(ws, pw, landscape=False)
@@ -541,7 +546,7 @@ def generate_workbook(layout: Layout, year: int, code: str, name: str, path, *, 
     plan = plan_for(layout)
     filled = _prefill_cells(plan, prefill)
     meta = make_meta(layout, year, code, name, generated_at)
-    opts = {"password": password, "deadline": deadline, "send_to": send_to}
+    opts: dict[str, Any] = {"password": password, "deadline": deadline, "send_to": send_to}
     data = None if filled or extra_sheets else _master(layout, year, generated_at, created, **opts).stamp(meta)
     if data is None:
         data = render(layout, year, meta, filled=filled, created=created, prefill_note=prefill_note,
@@ -615,4 +620,5 @@ def generate_all(layout: Layout, year: int, units: list[dict], out_dir, *,
     return [out / fn for _c, _n, fn in jobs]
 
 
-__all__ = ["generate_workbook", "generate_all", "check_units", "check_layout_year", "now_iso", "make_meta", "render", "legacy_password_hash"]
+__all__ = ["generate_workbook", "generate_all", "check_units", "check_layout_year", "now_iso", "make_meta", "render",
+           "legacy_password_hash"]

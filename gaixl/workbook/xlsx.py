@@ -173,7 +173,7 @@ class Book:
         where = str(self.path)
         if sniff(self.path) != "xlsx":
             raise InputError("not an .xlsx workbook", where=where, zh="不是.xlsx格式的工作簿")
-        self._zip = None
+        self._zip: zipfile.ZipFile | None = None
         self._inflated = 0
         self._sheets: dict[str, Sheet] = {}
         try:
@@ -192,6 +192,11 @@ class Book:
                                  zh="无法读取该.xlsx工作簿，文件可能已损坏") from None
             raise
 
+    @property
+    def _open_zip(self) -> zipfile.ZipFile:
+        assert self._zip is not None, "used after a failed open"
+        return self._zip
+
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
@@ -207,7 +212,7 @@ class Book:
         """Two members of one name: which one a program reads differs (zipfile: the later,
         Excel: refuses), so the file means different things to different readers. Refused."""
         seen: set[str] = set()
-        for info in self._zip.infolist():
+        for info in self._open_zip.infolist():
             key = info.filename.replace("\\", "/").lstrip("/").lower()
             if key in seen:
                 raise InputError(f"refused: the zip holds part {info.filename} twice (damaged, or built to mislead)",
@@ -217,7 +222,7 @@ class Book:
 
     def _check_sizes(self) -> None:
         total = 0
-        for info in self._zip.infolist():
+        for info in self._open_zip.infolist():
             total += info.file_size
             if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise InputError(f"refused: part {info.filename} expands {info.file_size // max(info.compress_size, 1)}× "
@@ -234,7 +239,7 @@ class Book:
         """A part's bytes. The sizes in the zip directory can lie: never inflate more than the
         limit. Deflated and stored parts are inflated straight from the file's bytes (half
         the cost of zipfile.open); anything else goes through zipfile."""
-        info = self._zip.getinfo(name)
+        info = self._open_zip.getinfo(name)
         budget = MAX_UNZIPPED - self._inflated
         data = None
         if info.compress_type in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) and not info.flag_bits & 1:
@@ -259,7 +264,7 @@ class Book:
                     raise InputError(f"part {name} is damaged (checksum mismatch)", where=str(self.path),
                                      zh=f"部件{name}已损坏（校验和不符）")
         if data is None:
-            with self._zip.open(name) as fh:
+            with self._open_zip.open(name) as fh:
                 data = fh.read(budget + 1)
         self._inflated += len(data)
         if self._inflated > MAX_UNZIPPED:
@@ -300,7 +305,7 @@ class Book:
 
     # -- structure
     def _load_workbook(self) -> None:
-        names = set(self._zip.namelist())
+        names = set(self._open_zip.namelist())
         wb_part = "xl/workbook.xml"
         if wb_part not in names and "_rels/.rels" in names:     # the usual place, else ask the package
             for rel in self._xml("_rels/.rels").iter(PKG_REL):
@@ -329,7 +334,7 @@ class Book:
                 self._sst_part = target
         pr = next(iter(elements(wb, b"workbookPr", NS + "workbookPr")), {})
         self.date1904 = pr.get("date1904") in ("1", "true")
-        self.sheets: list[SheetInfo] = []
+        self.sheets = []
         for sh in elements(wb, b"sheet", NS + "sheet"):
             rid = sh.get("r:id") or sh.get(R_NS + "id") or next((v for k, v in sh.items() if k.endswith(":id")), "")
             self.sheets.append(SheetInfo(sh.get("name", ""), sh.get("state", "visible"), targets.get(rid, "")))
@@ -337,7 +342,7 @@ class Book:
         for info in self.sheets:
             self._by_name.setdefault(info.name, info)
         self._wb_fast: bool | None = None          # names findable by a byte search?
-        self._names: dict[str, str] | None = None
+        self._names = None
         if b"<definedName" in wb and len(wb) < _STRUCTURE_MAX_PART:
             self.names                              # parsed once for every file of this template
             if len(_STRUCTURE) >= 16:
@@ -387,7 +392,7 @@ class Book:
         """The shared strings (a sequence of str)."""
         if self._strings is None:
             self._strings = []
-            if self._sst_part and self._sst_part in self._zip.namelist():
+            if self._sst_part and self._sst_part in self._open_zip.namelist():
                 data = self._safe(self._sst_part)
                 if is_plain(data) and b"<si" in data:
                     self._strings = LazyStrings(data)

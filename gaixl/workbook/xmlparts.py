@@ -338,7 +338,8 @@ def _cells_general(tails: list[bytes], data: bytes, book) -> dict[str, Cell]:
             m = _T_ATTR.search(b" " + attrs)
             t = m[1] if m else None
         inner = piece[gt + 1:]
-        v = f = None
+        v: bytes | str | None = None                      # str: the text of an inline string
+        f = None
         i = inner.find(b"<f")
         if i >= 0:
             j = inner.index(b">", i)
@@ -353,7 +354,7 @@ def _cells_general(tails: list[bytes], data: bytes, book) -> dict[str, Cell]:
         if v is None and f is None:
             continue
         if t is None or t == b"n":
-            value = _number(v.decode("ascii")) if v else None
+            value = _number(v.decode("ascii")) if isinstance(v, bytes) and v else None
         elif t == b"s":
             if strings is None:
                 strings = book.strings

@@ -278,7 +278,7 @@ def _tnef(name: str, data: bytes, limits: Limits, subject: str, via: list[str]) 
 def _tnef_name(att, tnef) -> str:
     """The attachment's long file name (MAPI), else its title in the TNEF's OEM code page —
     tnefparse would decode GBK titles as UTF-8 and fail, so the raw bytes are decoded here."""
-    from tnefparse import properties as Attribute  # type: ignore[import-untyped]
+    from tnefparse import properties as Attribute
     for a in getattr(att, "mapi_attrs", []):
         if a.name == Attribute.MAPI_ATTACH_LONG_FILENAME:
             value = a.data[0] if isinstance(a.data, list) and a.data else a.data

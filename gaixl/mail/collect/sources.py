@@ -18,6 +18,7 @@ import socket
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from gaixl.errors import InputError, UsageError, os_reason_zh
@@ -55,7 +56,7 @@ class FileSource:
         """The messages' keys, listed before reading so the progress bar knows the total."""
         try:
             if self.kind == "mbox":
-                self._box = mailbox.mbox(str(self.path), create=False)
+                self._box: mailbox.Mailbox = mailbox.mbox(str(self.path), create=False)
                 return list(self._box.keys())
             if self.kind == "maildir":
                 self._box = mailbox.Maildir(str(self.path), factory=None, create=False)
@@ -70,7 +71,7 @@ class FileSource:
 
     def _maildir_order(self, key: str):
         try:
-            return (self._box._toc[key].split("/")[-1], key)   # file names start with the delivery time
+            return (self._box._toc[key].split("/")[-1], key)  # type: ignore[attr-defined]   # names start with the delivery time
         except (AttributeError, KeyError):
             return ("", key)
 
@@ -107,7 +108,7 @@ def msg_to_email(path: Path) -> email.message.Message:
 
     import extract_msg
 
-    m = extract_msg.openMsg(str(path))
+    m: Any = extract_msg.openMsg(str(path))           # MSGFile or a subclass: extract-msg's types are loose
     try:
         mime = m.asEmailMessage()
         if not str(mime.get("Subject") or "").strip() and m.subject:
@@ -196,7 +197,8 @@ def _is_local(host: str) -> bool:
 def imap_utf7(name: str) -> str:
     """A folder name in IMAP's modified UTF-7 (RFC 3501 §5.1.3): 已发送 → &XfJT0ZAB-."""
     import base64
-    out, buf = [], []
+    out: list[str] = []
+    buf: list[str] = []
 
     def flush():
         if buf:
@@ -243,6 +245,7 @@ class ImapSource:
                 raise InputError(f"cannot read the CA file: {e}", where=str(cafile),
                                  zh="无法读取证书文件（--cafile）") from None
         try:
+            conn: imaplib.IMAP4
             if t.secure == "tls":
                 conn = imaplib.IMAP4_SSL(t.host, t.port, ssl_context=ctx, timeout=timeout)
             else:

@@ -185,6 +185,7 @@ class Store:
             }
             if meta.uid is not None:
                 side["uidvalidity"], side["uid"] = meta.uidvalidity, meta.uid
+        assert side is not None                           # (newer whenever there was none)
         side["collected_at"] = now_iso()
         side["messages"] = sorted(messages, key=lambda m: (_instant(m.get("date")) or _EPOCH).timestamp())
         atomic.write_text(path, json.dumps(side, ensure_ascii=False, indent=1))
