@@ -25,22 +25,18 @@ import sys
 import zipfile
 from pathlib import Path
 
+from gaixl import timefmt
 from gaixl.atomic import remove_stale_temps, write_bytes, write_text
-from gaixl.consolidation.model import Consolidation
+from gaixl.consolidation.model import Consolidation, generated_at
 from gaixl.errors import OutputError, os_reason_zh
 from gaixl.report.data import dump_data
 from gaixl.workbook.names import safe_filename
 
 MANIFEST_COLUMNS = ["file", "sha256", "state", "reason", "unit_code", "unit_name", "submitted_at", "source",
-                    "errors", "warnings"]
+                    "late", "errors", "warnings"]
 LONG_COLUMNS = ["unit_code", "unit_name", "year", "table", "row", "column", "value"]
 COVERAGE_SHEET = "汇总范围"
 STATUS_ZH = {"accepted": "已采用", "rejected": "退回", "missing": "未报送"}
-
-
-def generated_at(c: Consolidation) -> str:
-    times = [e.submitted_at for e in c.entries if e.submitted_at]
-    return max(times) if times else f"{c.year + 1}-01-01T00:00:00Z"
 
 
 def unit_stem(code: str, name: str) -> str:
@@ -82,19 +78,22 @@ def missing_units(c: Consolidation) -> list[dict]:
 def _row(e) -> dict:
     return {"file": e.file, "sha256": e.sha256, "state": e.state, "reason": e.reason, "reason_en": e.reason_en,
             "unit_code": e.unit_code or "", "unit_name": e.unit_name or "", "submitted_at": e.submitted_at or "",
-            "source": e.source, "email_from": e.email_from, "message_id": e.message_id,
+            "source": e.source, "late": e.late, "email_from": e.email_from, "message_id": e.message_id,
             "errors": e.errors, "warnings": e.warnings}
 
 
 def manifest(c: Consolidation) -> dict:
     missing = missing_units(c)
-    return {"county": c.county, "year": c.year, "layout": c.layout.id, "generated_at": generated_at(c),
+    return {"county": c.county, "office": c.office, "year": c.year, "layout": c.layout.id,
+            "generated_at": generated_at(c), "tz": c.tz,
+            "deadline": c.deadline.isoformat() if c.deadline is not None else None,
             "inbox": c.inbox,
             "counts": {**{k: v for k, v in c.counts().items() if k != "missing"}, "missing": len(missing)},
             "summary": summary(c),
             "files": [_row(e) for e in sorted(c.entries, key=lambda e: e.file)],
             "units": [{"code": u.code, "name": u.name, "email": u.email, "parent": u.parent, "status": u.status,
-                       "file": u.entry.file if u.entry is not None else ""} for u in c.units],
+                       "file": u.entry.file if u.entry is not None else "",
+                       "late": u.entry.late if u.entry is not None else None} for u in c.units],
             "missing": missing}
 
 
@@ -104,7 +103,7 @@ def write_manifest(c: Consolidation, out: Path) -> list[Path]:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(MANIFEST_COLUMNS)
     for r in m["files"]:
-        w.writerow([r[k] for k in MANIFEST_COLUMNS])
+        w.writerow([{True: "true", False: "false", None: ""}[r[k]] if k == "late" else r[k] for k in MANIFEST_COLUMNS])
     return [write_bytes(out / "manifest.csv", ("\ufeff" + buf.getvalue()).encode("utf-8")),
             write_text(out / "manifest.json", json.dumps(m, ensure_ascii=False, indent=1) + "\n")]
 
@@ -233,12 +232,15 @@ def write_summary(c: Consolidation, out: Path) -> Path:
 
 # ---------------------------------------------------------------- consolidated workbook
 def coverage_rows(c: Consolidation) -> list[list]:
-    rows = [["单位代码", "单位名称", "上级", "状态", "计入汇总", "采用的文件", "报送时间"]]
+    rows = [["单位代码", "单位名称", "上级", "状态", "计入汇总", "采用的文件", "报送时间（北京时间）" if c.tz == timefmt.DEFAULT_TZ
+             else f"报送时间（{c.tz}）"]]
     for u in c.units:
         e = u.entry
-        rows.append([u.code, u.name, u.parent, STATUS_ZH.get(u.status, u.status), "是" if u.status == "accepted" else "否",
+        state = STATUS_ZH.get(u.status, u.status) + ("（逾期报送）" if e is not None and e.late and u.status == "accepted"
+                                                     else "")
+        rows.append([u.code, u.name, u.parent, state, "是" if u.status == "accepted" else "否",
                      e.file if e is not None and u.status == "accepted" else "",
-                     (e.submitted_at or "") if e is not None and u.status == "accepted" else ""])
+                     timefmt.zh_time(e.submitted_at, c.zone) if e is not None and u.status == "accepted" else ""])
     rows.append(["合计", f"计入汇总{len(c.accepted)}个单位，名单共{len(c.units)}个单位", "", "", "", "", ""])
     return rows
 
@@ -253,7 +255,8 @@ def write_consolidated(c: Consolidation, out: Path) -> Path:
             inputs.setdefault(group, {}).setdefault(rk, {})[ck] = v
     return generate_workbook(c.layout, c.year, c.total.unit["code"], c.total.unit["name"], out / consolidated_name(c),
                              prefill={"tables": inputs}, prefill_note="汇总数：各单位之和（见“汇总范围”工作表）",
-                             extra_sheets=[(COVERAGE_SHEET, coverage_rows(c))], generated_at=generated_at(c))
+                             extra_sheets=[(COVERAGE_SHEET, coverage_rows(c))], generated_at=generated_at(c),
+                             **({"password": c.password} if c.password else {}))
 
 
 # ---------------------------------------------------------------- reports/
