@@ -27,6 +27,7 @@ from pathlib import Path
 
 from gaixl import timefmt
 from gaixl.atomic import remove_stale_temps, write_bytes, write_text
+from gaixl.consolidation.letters import needs_template
 from gaixl.consolidation.model import Consolidation, generated_at
 from gaixl.errors import OutputError, os_reason_zh
 from gaixl.report.data import dump_data
@@ -79,7 +80,8 @@ def _row(e) -> dict:
     return {"file": e.file, "sha256": e.sha256, "state": e.state, "reason": e.reason, "reason_en": e.reason_en,
             "unit_code": e.unit_code or "", "unit_name": e.unit_name or "", "submitted_at": e.submitted_at or "",
             "source": e.source, "late": e.late, "email_from": e.email_from, "message_id": e.message_id,
-            "errors": e.errors, "warnings": e.warnings}
+            "errors": e.errors, "warnings": e.warnings,
+            "needs_template": e.state == "rejected" and needs_template(e.findings)}
 
 
 def manifest(c: Consolidation) -> dict:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from gaixl import timefmt
 from gaixl.atomic import file_sha256
+from gaixl.consolidation.letters import root_count
 from gaixl.consolidation.model import Consolidation, Entry, UnitStatus
 from gaixl.errors import GaixlError, UsageError
 from gaixl.findings import Finding
@@ -248,9 +249,11 @@ def _supersede(competing: dict[str, list[Entry]], stale: dict[str, list[Entry]] 
             e.reason = f"已被较晚报送的文件“{latest.file}”取代"
             e.reason_en = f"superseded by the later file {latest.file}"
         if latest.errors:
+            # Counted as the letter counts them: problems to fix, not the checks they blocked.
+            n = root_count(latest.findings) or latest.errors
             latest.state = "rejected"
-            latest.reason = f"发现错误：共{latest.errors}项错误，须改正后重新报送"
-            latest.reason_en = f"errors found: {latest.errors} errors, to be corrected and resent"
+            latest.reason = f"发现错误：共{n}处须改正，须改正后重新报送"
+            latest.reason_en = f"errors found: {n} to correct, to be resent"
         else:
             latest.state, latest.reason, latest.reason_en = "accepted", "", ""
 
