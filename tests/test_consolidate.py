@@ -151,7 +151,8 @@ def test_email_date_decides_the_resubmission(tmp_path):
     c = consolidate(inbox, wb / "roster.csv", 2020, None)
     assert states(c)[FINAL] == "accepted" and states(c)[FIRST] == "superseded"
     final = next(e for e in c.entries if e.file == FINAL)
-    assert final.source == "email" and final.submitted_at == "2021-01-15T01:00:00Z"
+    # ISO 8601 with the offset of Beijing time (the default --tz): the same instant as 01:00 UTC
+    assert final.source == "email" and final.submitted_at == "2021-01-15T09:00:00+08:00"
     assert not any(e.file.endswith(".gaixl.json") for e in c.entries)
     # the mistaken file sent last wins: the unit is rejected, the corrected one superseded
     sidecar(FIRST, "2021-01-20T09:00:00+08:00")
@@ -233,12 +234,19 @@ def test_cli_demo_defaults(tmp_path, monkeypatch):
     demo_copy(tmp_path)
     monkeypatch.chdir(tmp_path)
     r = CliRunner().invoke(app, ["consolidate"])
-    assert r.exit_code == 1, r.output
-    assert "out/consolidated" in r.output and "331122-11" in r.output
+    # The README's first command: the demo's planted problems are its expected output (exit 0) …
+    assert r.exit_code == 0, r.output
+    assert "out/consolidated" in r.output and "331122-11" in r.output and "演示" in r.output
     assert (tmp_path / "out" / "consolidated" / "manifest.json").is_file()
+    # … and a trial run leaves no history database behind unless asked (--history).
+    assert not list(tmp_path.rglob("*.sqlite"))
     r = CliRunner().invoke(app, ["consolidate", "--json", "--lang", "en"])
-    assert r.exit_code == 1
+    assert r.exit_code == 0 and json.loads(r.stdout)["demo"] is True
+    # A real inbox (given on the command line) with missing and rejected units ends with 1.
+    r = CliRunner().invoke(app, ["consolidate", "workbook/returned", "--roster", "workbook/roster.csv", "--json"])
+    assert r.exit_code == 1, r.output
     d = json.loads(r.stdout)
+    assert d["demo"] is False
     assert d["summary"]["received"] == 13 and d["summary"]["accepted"] == 9
     assert any(m["code"] == "331122-11" for m in d["manifest"]["missing"])
 

@@ -219,11 +219,11 @@ def _subject(kind: str, year: int, unit: str, original: str, *, resubmitted: boo
     tag = TAGS.get(kind, "")
     if kind == "reminder":
         return f"【催报】{year}年度政府信息公开工作年度报告尚未报送（{unit}）"
-    if resubmitted:
-        tag = {"accepted": "修改后的文件已采用", "rejected": "修改后的文件仍未通过校验，请再次修改后报送"}.get(kind, tag)
     original = " ".join(original.split())
     original = _OLD_TAGS.sub("", _REPLY_PREFIX.sub("", original)).strip()   # "Re: 回复：…（已采用）" → the unit's words
     if original:
+        if resubmitted:
+            tag = {"accepted": "修改后的文件已采用", "rejected": "修改后的文件仍未通过校验，请再次修改后报送"}.get(kind, tag)
         return f"回复：{original}（{tag}）"
     return f"{year}年度政府信息公开工作年度报告{tag}（{unit}）"
 
