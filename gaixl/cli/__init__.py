@@ -9,8 +9,10 @@ from __future__ import annotations
 import typer
 
 from gaixl.cli import collect, consolidate, core, imports, send
+from gaixl.cli._help import LocalizedCommand, LocalizedGroup
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# Help in Chinese (English with --lang en or LANG=en…), the framework's words included: gaixl.cli._help.
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=LocalizedGroup,
                   help="gaixl：政府信息公开工作年度报告——模板生成、读取校验、汇总。 / Toolkit for the annual "
                        "government-information-disclosure report.")
 
@@ -30,7 +32,7 @@ COMMANDS = [
     ("version", core.version),
 ]
 for _name, _func in COMMANDS:
-    app.command(_name)(_func)
+    app.command(_name, cls=LocalizedCommand)(_func)
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ def layouts(json_out: bool = JSON_OPT, lang: str = LANG_OPT):
         return
     table = RichTable(title=t("layouts.title", lang))
     for col in ("layouts.id", "layouts.name", "layouts.notice", "layouts.years"):
-        table.add_column(t(col, lang))
+        table.add_column(t(col, lang), overflow="fold")  # names wrap at 80 columns, never cut
     for l in items:
         table.add_row(l.id, l.name, l.notice, l.years_text)
     out.print(table)
@@ -144,7 +144,7 @@ def fill(
         out.print(t("fill.totals", lang, n=len(lost)))
     for f in notes:
         msg = f.message_en if lang == "en" and f.message_en else f.message
-        out.print(f"  ! {f.code}  {escape(msg)}")
+        out.print(f"  ! {escape(msg)}" + (f"（{escape(f.code)}）" if lang != "en" else f" ({escape(f.code)})"))
 
 
 
@@ -255,7 +255,7 @@ def report(
         out.print(t("report.notes", lang, n=len(findings)))
     for f in findings:
         msg = f.message_en if lang == "en" and f.message_en else f.message
-        out.print(f"  ! {f.code}  {escape(msg)}")
+        out.print(f"  ! {escape(msg)}" + (f"（{escape(f.code)}）" if lang != "en" else f" ({escape(f.code)})"))
 
 
 
