@@ -452,7 +452,9 @@ def test_template_checks_agree_with_python(runs, case_id):
     for row, (check, ok) in zip(rows, py):
         sheet, cell = res.locator[check.at]
         what = f"{check.id} at {sheet}!{cell}"
-        assert (row["规则"], row["位置"], row["级别"]) == (check.id, f"{sheet}!{cell}", LEVEL[check.rule.severity])
+        # 规则 shows the Chinese rule; the id follows the full text in 说明, in brackets
+        assert (row["规则"], row["位置"], row["级别"]) == (check.rule.hint, f"{sheet}!{cell}", LEVEL[check.rule.severity])
+        assert row["说明"].endswith(f"规则编号 {check.id}）") or row["说明"] == f"规则编号 {check.id}"
         assert row["结果"] == ("✓" if ok else "✗"), f"{what}: template {row['结果']!r}, Python {'✓' if ok else '✗'}"
         assert row["计数"] == (0 if ok or check.rule.severity != "error" else 1), what
     # the error count: the template's cell, Python's failing error checks, the validator's findings

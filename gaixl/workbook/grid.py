@@ -106,6 +106,14 @@ class SheetGeo:
     landscape: bool
 
 
+def _about(check) -> str:
+    """说明 of a 校验 row: the rule's full message when it says more than the rule's short form,
+    and the rule's id in brackets (for searching docs/findings.md)."""
+    message = check.rule.message.rstrip("。")
+    more = message if message != check.rule.hint.rstrip("。") else ""
+    return f"{more}（规则编号 {check.id}）" if more else f"规则编号 {check.id}"
+
+
 def _check_label(rule_id: str, hint: str) -> str:
     # The official form names its one printed relation 勾稽关系 (the t3 corner note); other
     # column-wise rules are labelled by their hint.
@@ -313,8 +321,9 @@ class Plan:
         # table -> [(place, condition, index into checks)]: the ✓/✗ cells beside the table
         self.beside = {g.table.key: [(p, p.check.excel(lambda r, s=g.sheet: grid.addr(r, s)), index[id(p.check)])
                                      for p in g.checks] for g in grid.tables.values()}
-        # 校验 rows: 序号, 规则, 级别, 位置, 说明, condition (refs qualified with their sheet)
-        self.rows = [(i, c.id, LEVEL[c.rule.severity], grid.where(c.at), c.rule.hint, c.excel(grid.addr))
+        # 校验 rows: 序号, 规则 (the Chinese rule), 级别, 位置, 说明 (the rule in full, its id in brackets
+        # after it for searching), condition (refs qualified with their sheet)
+        self.rows = [(i, c.rule.hint, LEVEL[c.rule.severity], grid.where(c.at), _about(c), c.excel(grid.addr))
                      for i, c in enumerate(checks, 1)]
         # data-file (group, row, column) -> cell
         self.cells = {(t.group, rk, ck): CellRef(t.key, r.key, c.key) for t in layout.tables.values()
