@@ -157,11 +157,17 @@ def history(
         out.print(text("empty", lang, what=f"{year}年度" if year else "任何",
                        what_en=f" {year}" if year else ""), markup=False)
         return
+    from gaixl import timefmt
+
     table = RichTable(title=text("title", lang, db=db))
-    for col in ("code", "name", "year", "layout", "stored_at", "file"):
+    for col in ("code", "name", "year", "layout", "submitted_at", "file"):
         table.add_column(text(col, lang), overflow="fold")
     for i in items:
-        table.add_row(escape(i["code"]), escape(i["name"]), str(i["year"]), i["layout"], escape(i["stored_at"]),
+        # 报送时间: when the unit sent it (Beijing time); a report stored without one (an import)
+        # shows when it was stored.
+        when = i.get("submitted_at") or i["stored_at"]
+        shown = (timefmt.zh_time(when) if lang != "en" else timefmt.en_time(when)) or str(when or "")
+        table.add_row(escape(i["code"]), escape(i["name"]), str(i["year"]), i["layout"], escape(shown),
                       escape(i["file"] or i["source"] or ""))
     out.print(table)
     years = sorted({i["year"] for i in items})

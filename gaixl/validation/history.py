@@ -149,7 +149,8 @@ class HistoryStore:
         return json.loads(row[0]) if row else None
 
     def units(self, year: int | None = None) -> list[dict]:
-        """What is stored: [{code, name, year, layout, stored_at, file, source}], by year then code."""
+        """What is stored: [{code, name, year, layout, stored_at, submitted_at, file, source}], by year
+        then code (submitted_at: when the unit sent it, from the provenance; None when not known)."""
         sql = "SELECT unit_code, unit_name, year, layout, stored_at, provenance FROM unit_years"
         args: tuple = ()
         if year is not None:
@@ -159,7 +160,8 @@ class HistoryStore:
         for code, name, y, layout, stored_at, prov in self._all(sql + " ORDER BY year, unit_code", args):
             p = json.loads(prov)
             out.append({"code": code, "name": name, "year": y, "layout": layout, "stored_at": stored_at,
-                        "file": p.get("file"), "source": p.get("source")})
+                        "submitted_at": p.get("submitted_at") or None, "file": p.get("file"),
+                        "source": p.get("source")})
         return out
 
     def years(self) -> list[int]:
@@ -320,6 +322,7 @@ TEXT = {
     "year": ("年度", "Year"),
     "layout": ("格式", "Layout"),
     "stored_at": ("存入时间", "Stored at"),
+    "submitted_at": ("报送时间", "Submitted"),          # Beijing time
     "file": ("来源文件", "Source file"),
     "empty": ("历史数据库中没有{what}的记录", "The history database holds no{what_en} unit-years"),
     "summary": ("共 {n} 条记录（{years}）", "{n} unit-years ({years})"),
