@@ -103,7 +103,7 @@ def test_totals_equal_the_sum_of_the_accepted_units(run):
     covered = {r[0] for r in rows[1:] if r[4] == "是"}
     assert covered == set(c.accepted)
     # summary.xlsx: the total row of sheet 三 is the sum of the unit rows
-    ws = openpyxl.load_workbook(out / "summary.xlsx", read_only=True)["三"]
+    ws = openpyxl.load_workbook(out / "各单位数据汇总表.xlsx", read_only=True)["三"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert len(rows) == 1 + len(c.accepted) + 1 and rows[-1][1] == "合计"
     for j in range(2, len(rows[0])):
@@ -122,11 +122,11 @@ def test_totals_equal_the_sum_of_the_accepted_units(run):
 
 def test_feedback_and_reports(run):
     c, out, _, _ = run
-    fb = {p.name.split("-")[1] for p in (out / "feedback").glob("*.txt")}
+    fb = {p.name.split("-")[1] for p in (out / "反馈意见").glob("*.txt")}
     assert {"03", "10", "13"} <= fb
-    text = next((out / "feedback").glob("331122-03-*.txt")).read_text(encoding="utf-8")
+    text = next((out / "反馈意见").glob("331122-03-*.txt")).read_text(encoding="utf-8")
     assert text.startswith("缙云县教育局：") and "三、申请情况!" in text and "处理：" in text and "谢谢" in text
-    docs = sorted(p.stem for p in (out / "reports").glob("*.docx"))
+    docs = sorted(p.stem for p in (out / "各单位报告").glob("*.docx"))
     assert len(docs) == len(c.accepted) and all(p.split("-")[0] + "-" + p.split("-")[1] in c.accepted for p in docs)
 
 
@@ -301,10 +301,10 @@ def test_stale_outputs_are_removed(tmp_path):
     wb = demo_copy(tmp_path)
     out = tmp_path / "out"
     consolidate(wb / "returned", wb / "roster.csv", 2020, out)
-    assert len(list((out / "reports").glob("*.docx"))) == 9
+    assert len(list((out / "各单位报告").glob("*.docx"))) == 9
     (wb / "returned" / "331122-05-缙云县自然资源和规划局-2020.xlsx").unlink()
     consolidate(wb / "returned", wb / "roster.csv", 2020, out)
-    assert len(list((out / "reports").glob("*.docx"))) == 8
+    assert len(list((out / "各单位报告").glob("*.docx"))) == 8
     assert not list((out / "data").glob("331122-05-*.json"))
 
 
@@ -318,7 +318,7 @@ def test_parallel_outputs_equal_sequential_ones(tmp_path):
     write_outputs(c, par, parallel=True)
     files = sorted(p.relative_to(seq) for p in seq.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(par) for p in par.rglob("*") if p.is_file())
-    assert any(f.parts[0] == "reports" for f in files) and any(f.parts[0] == "data" for f in files)
+    assert any(f.parts[0] == "各单位报告" for f in files) and any(f.parts[0] == "data" for f in files)
     for f in files:
         assert (seq / f).read_bytes() == (par / f).read_bytes(), f
 

@@ -121,13 +121,13 @@ def terminal_lines(c, lang: str) -> list[str]:
 
 # Every output consolidate writes, as the clerk reads the list: the county report first.
 OUTPUT_LABELS = [
-    ("county-report.docx", ("全县年度报告（Word，请核改后印发）", "county report (Word, to review)")),
+    ("county-report.docx", ("全县年度报告（汇总稿，请核改后印发）", "county report (a draft to review)")),
     ("status.html", ("报送情况（网页）", "status page")),
-    ("status.xlsx", ("报送情况表（Excel）", "status workbook")),
+    ("status.xlsx", ("报送情况表", "status workbook")),
     ("consolidated", ("汇总工作簿（数字为各单位之和）", "consolidated workbook (the sums)")),
     ("summary.xlsx", ("各单位数据汇总表", "per-unit summary workbook")),
-    ("feedback", ("给各单位的反馈意见（.txt，gaixl feedback 据此回信）", "feedback letters (.txt)")),
-    ("reports", ("各单位报告（Word）", "per-unit reports (Word)")),
+    ("feedback", ("给各单位的反馈意见（gaixl feedback 据此回信）", "feedback letters")),
+    ("reports", ("各单位报告", "per-unit reports")),
     ("data", ("数据文件（CSV、Parquet、JSON，供程序使用）", "data files (CSV, Parquet, JSON)")),
     ("manifest.csv", ("文件清单（CSV）", "manifest (CSV)")),
     ("manifest.json", ("文件清单（JSON，供 gaixl feedback 和程序使用）", "manifest (JSON)")),

@@ -2,13 +2,16 @@
 
     write_outputs(c: Consolidation, out_dir, *, reports=True) -> dict[str, Path]
 
-- manifest.csv, manifest.json   every input file's state, sha256, reason; counts; missing units
-- feedback/<code>-<name>.txt      per unit with findings (gaixl.consolidation.letters)
-- reports/<code>-<name>.docx      per accepted unit (gaixl.document's document model)
-- data/long.csv, data/long.parquet, data/<code>-<name>.json
-- summary.xlsx                    one sheet per table group (二/三/四), a row per accepted unit + total
+For people (Chinese names):
+- <county><year>年政府信息公开工作年度报告（汇总稿）.docx   the county report (gaixl.consolidation.status)
+- 报送情况.html, 报送情况表.xlsx   who sent what, when (Beijing time), late or not
 - <county>-<year>-汇总.xlsx       the consolidated workbook: sums locked, narrative open, sheet 汇总范围
-- status.html, status.xlsx, county-report.docx   when gaixl.consolidation.status is installed (another module)
+- 各单位数据汇总表.xlsx          one sheet per table group (二/三/四), a row per accepted unit + total
+- 反馈意见/<code>-<name>.txt      per unit with findings (gaixl.consolidation.letters)
+- 各单位报告/<code>-<name>.docx   per accepted unit (gaixl.document's document model)
+For programs (stable English names and keys, docs/consolidation-outputs.md):
+- manifest.csv, manifest.json   every input file's state, sha256, reason, late; counts; missing units
+- data/long.csv, data/long.parquet, data/<code>-<name>.json
 
 Nothing carries the clock: the one timestamp used everywhere (`generated_at`) is the latest
 submission time of the inputs, so a re-run on the same inbox writes the same bytes.
@@ -36,6 +39,17 @@ from gaixl.workbook.names import safe_filename
 MANIFEST_COLUMNS = ["file", "sha256", "state", "reason", "unit_code", "unit_name", "submitted_at", "source",
                     "late", "errors", "warnings"]
 LONG_COLUMNS = ["unit_code", "unit_name", "year", "table", "row", "column", "value"]
+# What people open has a Chinese name; what programs read (manifest.*, data/) keeps its English
+# name and keys (docs/consolidation-outputs.md). The keys of Consolidation.outputs stay English.
+FEEDBACK_DIR = "反馈意见"
+REPORTS_DIR = "各单位报告"
+STATUS_HTML = "报送情况.html"
+STATUS_XLSX = "报送情况表.xlsx"
+SUMMARY_XLSX = "各单位数据汇总表.xlsx"
+
+
+def county_report_name(c: Consolidation) -> str:
+    return safe_filename(f"{c.county}{c.year}年政府信息公开工作年度报告（汇总稿）", ".docx")
 COVERAGE_SHEET = "汇总范围"
 STATUS_ZH = {"accepted": "已采用", "rejected": "退回", "missing": "未报送"}
 
@@ -228,7 +242,7 @@ def write_summary(c: Consolidation, out: Path) -> Path:
 
     sheets = [SheetSpec(group, rows(group, keys), widths=[(0, 0, 12), (1, 1, 30), (2, 1 + len(keys), 14)],
                         heights={0: 90}, freeze=(1, 2)) for group, keys in groups.items()]
-    return write_bytes(out / "summary.xlsx", xlsx_bytes(sheets, title=f"{c.county}{c.year}年政府信息公开工作年度报告汇总",
+    return write_bytes(out / SUMMARY_XLSX, xlsx_bytes(sheets, title=f"{c.county}{c.year}年政府信息公开工作年度报告汇总",
                                                         created=_created(c)))
 
 
@@ -289,21 +303,19 @@ def write_reports(c: Consolidation, out: Path, codes: list[str] | None = None) -
     for code in sorted(c.accepted) if codes is None else codes:
         d = c.accepted[code]
         data = stable_zip(docx_bytes(build_document(d, c.layout)), when)
-        written.append(write_bytes(out / "reports" / (unit_stem(code, d.unit.get("name") or "") + ".docx"), data))
+        written.append(write_bytes(out / REPORTS_DIR / (unit_stem(code, d.unit.get("name") or "") + ".docx"), data))
     return written
 
 
 # ---------------------------------------------------------------- status (another module)
 def write_status(c: Consolidation, out: Path) -> list[Path]:
-    """status.html, status.xlsx, county-report.docx — only when gaixl.consolidation.status exists."""
+    """The county report, 报送情况.html and 报送情况表.xlsx — only when gaixl.consolidation.status exists."""
     if importlib.util.find_spec("gaixl.consolidation.status") is None:
         return []
     from gaixl.consolidation import status
 
-    status.write_status_html(c, out / "status.html")
-    status.write_status_xlsx(c, out / "status.xlsx")
-    status.write_county_report(c, out / "county-report.docx")
-    return [out / "status.html", out / "status.xlsx", out / "county-report.docx"]
+    return [status.write_county_report(c, out / county_report_name(c)),
+            status.write_status_html(c, out / STATUS_HTML), status.write_status_xlsx(c, out / STATUS_XLSX)]
 
 
 def _prune(folder: Path, keep: list[Path], suffix: str) -> None:
@@ -360,7 +372,7 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    for folder in (out, out / "data", out / "feedback", out / "reports"):
+    for folder in (out, out / "data", out / FEEDBACK_DIR, out / REPORTS_DIR):
         remove_stale_temps(folder)            # debris of a run killed mid-write
     codes = sorted(c.accepted)
     if parallel is None:
@@ -377,14 +389,14 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
         written: dict[str, Path] = {}
         for p in write_manifest(c, out):
             written[p.name] = p
-        written["feedback"] = out / "feedback"
-        _prune(out / "feedback", write_feedback(c, out / "feedback", when=generated_at(c)), ".txt")
+        written["feedback"] = out / FEEDBACK_DIR
+        _prune(out / FEEDBACK_DIR, write_feedback(c, out / FEEDBACK_DIR, when=generated_at(c)), ".txt")
         docx = write_reports(c, out, codes[half:]) if reports else []
         write_data(c, out)
         written["data"] = out / "data"
         written["consolidated"] = write_consolidated(c, out)
-        for p in write_status(c, out):
-            written[p.name] = p
+        for key, p in zip(("county-report.docx", "status.html", "status.xlsx"), write_status(c, out)):
+            written[key] = p
         return written, docx
 
     try:
@@ -396,11 +408,11 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
     except OSError as e:
         raise OutputError(f"cannot write the outputs: {e.strerror or e}", where=str(e.filename or out),
                           zh=f"无法写出汇总结果：{os_reason_zh(e)}") from e
-    written["summary.xlsx"] = out / "summary.xlsx"
+    written["summary.xlsx"] = out / SUMMARY_XLSX
     _prune(out / "data", [p for p in unit_files if p.suffix == ".json"], ".json")
     if reports:
-        _prune(out / "reports", docx + [p for p in unit_files if p.suffix == ".docx"], ".docx")
-        written["reports"] = out / "reports"
+        _prune(out / REPORTS_DIR, docx + [p for p in unit_files if p.suffix == ".docx"], ".docx")
+        written["reports"] = out / REPORTS_DIR
     return written
 
 

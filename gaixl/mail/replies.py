@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable
 
 from gaixl import timefmt
-from gaixl.consolidation.outputs import unit_stem
+from gaixl.consolidation.outputs import FEEDBACK_DIR, unit_stem
 from gaixl.errors import InputError
 from gaixl.mail import smtp as M
 from gaixl.mail.distribute import Item, Options, Result, deliver, zh_date
@@ -60,7 +60,7 @@ class Output:
         return next((f for f in self.manifest.get("files", []) if f.get("file") == rel), None)
 
     def feedback_file(self, code: str, name: str) -> Path | None:
-        p = self.folder / "feedback" / f"{unit_stem(code, name)}.txt"
+        p = self.folder / FEEDBACK_DIR / f"{unit_stem(code, name)}.txt"
         return p if p.is_file() else None
 
     def data(self, code: str, name: str) -> dict | None:
