@@ -18,11 +18,13 @@ way Outlook, Foxmail, QQ Mail, NetEase and an old GBK client write Chinese names
 from __future__ import annotations
 
 import mailbox
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from gaixl.spec.load import layout_for_year, load_layout
 from gaixl.spec.rules import CellRef
@@ -49,7 +51,6 @@ UNITS = [  # code, name, email
 
 def gaixl(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """The command as a clerk runs it (a real process, its own environment)."""
-    import os
     e = {**os.environ, "COLUMNS": "80", **(env or {})}
     e["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
     return subprocess.run([sys.executable, "-m", "gaixl.cli", *args], cwd=cwd, env=e, capture_output=True,
@@ -69,7 +70,6 @@ def _set_text(path: Path, table: str, row: str, col: str, value) -> None:
         if c.key == col:
             break
         offset += c.span
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, get_column_letter
     letters, r = coordinate_from_string(first)
     wb[sheet][f"{get_column_letter(column_index_from_string(letters) + offset)}{r}"] = value
     wb.save(path)
@@ -114,7 +114,7 @@ def build(root: Path) -> dict:
     d = consistent_data(layout, YEAR, 13, code=UNITS[3][0], name=UNITS[3][1])
     _set_text(p4, "t3", "carried_out", "natural", (d.number(layout, CellRef("t3", "carried_out", "natural")) or 0) + 3)
     first4 = p4.read_bytes()
-    # 05: last year's... no: an old (2019-format) template
+    # 05: an old (2019-format) template
     old = load_layout("2019")
     p5 = work / "05-old.xlsx"
     generate_workbook(old, YEAR, UNITS[4][0], UNITS[4][1], work / "05-tpl.xlsx")

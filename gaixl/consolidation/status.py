@@ -18,6 +18,7 @@ from pathlib import Path
 from gaixl import timefmt
 from gaixl.atomic import write_bytes, write_text
 from gaixl.consolidation import charts
+from gaixl.consolidation.letters import root_count
 from gaixl.consolidation.model import Consolidation, Entry, UnitStatus, generated_at
 from gaixl.document.docx import docx_bytes
 from gaixl.document.html import esc
@@ -32,8 +33,8 @@ UNIT_STATUS_ZH = {"accepted": "已采用", "rejected": "被退回", "missing": "
 ENTRY_STATE_ZH = {"accepted": "已采用", "superseded": "已被新文件替代", "rejected": "被退回",
                   "unknown-unit": "单位不在名单中"}
 LATE = "逾期报送"
-UNIT_COLUMNS = ["单位代码", "单位名称", "报送状态", "文件", "报送时间", "是否逾期", "错误数", "警告数", "说明"]
-FILE_COLUMNS = ["文件", "状态", "单位代码", "单位名称", "报送时间", "是否逾期", "时间来源", "错误数", "警告数", "原因",
+UNIT_COLUMNS = ["单位代码", "单位名称", "报送状态", "文件", "报送时间", "是否逾期", "须改正", "须核实", "说明"]
+FILE_COLUMNS = ["文件", "状态", "单位代码", "单位名称", "报送时间", "是否逾期", "时间来源", "须改正", "须核实", "原因",
                 "SHA-256"]
 
 
@@ -48,7 +49,15 @@ def _time(iso: str | None, c: Consolidation | None = None) -> str:
 
 
 def _late(e: Entry | None) -> str:
-    return LATE if e is not None and e.late else ""
+    """逾期报送 / 按时 against the deadline; nothing without one (or without a known time)."""
+    if e is None or e.late is None:
+        return ""
+    return LATE if e.late else "按时"
+
+
+def _errors(e: Entry) -> int:
+    """Errors as the letter counts them: problems to fix, not the checks they blocked."""
+    return root_count(e.findings) if e.findings else e.errors
 
 
 def _source_zh(source: str) -> str:
@@ -63,13 +72,13 @@ def unit_row(u: UnitStatus, c: Consolidation | None = None) -> list:
     elif e is not None:
         reason = e.reason or ""
     return [u.code, u.name, UNIT_STATUS_ZH.get(u.status, u.status), e.file if e else "",
-            _time(e.submitted_at, c) if e else "", _late(e), e.errors if e else None, e.warnings if e else None,
+            _time(e.submitted_at, c) if e else "", _late(e), _errors(e) if e else None, e.warnings if e else None,
             reason]
 
 
 def file_row(e: Entry, c: Consolidation | None = None) -> list:
     return [e.file, ENTRY_STATE_ZH.get(e.state, e.state), e.unit_code or "", e.unit_name or "",
-            _time(e.submitted_at, c), _late(e), _source_zh(e.source), e.errors, e.warnings, e.reason or "", e.sha256]
+            _time(e.submitted_at, c), _late(e), _source_zh(e.source), _errors(e), e.warnings, e.reason or "", e.sha256]
 
 
 def sorted_entries(c: Consolidation) -> list[Entry]:
@@ -229,7 +238,7 @@ def status_html(c: Consolidation) -> str:
     for u in c.units:
         r = unit_row(u, c)
         cells = [_td(r[0], "code"), _td(r[1]), f"<td>{_status_span(u.status, r[2])}</td>", _td(r[3]),
-                 _td(r[4], "time"), f"<td>{_status_span('late', r[5])}</td>" if r[5] else _td(""),
+                 _td(r[4], "time"), f"<td>{_status_span('late', r[5])}</td>" if r[5] == LATE else _td(r[5]),
                  _td(r[6], "num"), _td(r[7], "num"), _td(r[8])]
         rows.append(f'<tr class="r-{esc(u.status)}">' + "".join(cells) + "</tr>")
     parts.append('<section aria-labelledby="h-units"><h2 id="h-units">各单位报送情况</h2>'
@@ -239,7 +248,7 @@ def status_html(c: Consolidation) -> str:
     for e in sorted_entries(c):
         r = file_row(e, c)
         cells = [_td(r[0]), f"<td>{_status_span(e.state, r[1])}</td>", _td(r[2], "code"), _td(r[3]),
-                 _td(r[4], "time"), f"<td>{_status_span('late', r[5])}</td>" if r[5] else _td(""),
+                 _td(r[4], "time"), f"<td>{_status_span('late', r[5])}</td>" if r[5] == LATE else _td(r[5]),
                  _td(r[6]), _td(r[7], "num"), _td(r[8], "num"), _td(r[9]),
                  f'<td class="code" title="{esc(r[10])}">{esc(r[10][:12])}…</td>' if r[10] else _td("")]
         rows.append("<tr>" + "".join(cells) + "</tr>")
