@@ -393,3 +393,23 @@ def test_a_report_sent_as_a_document_is_rejected_with_the_way_in(tmp_path):
     assert u.status == "accepted" and u.entry.file == "331122-11-imported.json"
     for ref in layout.cell_keys:
         assert c.accepted["331122-11"].value(layout, ref) == data.value(layout, ref)
+
+
+def test_password_of_the_consolidated_workbook(tmp_path):
+    """consolidate --password sets the sheet protection of the consolidated workbook (the default
+    is the templates' own, names.DEFAULT_PASSWORD); only a guard against accidents (README)."""
+    from gaixl.workbook.names import DEFAULT_PASSWORD
+    from gaixl.workbook.template import legacy_password_hash
+
+    wb = demo_copy(tmp_path)
+    r = CliRunner().invoke(app, ["consolidate", str(wb / "returned"), "--roster", str(wb / "roster.csv"),
+                                 "--out", str(tmp_path / "o"), "--password", "青田2026", "--json"])
+    assert r.exit_code == 1, r.output
+    path = Path(json.loads(r.stdout)["outputs"]["consolidated"])
+    book = openpyxl.load_workbook(path)
+    protected = [ws for ws in book.worksheets if ws.protection.sheet]
+    assert protected and all(ws.protection.password == legacy_password_hash("青田2026") for ws in protected)
+    c = consolidate(wb / "returned", wb / "roster.csv", None, tmp_path / "d")
+    book = openpyxl.load_workbook(c.outputs["consolidated"])
+    assert all(ws.protection.password == legacy_password_hash(DEFAULT_PASSWORD)
+               for ws in book.worksheets if ws.protection.sheet)
