@@ -154,8 +154,11 @@ def _type_tag(param, lang: str):
 class _Localized:
     """Mixed into typer's command and group classes (see the module docstring)."""
 
+    fresh = False            # the group decides anew for each run; a command only follows its --lang
+
     def parse_args(self, ctx, args):
-        lang = lang_from(args) if "--lang" in " ".join(args) else current_lang()
+        given = any(a == "--lang" or a.startswith("--lang=") for a in args)
+        lang = lang_from(args) if given or self.fresh or _STATE["lang"] is None else _STATE["lang"]
         _STATE["lang"] = lang
         localise_framework(lang)
         try:
@@ -222,7 +225,7 @@ class LocalizedCommand(_Localized, typer.core.TyperCommand):
 
 
 class LocalizedGroup(_Localized, typer.core.TyperGroup):
-    pass
+    fresh = True
 
 
 __all__ = ["LocalizedCommand", "LocalizedGroup", "lang_from", "pick", "translate_error", "localise_framework"]
