@@ -99,8 +99,12 @@ def terminal_lines(c, lang: str) -> list[str]:
     miss = missing_units(c)
     if miss:
         lines.append(t("consolidate.missing", lang))
+        reason_en = {u.code: u.entry.reason_en for u in c.units if u.entry is not None}
         for m in miss:
-            why = t("consolidate.nothing", lang) if m["sent"] == "nothing" else m["reason"]
+            if m["sent"] == "nothing":
+                why = t("consolidate.nothing", lang)
+            else:
+                why = m["reason"] if lang != "en" else (reason_en.get(m["code"]) or m["reason"])
             lines.append(f"  - {m['name']}（{m['code']}）：{why}" if lang != "en" else f"  - {m['name']} ({m['code']}): {why}")
     if c.deadline is not None:
         lines.append(t("consolidate.late", lang, n=len(late), deadline=timefmt.zh_date(c.deadline) if lang != "en"
@@ -114,8 +118,13 @@ def terminal_lines(c, lang: str) -> list[str]:
     lines.append(t("consolidate.written", lang, out=c.outputs.get("manifest.json", Path(".")).parent))
     for key, label in OUTPUT_LABELS:
         p = c.outputs.get(key)
-        if p is not None:
-            lines.append(f"  {label[0 if lang != 'en' else 1]}：{p}" if lang != "en" else f"  {label[1]}: {p}")
+        if p is None:
+            continue
+        what = label[0 if lang != "en" else 1]
+        if p.is_dir():                        # a folder: how many files it holds, then where
+            n = sum(1 for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+            what += f"（{n} 个文件）" if lang != "en" else f" ({n} files)"
+        lines.append(f"  {what}：{p}" if lang != "en" else f"  {what}: {p}")
     return lines
 
 
@@ -126,9 +135,9 @@ OUTPUT_LABELS = [
     ("status.xlsx", ("报送情况表", "status workbook")),
     ("consolidated", ("汇总工作簿（数字为各单位之和）", "consolidated workbook (the sums)")),
     ("summary.xlsx", ("各单位数据汇总表", "per-unit summary workbook")),
-    ("feedback", ("给各单位的反馈意见（gaixl feedback 据此回信）", "feedback letters")),
+    ("feedback", ("给各单位的反馈意见", "feedback letters")),
     ("reports", ("各单位报告", "per-unit reports")),
-    ("data", ("数据文件（CSV、Parquet、JSON，供程序使用）", "data files (CSV, Parquet, JSON)")),
+    ("data", ("供程序使用的数据文件", "data files for programs")),
     ("manifest.csv", ("文件清单（CSV）", "manifest (CSV)")),
     ("manifest.json", ("文件清单（JSON，供 gaixl feedback 和程序使用）", "manifest (JSON)")),
 ]
