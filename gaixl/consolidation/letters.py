@@ -120,7 +120,9 @@ def finding_line(i: int, f: Finding, blocked: list[Finding] = ()) -> str:
     where = _full_where(f) if typed else _where(f)
     text = typed if typed else f.message.rstrip("。")
     parts = [f"{i}. " + (where + "：" if where else "") + text + "。"]
-    if typed is None and not re.search(r"应为|应使用|应填", f.message) and f.expected not in (None, ""):
+    # "应为 …；实际 …" only where the message does not already say what is expected (应为、应不小于、
+    # 应报送、实为 …) and there is a value to expect.
+    if typed is None and not re.search(r"应|实为", f.message) and f.expected not in (None, ""):
         found = "未填写" if f.found in (None, "") else _show(f.found)
         parts.append(f"   应为：{_show(f.expected)}；实际：{found}。")
     if typed is None:
