@@ -23,9 +23,7 @@ import importlib.util
 import io
 import json
 import multiprocessing
-import re
 import sys
-import zipfile
 from pathlib import Path
 
 from gaixl import timefmt
@@ -276,23 +274,6 @@ def write_consolidated(c: Consolidation, out: Path) -> Path:
 
 
 # ---------------------------------------------------------------- reports/
-_CORE_TIME = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def stable_zip(data: bytes, when: str) -> bytes:
-    """A zip (docx/xlsx) with fixed entry times and core.xml dates set to `when`."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _CORE_TIME.sub(lambda m: m.group(1) + when + m.group(2), body.decode("utf-8")).encode("utf-8")
-            z.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), body,
-                       compress_type=zipfile.ZIP_DEFLATED)
-    return buf.getvalue()
-
-
 def write_reports(c: Consolidation, out: Path, codes: list[str] | None = None) -> list[Path]:
     """reports/<code>-<name>.docx for each accepted unit (all, or those of `codes`)."""
     from gaixl.document.docx import docx_bytes
@@ -302,7 +283,9 @@ def write_reports(c: Consolidation, out: Path, codes: list[str] | None = None) -
     written = []
     for code in sorted(c.accepted) if codes is None else codes:
         d = c.accepted[code]
-        data = stable_zip(docx_bytes(build_document(d, c.layout)), when)
+        doc = build_document(d, c.layout)
+        doc.created = when                    # byte-stable: fixed properties date and zip entry times
+        data = docx_bytes(doc)
         written.append(write_bytes(out / REPORTS_DIR / (unit_stem(code, d.unit.get("name") or "") + ".docx"), data))
     return written
 
@@ -417,4 +400,4 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
 
 
 __all__ = ["write_outputs", "write_unit_data", "write_data", "write_reports", "write_summary", "manifest", "summary", "missing_units", "generated_at", "consolidated_name", "unit_stem",
-           "stable_zip", "coverage_rows"]
+           "coverage_rows"]
