@@ -180,6 +180,7 @@ def test_replies(rnd):
     chk = chk[0] if isinstance(chk, list) else chk
     assert chk["layout"] == "2021" and chk["unit"]["code"] == "331121-05" and chk["year"] == 2025
     assert "随本函附上" in body(old)
+    assert old["Subject"] == "回复：报送2025年政府信息公开年报（请使用附上的新模板重新报送）"
     edu = m["331121-03-青田县教育局"]
     assert edu["Subject"] == "回复：年报（未通过校验，请修改后重新报送）"
     assert "填写了“5件”，请只填数字 5" in body(edu)

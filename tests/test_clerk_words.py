@@ -11,6 +11,7 @@ from gaixl.cli._help import lang_from, pick, translate_error
 from gaixl.consolidation.letters import finding_line, group_findings, root_count
 from gaixl.consolidation.run import office_name
 from gaixl.findings import Finding
+from gaixl.mail.replies import _subject
 
 S3 = "三、申请情况"
 
@@ -108,3 +109,11 @@ def test_usage_errors_translated():
     assert translate_error("Missing option '--year'.") == "缺少必填选项 --year"
     assert translate_error("Invalid value for '--year': 'abc' is not a valid integer.") == "'--year' 的值无效：“abc”不是整数"
     assert translate_error("something new") == "something new"
+
+
+def test_reply_subjects_never_contradict():
+    ours = "回复：回复：报送2025年政府信息公开年报（未通过校验，请修改后重新报送）"
+    assert _subject("accepted", 2025, "某局", ours, resubmitted=True) == "回复：报送2025年政府信息公开年报（修改后的文件已采用）"
+    assert _subject("rejected", 2025, "某局", "RE: 年报（已采用）") == "回复：年报（未通过校验，请修改后重新报送）"
+    assert _subject("rejected", 2025, "某局", "年报", template=True) == "回复：年报（请使用附上的新模板重新报送）"
+    assert _subject("accepted", 2025, "某局", "") == "2025年度政府信息公开工作年度报告已采用（某局）"

@@ -69,6 +69,7 @@ class Consolidation:
     previous_total: ReportData | None = None
     county: str = ""                          # name of the consolidating body (e.g. 缙云县)
     office: str = ""                          # who signs letters and the county report
+    office_given: bool = False                # named by the clerk (--signature, gaixl.toml), not derived
     tz: str = "Asia/Shanghai"                 # the zone times are shown to people in
     deadline: dt.date | None = None           # submissions after the end of this day are late
     password: str | None = None               # sheet protection of the consolidated workbook (None: default)

@@ -98,7 +98,8 @@ def _row(e) -> dict:
 
 def manifest(c: Consolidation) -> dict:
     missing = missing_units(c)
-    return {"county": c.county, "office": c.office, "year": c.year, "layout": c.layout.id,
+    return {"county": c.county, "office": c.office, "office_given": c.office_given, "year": c.year,
+            "layout": c.layout.id,
             "generated_at": generated_at(c), "tz": c.tz,
             "deadline": c.deadline.isoformat() if c.deadline is not None else None,
             "inbox": c.inbox,

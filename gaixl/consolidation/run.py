@@ -433,7 +433,8 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
         by_parent[parent] = sum_reports(layout, year, [accepted[k] for k in codes], f"{parent}-汇总", f"{parent}（汇总）")
     c = Consolidation(year=year, layout=layout, inbox=str(inbox), entries=entries, units=statuses,
                       accepted=accepted, total=total, by_parent=by_parent, county=county,
-                      office=office or office_name(county), tz=tz or timefmt.DEFAULT_TZ, deadline=deadline,
+                      office=office or office_name(county), office_given=bool(office),
+                      tz=tz or timefmt.DEFAULT_TZ, deadline=deadline,
                       password=password)
     c.notes = [n for n in [_history(c, history)] if n]   # {"zh", "en"} each
     if out_dir is not None:

@@ -209,14 +209,17 @@ _REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|aw|fw|fwd|回复|答复|转发)\s*[:�
 TAGS = {"accepted": "已采用", "rejected": "未通过校验，请修改后重新报送"}
 # Our own verdicts, as an earlier reply put them at the end of the subject (the unit replied to it).
 _OLD_TAGS = re.compile(r"(?:[（(](?:" + "|".join(re.escape(t) for t in TAGS.values())
-                       + r"|已采用（逾期报送）|请使用新模板重新报送)[）)]\s*)+$")
+                       + r"|请使用附上的新模板重新报送|修改后的文件已采用|修改后的文件仍未通过校验，请再次修改后报送)[）)]\s*)+$")
 
 
-def _subject(kind: str, year: int, unit: str, original: str, *, resubmitted: bool = False) -> str:
+def _subject(kind: str, year: int, unit: str, original: str, *, resubmitted: bool = False,
+             template: bool = False) -> str:
     """The reply's subject: “回复：<the unit's subject>（verdict）”. A resubmission answering our
     earlier reply carries that reply's verdict in its subject: it is removed, so the subject speaks
     of this file only (never “（未通过校验…）（已采用）”)."""
     tag = TAGS.get(kind, "")
+    if kind == "rejected" and template:
+        tag = "请使用附上的新模板重新报送"
     if kind == "reminder":
         return f"【催报】{year}年度政府信息公开工作年度报告尚未报送（{unit}）"
     original = " ".join(original.split())
@@ -284,10 +287,12 @@ def feedback_messages(folder, opts: Options, *, inbox=None, deadline: dt.date | 
     today = when.astimezone(zone).date()
     box = inbox_folder(out, inbox)
     year = out.year
-    # Who signs: --signature, else the office consolidate recorded (gaixl.toml, --signature there,
-    # the roster's parent), else the sender's display name — never a file name.
+    # Who signs: --signature; else the office the clerk named for the consolidation (its --signature,
+    # gaixl.toml); else the sender's display name (--from "青田县政务公开办 <…>"); else the office
+    # derived from the roster's parent — never a file name.
     office = str(out.manifest.get("office") or "")
-    sign = opts.signature or office or opts.sender.display_name or "政府信息公开工作主管部门"
+    named = office if out.manifest.get("office_given") else ""
+    sign = opts.signature or named or opts.sender.display_name or office or "政府信息公开工作主管部门"
     late_day = str(out.manifest.get("deadline") or "")
     late_zh = timefmt.zh_date(dt.date.fromisoformat(late_day)) if late_day else ""
     earlier = {}                                   # unit code → its files before the one replied to
@@ -316,7 +321,8 @@ def feedback_messages(folder, opts: Options, *, inbox=None, deadline: dt.date | 
                          deadline=deadline, back=back, contact=opts.contact, sign=sign, today=today,
                          late=late_zh if e.get("late") else "", template=template[0] if template else "")
             mid_in = M.bare_message_id(str(e.get("message_id") or side.get("message_id") or ""))
-            subject = _subject(status, year, name, str(side.get("subject") or ""), resubmitted=code in earlier)
+            subject = _subject(status, year, name, str(side.get("subject") or ""), resubmitted=code in earlier,
+                               template=bool(template))
             attachment = fb.read_bytes() if fb else b""
             if template:
                 r.extra["template"] = template[0]
