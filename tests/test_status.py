@@ -334,3 +334,23 @@ def test_status_html_in_headless_chromium(outputs, tmp_path):
     assert ink > 0.02 * w * h, ink                         # text, tables, coloured bars: not blank
     colours = set(pixels)
     assert bytes.fromhex("2e8b57") in colours or len(colours) > 50   # the charts' colours drawn
+
+
+def test_county_document_charts_are_blocks_every_renderer_draws():
+    """The county report is a document of the model: its charts are BarChart blocks after the 三
+    table, which the HTML and Markdown renderers draw too (numbers as text)."""
+    from gaixl.consolidation.status import county_document
+    from gaixl.document.html import html_text
+    from gaixl.document.markdown import markdown_text
+    from gaixl.document.model import BarChart
+
+    c = make()
+    doc = county_document(c)
+    (sec,) = [s for s in doc.sections if any(t.key == "t3" for t in s.tables)]
+    assert sec.charts and all(isinstance(ch, BarChart) for ch in sec.charts)
+    assert [b.label for b in sec.charts[0].bars] == ["予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"]
+    page = html_text(doc)
+    assert page.count('<figure class="chart">') == len(sec.charts) and "图1" in page
+    md = markdown_text(doc)
+    assert "| 予以公开 |" in md and "图1" in md
+    assert doc.created and doc.signature_date                      # byte-stable and dated
