@@ -32,6 +32,8 @@ def zone(name: str | None = None) -> dt.tzinfo:
     except (ImportError, ValueError, OSError, KeyError):
         if name == DEFAULT_TZ:
             return _BEIJING
+        if name.upper() in ("UTC", "ETC/UTC", "Z"):
+            return dt.timezone.utc
     except Exception:  # noqa: BLE001 — zoneinfo raises ZoneInfoNotFoundError (a KeyError) on most systems
         pass
     raise UsageError(f"unknown time zone {name!r} (e.g. Asia/Shanghai)", where="--tz",
