@@ -14,6 +14,7 @@ from gaixl.errors import (  # noqa: E402
     GaixlError,
     InputError,
     LayoutError,
+    ReportRejected,
     RosterError,
     RuleError,
     UsageError,
@@ -62,17 +63,17 @@ def consolidate(inbox, roster, year=None, out_dir=None, **kw):
     return _run(inbox, roster, year, out_dir, **kw)
 
 
-def render(source, out, *, layout=None):
-    """The report as a document: .docx, .pdf, .md or .html by the suffix of `out` → (path, findings)
-    (see gaixl.document.render)."""
+def render(source, out, *, layout=None, draft=False):
+    """The report as a document: .docx, .pdf, .md or .html by the suffix of `out` → (path, findings);
+    refused (ReportRejected) when the data have errors, unless `draft` (see gaixl.document.render)."""
     from gaixl.document import render as _render
 
-    return _render(source, out, layout=layout)
+    return _render(source, out, layout=layout, draft=draft)
 
 
 __all__ = [
     "__version__", "ReportData", "load_data_file", "GaixlError", "LayoutError", "RuleError", "InputError",
-    "WorkbookError", "DataFileError", "RosterError", "UsageError", "Finding", "FileReport", "Layout",
+    "WorkbookError", "DataFileError", "RosterError", "UsageError", "ReportRejected", "Finding", "FileReport", "Layout",
     "available_layouts", "layout_for_year", "load_layout", "validate", "generate", "read_workbook", "fill", "check",
     "render", "consolidate",
 ]

@@ -56,6 +56,15 @@ class UsageError(GaixlError, ValueError):
     """The caller asked for something impossible (unknown layout, year without a format, …)."""
 
 
+class ReportRejected(GaixlError):
+    """`report`/render refused: the data have error-level findings (`findings`, all of them).
+    Nothing was written; render(..., draft=True) writes a draft marked as such instead."""
+
+    def __init__(self, message: str, *, findings: list, where: str | None = None, zh: str | None = None):
+        super().__init__(message, where=where, zh=zh)
+        self.findings = findings
+
+
 class OutputError(GaixlError):
     """An output could not be written (disk full, no permission, a writing process failed)."""
 

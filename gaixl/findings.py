@@ -4,15 +4,21 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from gaixl import codes
+
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem. `code` is registered in gaixl.codes (or defined by a layout file); severity,
+    table and messages left out are taken from the registry (a table of "*" there means the
+    table of the cell, which the caller must give)."""
+
     code: str                     # stable kebab-case code, e.g. t3-balance
-    severity: str                 # error | warning | info
-    table: str                    # 二 | 三 | 四 | text | meta
-    message: str                  # Chinese
+    severity: str = ""            # error | warning | info
+    table: str = ""               # 二 | 三 | 四 | text | meta
+    message: str = ""             # Chinese
     message_en: str = ""
     sheet: str | None = None
     cell: str | None = None       # A1 address on `sheet`
@@ -20,6 +26,15 @@ class Finding:
     column: str | None = None
     expected: Any = None
     found: Any = None
+
+    def __post_init__(self) -> None:
+        reg = codes.get(self.code)
+        if reg is None:
+            return
+        for name, default in (("severity", reg.severity), ("table", reg.table if reg.table != "*" else ""),
+                              ("message", reg.zh), ("message_en", reg.en)):
+            if not getattr(self, name):
+                object.__setattr__(self, name, default)
 
     @property
     def location(self) -> str:

@@ -18,6 +18,8 @@ MESSAGES = {
                     "are formulas and were recomputed:"),
     "export.done": ("已导出 {out}", "Exported {out}"),
     "report.done": ("已生成报告 {out}", "Wrote the report {out}"),
+    "report.draft": ("已生成报告草稿 {out}（仅供修改核对，不得发布）",
+                     "Wrote a DRAFT of the report {out} (for review only, not for publication)"),
     "report.notes": ("请注意以下{n}项：", "Note these {n} points:"),
     "check.progress": ("正在校验", "Checking"),
     "check.col.sev": ("级别", "Severity"),

@@ -16,12 +16,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from gaixl.errors import GaixlError
 from gaixl.i18n import t
+from gaixl.spec.load import use_layouts
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 JSON_OPT = typer.Option(False, "--json", help="输出 JSON（供程序使用） / print JSON for machines")
 LANG_OPT = typer.Option("zh", "--lang", help="zh 或 en / language of messages: zh or en")
+LAYOUTS_OPT = typer.Option(None, "--layouts", help="另外的格式文件所在文件夹（同环境变量 GAIXL_LAYOUTS） / "
+                                                   "folder of extra layout files (as GAIXL_LAYOUTS)")
 
 
 
@@ -31,9 +34,14 @@ def _fail(e: GaixlError, lang: str, code: int = 2) -> None:
 
 
 
-def _check_lang(lang: str) -> str:
+def _check_lang(lang: str, layouts_dir: Optional[Path] = None) -> str:
+    """--lang checked; --layouts (when the command has it) put to use for this run."""
     if lang not in ("zh", "en"):
         raise typer.BadParameter("--lang must be zh or en")
+    try:
+        use_layouts(layouts_dir)
+    except GaixlError as e:
+        _fail(e, lang)
     return lang
 
 

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from gaixl.cli._common import JSON_OPT, LANG_OPT, _check_lang, _emit_json, _fail, _progress, out
+from gaixl.cli._common import JSON_OPT, LANG_OPT, LAYOUTS_OPT, _check_lang, _emit_json, _fail, _progress, out
 from gaixl.errors import GaixlError, UsageError
 from gaixl.i18n import t
 
@@ -36,6 +36,7 @@ def consolidate(
                                                                     "the consolidated workbook"),
     layout_id: Optional[str] = typer.Option(None, "--layout", help="指定格式（默认按年度） / format id"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """汇总各单位报回的文件：报送情况、反馈意见、全县报告、数据、汇总工作簿。 / Consolidate an inbox of returned
@@ -45,7 +46,7 @@ def consolidate(
     from gaixl.consolidation.run import consolidate as run
     from gaixl.mail.distribute import parse_deadline
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     demo = inbox is None
     try:
         if inbox is None:
@@ -148,12 +149,13 @@ def history(
     db: Path = typer.Option(Path("gaixl-history.sqlite"), "--db", help="历史数据库 / history database"),
     year: Optional[int] = typer.Option(None, "--year", help="只列该年度 / only this report year"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """列出历史数据库中存有的单位年度报告。 / List the unit-years stored in the history database."""
     from gaixl.validation.history import HistoryStore, text
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         with HistoryStore(db, create=False) as store:
             items = store.units(year)

@@ -13,6 +13,7 @@ from gaixl import __version__
 from gaixl.cli._common import (
     JSON_OPT,
     LANG_OPT,
+    LAYOUTS_OPT,
     _check_lang,
     _emit_json,
     _fail,
@@ -28,11 +29,11 @@ from gaixl.errors import GaixlError, UsageError
 from gaixl.i18n import t
 
 
-def layouts(json_out: bool = JSON_OPT, lang: str = LANG_OPT):
+def layouts(json_out: bool = JSON_OPT, lang: str = LANG_OPT, layouts_dir: Optional[Path] = LAYOUTS_OPT):
     """列出可用的报告格式及其适用年度。 / List the official formats and their years."""
     from gaixl.spec.load import available_layouts
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         items = available_layouts()
     except GaixlError as e:
@@ -62,18 +63,25 @@ def generate(
     send_to: Optional[str] = typer.Option(None, "--send-to", help="报送邮箱或地址 / where to send it back"),
     history_db: Optional[Path] = typer.Option(None, "--history", help="历史数据库：据上年报告预填上年结转等 / "
                                                                       "history database: prefill from last year"),
+    allow_layout_mismatch: bool = typer.Option(False, "--allow-layout-mismatch",
+                                               help="测试用：允许生成格式与年度不符的模板（模板内将显示为错误） / "
+                                                    "for tests: allow a format that does not apply to the year "
+                                                    "(the template shows it as an error)"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """为名单中的每个单位生成锁定的填报模板。 / Generate one locked template per unit."""
     from gaixl.report.roster import read_roster
     from gaixl.spec.load import layout_for_year, load_layout
     from gaixl.workbook.names import DEFAULT_PASSWORD, template_filename
-    from gaixl.workbook.template import check_units, generate_workbook, now_iso
+    from gaixl.workbook.template import check_layout_year, check_units, generate_workbook, now_iso
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         layout = load_layout(layout_id) if layout_id else layout_for_year(year)
+        if not allow_layout_mismatch:
+            check_layout_year(layout, year)
         if roster:
             units = read_roster(roster)
         elif unit:
@@ -91,7 +99,8 @@ def generate(
                     path = out_dir / template_filename(u["code"], u["name"], year)
                     prefill = _history_prefill(store, u["code"], year, layout)
                     generate_workbook(layout, year, u["code"], u["name"], path, password=password or DEFAULT_PASSWORD,
-                                      deadline=deadline, send_to=send_to, generated_at=stamp, prefill=prefill)
+                                      deadline=deadline, send_to=send_to, generated_at=stamp, prefill=prefill,
+                                      allow_layout_mismatch=allow_layout_mismatch)
                     item = {"code": u["code"], "name": u["name"], "file": str(path)}
                     if store is not None:
                         item["prefilled"] = sum(len(c) for rows in (prefill or {}).get("tables", {}).values()
@@ -115,6 +124,7 @@ def fill(
     data_file: Path = typer.Option(..., "--data", help="数据文件 JSON / data file"),
     out_file: Path = typer.Option(..., "--out", help="输出的已填报工作簿 / filled workbook"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """用数据文件填写模板。 / Fill a template from a data file."""
@@ -124,7 +134,7 @@ def fill(
     from gaixl.validation.validate import check_rules
     from gaixl.workbook.fill import fill_workbook
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         res = read_datafile(data_file)          # values as published (减5, “3”) understood by kind
         layout = load_layout(res.data.layout)
@@ -152,6 +162,7 @@ def export(
     file: Path = typer.Argument(..., help="已填报的工作簿 / a filled workbook"),
     out_file: Optional[Path] = typer.Option(None, "--out", help="数据文件 JSON（默认输出到屏幕） / data file"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """把已填报的工作簿导出为数据文件。 / Export a filled workbook to a data file."""
@@ -159,7 +170,7 @@ def export(
     from gaixl.report.data import dump_data
     from gaixl.validation.files import check_file
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         report = check_file(file)
     except GaixlError as e:
@@ -185,12 +196,13 @@ def check(
     history_db: Optional[Path] = typer.Option(None, "--history", help="历史数据库：与上年报告比对 / "
                                                                       "history database: compare with last year"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """读取并校验已填报的工作簿或数据文件。 / Read and check filled workbooks or data files."""
     from gaixl.validation.files import check_file, unreadable_report
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     reports, unreadable = [], 0
     try:
         store = _open_history(history_db)
@@ -235,22 +247,39 @@ def report(
     file: Path = typer.Argument(..., help="已填报的工作簿或数据文件 / a filled workbook or data file"),
     out_file: Path = typer.Option(..., "--out", help="输出的报告：.docx、.pdf、.md 或 .html / the report: "
                                                       ".docx, .pdf, .md or .html"),
+    draft: bool = typer.Option(False, "--draft", help="数据有错误时仍生成，每页标注“草稿（未通过校验）” / "
+                                                      "write it even with errors, every page marked as a draft"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
-    """生成报告全文（Word、PDF、Markdown、HTML）。 / Write the report as a document (.docx, .pdf, .md, .html)."""
+    """生成报告全文（Word、PDF、Markdown、HTML）；数据有错误时不生成。 / Write the report as a document
+    (.docx, .pdf, .md, .html); refused while the data have errors."""
     from gaixl.document import output_format, render
+    from gaixl.errors import ReportRejected
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         fmt = output_format(out_file)
-        written, findings = render(file, out_file)
+        written, findings = render(file, out_file, draft=draft)
+    except ReportRejected as e:
+        if json_out:
+            _emit_json({"out": None, "format": output_format(out_file), "written": False,
+                        "error": e.text(lang), "findings": [f.to_json(lang) for f in e.findings]})
+        else:
+            err.print(f"{t('error', lang)}: {e.text(lang)}", markup=False)
+            for f in e.findings:
+                msg = f.message_en if lang == "en" and f.message_en else f.message
+                where = f" {f.location}" if f.location and f.location not in msg else ""
+                err.print(f"  ✗ {f.code}{where}  {msg}", markup=False)
+        raise typer.Exit(1) from None
     except GaixlError as e:
         _fail(e, lang)
     if json_out:
-        _emit_json({"out": str(written), "format": fmt, "findings": [f.to_json(lang) for f in findings]})
+        _emit_json({"out": str(written), "format": fmt, "written": True, "draft": draft,
+                    "findings": [f.to_json(lang) for f in findings]})
         return
-    out.print(t("report.done", lang, out=written), markup=False)
+    out.print(t("report.draft" if draft else "report.done", lang, out=written), markup=False)
     if findings:
         out.print(t("report.notes", lang, n=len(findings)))
     for f in findings:

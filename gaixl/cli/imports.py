@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
-from gaixl.cli._common import JSON_OPT, LANG_OPT, _check_lang, _emit_json, _fail, _print_report, out
+from gaixl.cli._common import JSON_OPT, LANG_OPT, LAYOUTS_OPT, _check_lang, _emit_json, _fail, _print_report, out
 from gaixl.errors import GaixlError, UsageError
 
 _MSG = {
@@ -59,12 +59,13 @@ def import_cmd(
     simplified: bool = typer.Option(False, "--simplified", help="文字部分转为简体字（默认保持原文） / "
                                                                 "convert the narrative to Simplified characters"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """把已发布的报告（文本、网页、Word、PDF）导入为数据文件或已填报工作簿。 / Import a published report."""
     from gaixl.importers import import_report
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         if out_file is None and history_db is None:
             raise UsageError("give --out or --history", zh=_MSG["need_out"][0])
@@ -142,7 +143,10 @@ def _write(res, out_file: Path) -> None:
     layout = load_layout(data.layout)
     with tempfile.TemporaryDirectory(prefix="gaixl-import-") as tmp:
         template = Path(tmp) / "template.xlsx"
-        generate_workbook(layout, data.year, data.unit.get("code") or "", data.unit["name"], template)
+        # A report published in a format not meant for its year is kept as published: the
+        # workbook's own 校验 shows the mismatch (and import said it: import-format-year).
+        generate_workbook(layout, data.year, data.unit.get("code") or "", data.unit["name"], template,
+                          allow_layout_mismatch=True)
         fill_workbook(template, data, out_file)
 
 

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from gaixl.cli._common import JSON_OPT, LANG_OPT, _check_lang, _emit_json, _fail, _progress, out
+from gaixl.cli._common import JSON_OPT, LANG_OPT, LAYOUTS_OPT, _check_lang, _emit_json, _fail, _progress, out
 from gaixl.errors import GaixlError, UsageError
 
 MESSAGES = {
@@ -155,6 +155,7 @@ def distribute(
                                                                  "(default: the year's)"),
     resend: Optional[List[str]] = RESEND_OPT,
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """把各单位的模板发到名单中的邮箱（默认写 .eml 草稿，加 --send 发送；密码取自环境变量 GAIXL_SMTP_PASSWORD）。 /
@@ -162,7 +163,7 @@ def distribute(
     from gaixl.mail.distribute import distribute as run
     from gaixl.mail.distribute import parse_deadline
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         url, opts = _options(smtp, insecure, sender, reply_to, contact, signature, parse_deadline(deadline))
         res = _with_mailer(_mailer(url, send, cafile), "progress.distribute", lang, json_out,

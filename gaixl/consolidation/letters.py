@@ -16,29 +16,26 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gaixl import timefmt
+from gaixl import codes, timefmt
 from gaixl.atomic import write_text
 from gaixl.consolidation.model import Consolidation, UnitStatus
 from gaixl.findings import Finding
 from gaixl.report.values import parse_cell
+from gaixl.spec.model import Layout
 from gaixl.workbook.names import safe_filename
 
-# What to do, by finding code (anything else: the generic advice of its severity).
-TODO = {
-    "t3-balance": "请核对该列各项数字，使“第一项加第二项之和等于第三项加第四项之和”",
-    "cell-text-number": "请删除该单元格中的文本格式或多余字符，重新输入数字",
-    "text-empty": "请在该部分填写相应内容（没有内容的请写明“无”及原因）",
+# What to do, by finding code: the registry's advice (gaixl.codes, and the layout's own for its
+# rule codes), else the generic advice of the finding's severity — except where the fix is a new
+# template, which the reply attaches (the letter says so).
+TEMPLATE_TODO = {
     "template-other-year": "请使用随本函附上的本年度模板重新填报",
     "template-other-unit": "请使用随本函附上的本单位模板重新填报",
     "layout-year-mismatch": "请使用随本函附上的本年度模板（新格式）重新填报，原文件中的数字可对照填入",
     "template-other-layout": "请使用随本函附上的本年度模板（新格式）重新填报，原文件中的数字可对照填入",
     "wrong-format": "请使用随本函附上的Excel模板（.xlsx）填报后发送",
-    "unreadable": "请检查文件是否损坏或加密，另存为.xlsx格式后重新发送",
 }
-GENERIC = {"error": "请改正后重新报送", "warning": "请核实，如确有误请改正后重新报送", "info": "供参考"}
 # Findings whose fix is a new template: the reply attaches the unit's correct template.
-NEEDS_TEMPLATE = {"template-other-year", "template-other-unit", "layout-year-mismatch", "template-other-layout",
-                  "wrong-format"}
+NEEDS_TEMPLATE = set(TEMPLATE_TODO)
 TABLE_ORDER = {"meta": 0, "二": 1, "三": 2, "四": 3, "text": 4}
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
 
@@ -115,7 +112,7 @@ def _typed_text(f: Finding) -> str | None:
     return f"填写了“{typed}”，本栏只能填写数字（没有发生的填 0）"
 
 
-def finding_line(i: int, f: Finding, blocked: list[Finding] = ()) -> str:
+def finding_line(i: int, f: Finding, blocked: list[Finding] = (), layout: Layout | None = None) -> str:
     typed = _typed_text(f)
     where = _full_where(f) if typed else _where(f)
     text = typed if typed else f.message.rstrip("。")
@@ -126,7 +123,8 @@ def finding_line(i: int, f: Finding, blocked: list[Finding] = ()) -> str:
         found = "未填写" if f.found in (None, "") else _show(f.found)
         parts.append(f"   应为：{_show(f.expected)}；实际：{found}。")
     if typed is None:
-        parts.append(f"   处理：{TODO.get(f.code, GENERIC.get(f.severity, GENERIC['error']))}。")
+        todo = TEMPLATE_TODO.get(f.code) or codes.todo(f.code, f.severity, [layout] if layout is not None else None)
+        parts.append(f"   处理：{todo.rstrip('。')}。")
     if blocked:
         names = "；".join(_full_where(k) or k.message for k in blocked)
         parts.append(f"   因此以下{len(blocked)}项合计或校验暂无法进行，改正后会自动核对：{names}。")
@@ -156,12 +154,12 @@ def letter(c: Consolidation, u: UnitStatus) -> str:
         lines += ["", f"一、须改正的问题（共{len(errors)}项）"]
         for p in errors:
             n += 1
-            lines.append(finding_line(n, p.root, p.blocked))
+            lines.append(finding_line(n, p.root, p.blocked, c.layout))
     if warnings:
         lines += ["", f"{'二' if errors else '一'}、请核实的事项（共{len(warnings)}项）"]
         for p in warnings:
             n += 1
-            lines.append(finding_line(n, p.root, p.blocked))
+            lines.append(finding_line(n, p.root, p.blocked, c.layout))
     lines.append("")
     if e.late and c.deadline is not None:
         lines.append(f"另：本文件在报送截止日期（{timefmt.zh_date(c.deadline)}）之后收到，已按逾期报送登记，"

@@ -352,14 +352,16 @@ def not_included(c: Consolidation) -> list[tuple[UnitStatus, str]]:
 
 
 def coverage_text(c: Consolidation) -> str:
-    """What the report covers, in one paragraph: how many roster units, and who is not in it."""
+    """What the report is built from, in one paragraph: the accepted files only (a file with errors
+    never counts), how many of the roster's units that is, and each unit not in it and why."""
     n, total = len(c.accepted), len(c.units)
+    head = f"本报告仅汇总经校验无错误、予以采用的{n}个单位报送的数据"
     if n == total:
-        return f"本报告汇总了{c.county}名单所列全部{total}个单位报送的年度报告数据。"
+        return head + f"，即{c.county}名单所列全部{total}个单位。"
     out = not_included(c)
     names = "；".join(f"{u.name}（{why}）" for u, why in out)
-    return (f"本报告汇总了{c.county}名单所列{total}个单位中{n}个单位报送并通过校验的年度报告数据，"
-            f"尚有{len(out)}个单位未计入：{names}。本报告中的数字不含上述单位，待其报送后应重新汇总。")
+    return (head + f"（{c.county}名单所列{total}个单位中{n}个单位），尚有{len(out)}个单位未计入：{names}。"
+            "本报告中的数字不含上述单位，待其报送后应重新汇总。")
 
 
 def _unit_texts(c: Consolidation, heading: str) -> list[tuple[str, list[str]]]:

@@ -226,4 +226,5 @@ class ReadResult:
     locator: dict = field(default_factory=dict)        # CellRef -> (sheet, "D7")
     text_locator: dict = field(default_factory=dict)   # section key -> sheet
     info_locator: dict = field(default_factory=dict)   # 基本信息 field -> (sheet, "B3")
-    uncomputable: set = field(default_factory=set)     # template inputs its formulas cannot add
+    uncomputable: set = field(default_factory=set)     # template inputs that are not numbers
+    sheet_values: dict | None = None                   # template: CellRef -> number its formulas see

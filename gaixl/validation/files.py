@@ -22,7 +22,8 @@ def check_file(path: str | Path, *, year: int | None = None, unit_code: str | No
     findings += validate(data, layout, locator=res.locator,
                          text_locator=getattr(res, "text_locator", None),
                          info_locator=getattr(res, "info_locator", None),
-                         uncomputable=getattr(res, "uncomputable", frozenset()))
+                         uncomputable=getattr(res, "uncomputable", frozenset()),
+                         sheet_values=getattr(res, "sheet_values", None))
     findings += expectation_findings(data, res.meta, year=year, unit_code=unit_code, unit_name=unit_name)
     return FileReport(file=str(p), findings=findings, data=data, kind=res.kind, meta=res.meta,
                       locator=dict(res.locator or {}))

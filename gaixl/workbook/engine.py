@@ -20,12 +20,16 @@ cell that a formula uses — openpyxl writes a Python str as a text cell:
     on it: "abc", and also the full-width "３" → `=C1+A2` is #VALUE!, and the ✓/✗ formula
     above is #VALUE! (neither ✓ nor ✗, so COUNTIF(…,"✗") does not count it, while SUM over a
     range holding #VALUE! is itself #VALUE!).
-  * SUM() skips text entirely: `=SUM(A1:A2)` with A1 = "3" gives 4 (this is why gaixl.spec.rules
-    compiles sum() to explicit '+').
+  * SUM() skips text entirely: `=SUM(A1:A2)` with A1 = "3" gives 4.
   * an empty cell counts 0.
-So numeric text agrees with a validator that converts numeric text (and warns); non-numeric
-text does not become 0 in the template — it poisons the check into #VALUE!.
-tests/test_engine.py::test_text_numbers_in_formulas pins this behaviour down.
+Gnumeric (`ssconvert --recalc`) converts more text in arithmetic (“３” → 3, “1,000” → 1000, even
+inside N()), and Excel less — so no template formula does arithmetic on a cell directly: every
+cell is read through SUM(), which skips text in all of them, and text in a number cell is an
+error of its own (the 数字栏 check beside each table, gaixl.workbook.grid.numbers_condition,
+an array formula: Gnumeric evaluates ranges inside IF/SUM element-wise only in one). The
+reader does the same (text counts 0 in the rules, cell-not-number with the meaning as the fix).
+tests/test_engine.py::test_text_numbers_in_formulas pins LibreOffice's behaviour down;
+tests/test_verdict.py saves every kind of filled template with both programs.
 """
 from __future__ import annotations
 
