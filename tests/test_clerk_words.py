@@ -36,25 +36,25 @@ def test_text_in_a_number_cell_says_what_was_typed_and_what_to_type():
     assert "本栏只能填写数字" in finding_line(1, typed("约八十"))
 
 
-def test_knock_on_checks_fold_under_their_cause_in_sheet_and_row_order():
+def test_knock_on_checks_fold_under_their_cause_in_sheet_and_row_order(layouts):   # (layouts: its rule codes)
     findings = [blocked("D29", "三、（七）总计", "自然人"), blocked("J6", "一、本年新收政府信息公开申请数量", "总计", "t3-row-total"),
                 typed("83件"), blocked("J29", "三、（七）总计", "总计"),
-                Finding(code="t2-x", severity="error", table="二", message="二、主动公开!C5：某项有误", sheet="二、主动公开",
+                Finding(code="test-t2", severity="error", table="二", message="二、主动公开!C5：某项有误", sheet="二、主动公开",
                         cell="C5", expected=3, found=4)]
     problems = group_findings(findings)
     assert [p.root.cell for p in problems] == ["C5", "D6"]          # 二 before 三, each root once
     assert sorted(k.cell for k in problems[1].blocked) == ["D29", "J29", "J6"]
     assert root_count(findings) == 2
-    text = finding_line(2, problems[1].root, problems[1].blocked)
+    text = finding_line(2, problems[1].root, blocked=problems[1].blocked)
     assert "因此以下3项合计或校验暂无法进行" in text and f"{S3}!J6（一、本年新收政府信息公开申请数量 / 总计）" in text
     plain = finding_line(1, problems[0].root)
     assert "应为：3；实际：4。" in plain                                  # a value to expect: said once
 
 
 def test_never_blank_as_an_expectation():
-    f = Finding(code="x", severity="error", table="三", message="某处有误", expected=None, found="5")
+    f = Finding(code="test-x", severity="error", table="三", message="某处有误", expected=None, found="5")
     assert "应为" not in finding_line(1, f)
-    f = Finding(code="x", severity="error", table="三", message="某处有误", expected=5, found=None)
+    f = Finding(code="test-x", severity="error", table="三", message="某处有误", expected=5, found=None)
     assert "应为：5；实际：未填写。" in finding_line(1, f)
 
 

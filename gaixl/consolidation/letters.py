@@ -25,17 +25,11 @@ from gaixl.spec.model import Layout
 from gaixl.workbook.names import safe_filename
 
 # What to do, by finding code: the registry's advice (gaixl.codes, and the layout's own for its
-# rule codes), else the generic advice of the finding's severity — except where the fix is a new
-# template, which the reply attaches (the letter says so).
-TEMPLATE_TODO = {
-    "template-other-year": "请使用随本函附上的本年度模板重新填报",
-    "template-other-unit": "请使用随本函附上的本单位模板重新填报",
-    "layout-year-mismatch": "请使用随本函附上的本年度模板（新格式）重新填报，原文件中的数字可对照填入",
-    "template-other-layout": "请使用随本函附上的本年度模板（新格式）重新填报，原文件中的数字可对照填入",
-    "wrong-format": "请使用随本函附上的Excel模板（.xlsx）填报后发送",
-}
-# Findings whose fix is a new template: the reply attaches the unit's correct template.
-NEEDS_TEMPLATE = set(TEMPLATE_TODO)
+# rule codes), else the generic advice of the finding's severity.
+# Findings whose fix is a new template: the reply attaches the unit's correct template (the
+# letter's closing paragraph says so).
+NEEDS_TEMPLATE = {"template-other-year", "template-other-unit", "layout-year-mismatch", "template-other-layout",
+                  "wrong-format"}
 TABLE_ORDER = {"meta": 0, "二": 1, "三": 2, "四": 3, "text": 4}
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
 
@@ -112,7 +106,7 @@ def _typed_text(f: Finding) -> str | None:
     return f"填写了“{typed}”，本栏只能填写数字（没有发生的填 0）"
 
 
-def finding_line(i: int, f: Finding, blocked: list[Finding] = (), layout: Layout | None = None) -> str:
+def finding_line(i: int, f: Finding, layout: Layout | None = None, blocked: list[Finding] = ()) -> str:
     typed = _typed_text(f)
     where = _full_where(f) if typed else _where(f)
     text = typed if typed else f.message.rstrip("。")
@@ -123,7 +117,7 @@ def finding_line(i: int, f: Finding, blocked: list[Finding] = (), layout: Layout
         found = "未填写" if f.found in (None, "") else _show(f.found)
         parts.append(f"   应为：{_show(f.expected)}；实际：{found}。")
     if typed is None:
-        todo = TEMPLATE_TODO.get(f.code) or codes.todo(f.code, f.severity, [layout] if layout is not None else None)
+        todo = codes.todo(f.code, f.severity, [layout] if layout is not None else None)
         parts.append(f"   处理：{todo.rstrip('。')}。")
     if blocked:
         names = "；".join(_full_where(k) or k.message for k in blocked)
@@ -154,12 +148,12 @@ def letter(c: Consolidation, u: UnitStatus) -> str:
         lines += ["", f"一、须改正的问题（共{len(errors)}项）"]
         for p in errors:
             n += 1
-            lines.append(finding_line(n, p.root, p.blocked, c.layout))
+            lines.append(finding_line(n, p.root, c.layout, blocked=p.blocked))
     if warnings:
         lines += ["", f"{'二' if errors else '一'}、请核实的事项（共{len(warnings)}项）"]
         for p in warnings:
             n += 1
-            lines.append(finding_line(n, p.root, p.blocked, c.layout))
+            lines.append(finding_line(n, p.root, c.layout, blocked=p.blocked))
     lines.append("")
     if e.late and c.deadline is not None:
         lines.append(f"另：本文件在报送截止日期（{timefmt.zh_date(c.deadline)}）之后收到，已按逾期报送登记，"
