@@ -46,7 +46,7 @@ def test_knock_on_checks_fold_under_their_cause_in_sheet_and_row_order(layouts):
     assert sorted(k.cell for k in problems[1].blocked) == ["D29", "J29", "J6"]
     assert root_count(findings) == 2
     text = finding_line(2, problems[1].root, blocked=problems[1].blocked)
-    assert "因此以下3项合计或校验暂无法进行" in text and f"{S3}!J6（一、本年新收政府信息公开申请数量 / 总计）" in text
+    assert "因此以下3项合计或校验暂无法正确进行" in text and f"{S3}!J6（一、本年新收政府信息公开申请数量 / 总计）" in text
     plain = finding_line(1, problems[0].root)
     assert "应为：3；实际：4。" in plain                                  # a value to expect: said once
 

@@ -61,10 +61,23 @@ def _place(f: Finding) -> tuple:
 def group_findings(findings: list[Finding]) -> list[Problem]:
     """Root causes in sheet and row order, each with the knock-on checks it blocked (matched by
     the same table and the same row or column labels; else the first root cause of the table)."""
-    roots = sorted((f for f in findings if not is_knock_on(f)), key=_place)
+    typed = [f for f in findings if f.code == "cell-not-number"]
+
+    def follows(f: Finding) -> bool:
+        # A check over a cell holding text: it could not run, or ran with the text counted as 0
+        # (as the template's own formulas count it) — either way the text is the cause.
+        if is_knock_on(f):
+            return True
+        if f.code.startswith("cell-") or f.severity != "error":
+            return False
+        return any(t.table == f.table and ((f.column and f.column == t.column) or (f.row and f.row == t.row)
+                                           or any(w in (f.column or "") for w in ("总计", "合计")))
+                   for t in typed)
+
+    roots = sorted((f for f in findings if not follows(f)), key=_place)
     problems = [Problem(f) for f in roots]
     orphans = []
-    for k in sorted((f for f in findings if is_knock_on(f)), key=_place):
+    for k in sorted((f for f in findings if follows(f)), key=_place):
         cands = [p for p in problems if p.root.code.startswith("cell-") and p.root.table == k.table]
         best = next((p for p in cands if (k.column and p.root.column == k.column) or (k.row and p.root.row == k.row)),
                     cands[0] if cands else None)
@@ -121,7 +134,7 @@ def finding_line(i: int, f: Finding, layout: Layout | None = None, blocked: list
         parts.append(f"   处理：{todo.rstrip('。')}。")
     if blocked:
         names = "；".join(_full_where(k) or k.message for k in blocked)
-        parts.append(f"   因此以下{len(blocked)}项合计或校验暂无法进行，改正后会自动核对：{names}。")
+        parts.append(f"   因此以下{len(blocked)}项合计或校验暂无法正确进行，改正后会自动核对：{names}。")
     return "\n".join(parts)
 
 
