@@ -590,7 +590,9 @@ def test_text_in_number_cells(runs, case_id):
     assert all("应填写为" in f.message or "请填写阿拉伯数字" in f.message for f in on_cell)
     wb, count, rows = _template_side(run)
     tables = {r.table for r in edited}
-    numbers = {r["规则"]: r["结果"] for r in rows[len(py):] if r["规则"].startswith("cell-not-number[")}
+    # (规则 shows the Chinese rule; the id is in 说明: “规则编号 cell-not-number[t3]”)
+    numbers = {r["说明"].removeprefix("规则编号 "): r["结果"] for r in rows[len(py):]
+               if r["说明"].startswith("规则编号 cell-not-number[")}
     assert numbers == {f"cell-not-number[{t}]": ("✗" if t in tables else "✓") for t in layout.tables}
     assert count >= len(tables)
     for ref in computed_cells(layout):
