@@ -117,7 +117,7 @@ def build(root: Path) -> dict:
     # 05: an old (2019-format) template
     old = load_layout("2019")
     p5 = work / "05-old.xlsx"
-    generate_workbook(old, YEAR, UNITS[4][0], UNITS[4][1], work / "05-tpl.xlsx")
+    generate_workbook(old, YEAR, UNITS[4][0], UNITS[4][1], work / "05-tpl.xlsx", allow_layout_mismatch=True)
     fill_workbook(work / "05-tpl.xlsx", consistent_data(old, YEAR, 15, code=UNITS[4][0], name=UNITS[4][1]), p5)
     wb[4] = p5.read_bytes()
 
