@@ -46,10 +46,24 @@ CORE: dict[str, tuple[str, str]] = {
                                "Give the inbox folder (no workbook/returned demo in this folder)"),
     "consolidate.summary": ("{county}{year}年度：收到文件 {received} 个——采用 {accepted} 个，被取代 {superseded} 个，"
                             "退回 {rejected} 个，不在名单 {unknown} 个；名单共 {units} 个单位，未采用 {missing} 个",
-                            "{county} {year}: {received} files received — {accepted} accepted, "
-                            "{superseded} superseded, {rejected} rejected, {unknown} unknown unit; {units} units on "
-                            "the roster, {missing} without an accepted file"),
-    "consolidate.missing": ("未采用的单位：", "Units without an accepted file:"),
+                            "{county} {year}: {received} files received — {accepted} accepted, {superseded} superseded, "
+                            "{rejected} rejected, {unknown} unknown unit; {units} units on the roster, {missing} without "
+                            "an accepted file"),
+    "consolidate.units": ("{county}{year}年度：名单共 {units} 个单位——已采用 {accepted} 个，被退回 {rejected} 个，"
+                          "未报送 {missing} 个",
+                          "{county} {year}: {units} units on the roster — {accepted} accepted, {rejected} rejected, "
+                          "{missing} sent nothing"),
+    "consolidate.files": ("收到文件 {received} 个：采用 {accepted} 个，已被新文件替代 {superseded} 个，退回 {rejected} 个，"
+                          "名单外单位 {unknown} 个",
+                          "{received} files received: {accepted} accepted, {superseded} replaced by a newer file, "
+                          "{rejected} rejected, {unknown} of units not on the roster"),
+    "consolidate.late": ("逾期报送（{deadline}之后收到）的单位 {n} 个", "{n} units sent after the deadline ({deadline})"),
+    "consolidate.written": ("已写出（{out}）：", "Written ({out}):"),
+    "consolidate.demo": ("这是演示县的汇总：上面列出的问题是演示文件中故意设置的常见错误，因此以退出码 0 结束；"
+                         "汇总真实的收件文件夹时，有单位未报送或被退回则退出码为 1。",
+                         "This was the demo county: the problems above are planted in its files on purpose, so the "
+                         "exit code is 0; a real inbox with missing or rejected units exits with 1."),
+    "consolidate.missing": ("未计入汇总的单位：", "Units not in the totals:"),
     "consolidate.nothing": ("未报送", "sent nothing"),
     "consolidate.out": ("输出文件保存在 {out}", "Outputs written to {out}"),
     "consolidate.workbook": ("汇总工作簿：{path}", "Consolidated workbook: {path}"),
@@ -164,6 +178,7 @@ HISTORY: dict[str, tuple[str, str]] = {
     "year": ("年度", "Year"),
     "layout": ("格式", "Layout"),
     "stored_at": ("存入时间", "Stored at"),
+    "submitted_at": ("报送时间", "Submitted"),          # Beijing time
     "file": ("来源文件", "Source file"),
     "empty": ("历史数据库中没有{what}的记录", "The history database holds no{what_en} unit-years"),
     "summary": ("共 {n} 条记录（{years}）", "{n} unit-years ({years})"),

@@ -356,4 +356,4 @@ def test_consolidate_takes_the_latest_submission_by_email_date(tmp_path):
     assert states == {"财政局年报.xlsx": "rejected", "财政局年报（更正）.xlsx": "superseded"}
     latest = next(e for e in c.entries if e.file == "财政局年报.xlsx")
     assert latest.errors and latest.email_from == "wang@dept.example.cn" and latest.message_id
-    assert latest.email_date == "2026-01-21T01:00:00Z"
+    assert latest.email_date == "2026-01-21T09:00:00+08:00"      # Beijing time, offset kept

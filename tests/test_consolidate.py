@@ -104,7 +104,7 @@ def test_totals_equal_the_sum_of_the_accepted_units(run):
     covered = {r[0] for r in rows[1:] if r[4] == "是"}
     assert covered == set(c.accepted)
     # summary.xlsx: the total row of sheet 三 is the sum of the unit rows
-    ws = openpyxl.load_workbook(out / "summary.xlsx", read_only=True)["三"]
+    ws = openpyxl.load_workbook(out / "各单位数据汇总表.xlsx", read_only=True)["三"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert len(rows) == 1 + len(c.accepted) + 1 and rows[-1][1] == "合计"
     for j in range(2, len(rows[0])):
@@ -123,11 +123,11 @@ def test_totals_equal_the_sum_of_the_accepted_units(run):
 
 def test_feedback_and_reports(run):
     c, out, _, _ = run
-    fb = {p.name.split("-")[1] for p in (out / "feedback").glob("*.txt")}
+    fb = {p.name.split("-")[1] for p in (out / "反馈意见").glob("*.txt")}
     assert {"03", "10", "13"} <= fb
-    text = next((out / "feedback").glob("331122-03-*.txt")).read_text(encoding="utf-8")
+    text = next((out / "反馈意见").glob("331122-03-*.txt")).read_text(encoding="utf-8")
     assert text.startswith("缙云县教育局：") and "三、申请情况!" in text and "处理：" in text and "谢谢" in text
-    docs = sorted(p.stem for p in (out / "reports").glob("*.docx"))
+    docs = sorted(p.stem for p in (out / "各单位报告").glob("*.docx"))
     assert len(docs) == len(c.accepted) and all(p.split("-")[0] + "-" + p.split("-")[1] in c.accepted for p in docs)
 
 
@@ -152,7 +152,8 @@ def test_email_date_decides_the_resubmission(tmp_path):
     c = consolidate(inbox, wb / "roster.csv", 2020, None)
     assert states(c)[FINAL] == "accepted" and states(c)[FIRST] == "superseded"
     final = next(e for e in c.entries if e.file == FINAL)
-    assert final.source == "email" and final.submitted_at == "2021-01-15T01:00:00Z"
+    # ISO 8601 with the offset of Beijing time (the default --tz): the same instant as 01:00 UTC
+    assert final.source == "email" and final.submitted_at == "2021-01-15T09:00:00+08:00"
     assert not any(e.file.endswith(".gaixl.json") for e in c.entries)
     # the mistaken file sent last wins: the unit is rejected, the corrected one superseded
     sidecar(FIRST, "2021-01-20T09:00:00+08:00")
@@ -235,12 +236,19 @@ def test_cli_demo_defaults(tmp_path, monkeypatch):
     demo_copy(tmp_path)
     monkeypatch.chdir(tmp_path)
     r = CliRunner().invoke(app, ["consolidate"])
-    assert r.exit_code == 1, r.output
-    assert "out/consolidated" in r.output and "331122-11" in r.output
+    # The README's first command: the demo's planted problems are its expected output (exit 0) …
+    assert r.exit_code == 0, r.output
+    assert "out/consolidated" in r.output and "331122-11" in r.output and "演示" in r.output
     assert (tmp_path / "out" / "consolidated" / "manifest.json").is_file()
+    # … and a trial run leaves no history database behind unless asked (--history).
+    assert not list(tmp_path.rglob("*.sqlite"))
     r = CliRunner().invoke(app, ["consolidate", "--json", "--lang", "en"])
-    assert r.exit_code == 1
+    assert r.exit_code == 0 and json.loads(r.stdout)["demo"] is True
+    # A real inbox (given on the command line) with missing and rejected units ends with 1.
+    r = CliRunner().invoke(app, ["consolidate", "workbook/returned", "--roster", "workbook/roster.csv", "--json"])
+    assert r.exit_code == 1, r.output
     d = json.loads(r.stdout)
+    assert d["demo"] is False
     assert d["summary"]["received"] == 13 and d["summary"]["accepted"] == 8
     assert any(m["code"] == "331122-11" for m in d["manifest"]["missing"])
 
@@ -294,10 +302,10 @@ def test_stale_outputs_are_removed(tmp_path):
     wb = demo_copy(tmp_path)
     out = tmp_path / "out"
     consolidate(wb / "returned", wb / "roster.csv", 2020, out)
-    assert len(list((out / "reports").glob("*.docx"))) == 8
+    assert len(list((out / "各单位报告").glob("*.docx"))) == 8
     (wb / "returned" / "331122-05-缙云县自然资源和规划局-2020.xlsx").unlink()
     consolidate(wb / "returned", wb / "roster.csv", 2020, out)
-    assert len(list((out / "reports").glob("*.docx"))) == 7
+    assert len(list((out / "各单位报告").glob("*.docx"))) == 7
     assert not list((out / "data").glob("331122-05-*.json"))
 
 
@@ -311,7 +319,7 @@ def test_parallel_outputs_equal_sequential_ones(tmp_path):
     write_outputs(c, par, parallel=True)
     files = sorted(p.relative_to(seq) for p in seq.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(par) for p in par.rglob("*") if p.is_file())
-    assert any(f.parts[0] == "reports" for f in files) and any(f.parts[0] == "data" for f in files)
+    assert any(f.parts[0] == "各单位报告" for f in files) and any(f.parts[0] == "data" for f in files)
     for f in files:
         assert (seq / f).read_bytes() == (par / f).read_bytes(), f
 
@@ -388,3 +396,23 @@ def test_a_report_sent_as_a_document_is_rejected_with_the_way_in(tmp_path):
     assert u.status == "accepted" and u.entry.file == "331122-11-imported.json"
     for ref in layout.cell_keys:
         assert c.accepted["331122-11"].value(layout, ref) == data.value(layout, ref)
+
+
+def test_password_of_the_consolidated_workbook(tmp_path):
+    """consolidate --password sets the sheet protection of the consolidated workbook (the default
+    is the templates' own, names.DEFAULT_PASSWORD); only a guard against accidents (README)."""
+    from gaixl.workbook.names import DEFAULT_PASSWORD
+    from gaixl.workbook.template import legacy_password_hash
+
+    wb = demo_copy(tmp_path)
+    r = CliRunner().invoke(app, ["consolidate", str(wb / "returned"), "--roster", str(wb / "roster.csv"),
+                                 "--out", str(tmp_path / "o"), "--password", "青田2026", "--json"])
+    assert r.exit_code == 1, r.output
+    path = Path(json.loads(r.stdout)["outputs"]["consolidated"])
+    book = openpyxl.load_workbook(path)
+    protected = [ws for ws in book.worksheets if ws.protection.sheet]
+    assert protected and all(ws.protection.password == legacy_password_hash("青田2026") for ws in protected)
+    c = consolidate(wb / "returned", wb / "roster.csv", None, tmp_path / "d")
+    book = openpyxl.load_workbook(c.outputs["consolidated"])
+    assert all(ws.protection.password == legacy_password_hash(DEFAULT_PASSWORD)
+               for ws in book.worksheets if ws.protection.sheet)

@@ -468,11 +468,14 @@ def test_template_checks_agree_with_python(runs, case_id):
     # every check instance of the layout is one row of the 校验 block, in expand_checks order,
     # then the sheet checks (numbers per table, narrative, format/year, date; tests/test_verdict.py)
     assert [r["序号"] for r in rows] == list(range(1, len(rows) + 1))
-    assert [r["规则"] for r in rows[len(py):]] == [x.id for x in plan_for(run.layout).sheet_checks]
+    extra = plan_for(run.layout).sheet_checks
+    assert [(r["规则"], r["说明"]) for r in rows[len(py):]] == [(x.hint, f"规则编号 {x.id}") for x in extra]
     for row, (check, ok) in zip(rows, py):
         sheet, cell = res.locator[check.at]
         what = f"{check.id} at {sheet}!{cell}"
-        assert (row["规则"], row["位置"], row["级别"]) == (check.id, f"{sheet}!{cell}", LEVEL[check.rule.severity])
+        # 规则 shows the Chinese rule; the id follows the full text in 说明, in brackets
+        assert (row["规则"], row["位置"], row["级别"]) == (check.rule.hint, f"{sheet}!{cell}", LEVEL[check.rule.severity])
+        assert row["说明"].endswith(f"规则编号 {check.id}）") or row["说明"] == f"规则编号 {check.id}"
         assert row["结果"] == ("✓" if ok else "✗"), f"{what}: template {row['结果']!r}, Python {'✓' if ok else '✗'}"
         assert row["计数"] == (0 if ok or check.rule.severity != "error" else 1), what
     # the error count: the template's cell, Python's failing error checks, the validator's findings
@@ -602,7 +605,9 @@ def test_text_in_number_cells(runs, case_id):
     assert all("应填写为" in f.message or "请填写阿拉伯数字" in f.message for f in on_cell)
     wb, count, rows = _template_side(run)
     tables = {r.table for r in edited}
-    numbers = {r["规则"]: r["结果"] for r in rows[len(py):] if r["规则"].startswith("cell-not-number[")}
+    # (规则 shows the Chinese rule; the id is in 说明: “规则编号 cell-not-number[t3]”)
+    numbers = {r["说明"].removeprefix("规则编号 "): r["结果"] for r in rows[len(py):]
+               if r["说明"].startswith("规则编号 cell-not-number[")}
     assert numbers == {f"cell-not-number[{t}]": ("✗" if t in tables else "✓") for t in layout.tables}
     assert count >= len(tables)
     for ref in computed_cells(layout):

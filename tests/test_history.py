@@ -63,7 +63,7 @@ def test_store_get_round_trip_and_listing(tmp_path):
         assert s.years() == [2019, 2020]
         assert [(u["code"], u["year"]) for u in s.units()] == [("A1", 2019), ("A1", 2020), ("B2", 2020)]
         assert s.units(2020)[1] == {"code": "B2", "name": "乙局", "year": 2020, "layout": "2019",
-                                    "stored_at": "2021-02-02", "file": "b20.xlsx", "source": "inbox/b20.xlsx"}
+                                    "stored_at": "2021-02-02", "submitted_at": "2021-01-20T10:00:00+08:00", "file": "b20.xlsx", "source": "inbox/b20.xlsx"}
         assert s.provenance("A1", 2020)["sha256"] == "0" * 64
     # Canonical JSON: sorted keys, Chinese kept as is.
     row = sqlite3.connect(path).execute("SELECT data FROM unit_years WHERE unit_code='A1' AND year=2019").fetchone()

@@ -98,7 +98,7 @@ def test_drafts_reply_to_the_submitter_and_answer_the_message(county, monkeypatc
     assert m["In-Reply-To"] == m["References"] == "<edu-0111@mail.jinyun.example.gov.cn>"
     assert m["Subject"] == "回复：教育局2020年度政府信息公开年报（未通过校验，请修改后重新报送）"
     (att,) = list(m.iter_attachments())
-    fb = out / "feedback" / "331122-03-缙云县教育局.txt"
+    fb = out / "反馈意见" / "331122-03-缙云县教育局.txt"
     assert att.get_filename() == fb.name and att.get_payload(decode=True) == fb.read_bytes()
     assert att.get_content_type() == "text/plain" and att.get_content_charset() == "utf-8"
     body = body_of(m)
@@ -148,7 +148,7 @@ def test_send_then_never_twice_then_again_after_a_resubmission(county, cert):
         m = rcpt["jyj-xxgk@jinyun.example.gov.cn"].message
         assert m["In-Reply-To"] == "<edu-0111@mail.jinyun.example.gov.cn>"
         (att,) = list(m.iter_attachments())
-        assert att.get_payload(decode=True) == (out / "feedback" / "331122-03-缙云县教育局.txt").read_bytes()
+        assert att.get_payload(decode=True) == (out / "反馈意见" / "331122-03-缙云县教育局.txt").read_bytes()
         assert att.get_filename() == "331122-03-缙云县教育局.txt"
         reminder = rcpt["nyncj@jinyun.example.gov.cn"].message
         assert reminder["Subject"].startswith("【催报】") and "2021年1月25日前" in body_of(reminder)

@@ -155,7 +155,8 @@ def test_status_html_rows(outputs):
                    "U03": ("缙云县教育局", "已采用"), "U04": ("缙云县财政局", "被退回"),
                    "U05": ("缙云县卫生健康局", "未报送")}
     r4 = next(r for r in rows if r.xpath("./td")[0].text_content() == "U04")
-    assert [td.text_content() for td in r4.xpath("./td")][3:] == ["inbox/U04.xlsx", "2024-01-15 16:00:00", "2", "3",
+    # times as a person reads them: Beijing time (the entry's 16:00 UTC is 00:00 the next day), no deadline given
+    assert [td.text_content() for td in r4.xpath("./td")][3:] == ["inbox/U04.xlsx", "2024年1月16日 00:00", "", "2", "3",
                                                                  "发现2处错误"]
     assert r4.xpath(".//span[contains(@class,'s-rejected')]")     # colour and text
     frows = files.xpath("./tbody/tr")
@@ -163,8 +164,8 @@ def test_status_html_rows(outputs):
     states = {r.xpath("./td")[0].text_content(): r.xpath("./td")[1].text_content() for r in frows}
     assert states["inbox/U02 旧.xlsx"] == "已被新文件替代" and states["inbox/other.xlsx"] == "单位不在名单中"
     summary = {dt.text_content(): dd.text_content() for dt, dd in zip(root.xpath("//dt"), root.xpath("//dd"))}
-    assert summary == {"名单内单位": "5", "已采用": "3", "被退回": "1", "未报送": "1", "收到文件": "6",
-                       "已被替代的文件": "1", "名单外单位的文件": "1"}
+    assert summary == {"名单内单位": "5", "已采用的单位": "3", "被退回的单位": "1", "未报送的单位": "1", "收到文件": "6",
+                       "已被新文件替代的文件": "1", "名单外单位的文件": "1"}
 
 
 def test_status_html_without_history_has_no_year_over_year():
@@ -185,9 +186,9 @@ def test_status_xlsx(outputs):
     assert len(rows) - 1 == len(c.units)
     assert [r[0] for r in rows[1:]] == [u.code for u in c.units]
     assert rows[2][:3] == ("U02", HOSTILE, "已采用")
-    assert rows[4][2:] == ("被退回", "inbox/U04.xlsx", "2024-01-15 16:00:00", 2, 3, "发现2处错误")
+    assert rows[4][2:] == ("被退回", "inbox/U04.xlsx", "2024年1月16日 00:00", None, 2, 3, "发现2处错误")
     assert rows[5][2] == "未报送" and rows[5][3] is None
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:H6"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:I6"
     assert len(ws.conditional_formatting) >= 1
     files = list(wb["收到的文件"].iter_rows(values_only=True))
     assert list(files[0]) == FILE_COLUMNS and len(files) - 1 == len(c.entries)
@@ -233,7 +234,8 @@ def test_county_report(outputs):
     assert 'w:fill=' in first._tbl.xml                     # bars are shaded cells
     by_unit = [r.cells[0].text for r in chart_tables[1].rows]
     assert sorted(by_unit) == sorted(u.name for u in c.units if u.code in c.accepted)
-    assert d.core_properties.created.year == 2000
+    # dated by the latest submission (not the clock): a re-run writes the same bytes
+    assert d.core_properties.created.isoformat().startswith("2024-01-15T16:00")
     assert any("新收政府信息公开申请" in p and "件" in p for p in paras)
     # what it is built from, said in it: the accepted files only
     n = {k: sum(u.status == k for u in c.units) for k in ("accepted", "rejected", "missing")}
@@ -338,3 +340,23 @@ def test_status_html_in_headless_chromium(outputs, tmp_path):
     assert ink > 0.02 * w * h, ink                         # text, tables, coloured bars: not blank
     colours = set(pixels)
     assert bytes.fromhex("2e8b57") in colours or len(colours) > 50   # the charts' colours drawn
+
+
+def test_county_document_charts_are_blocks_every_renderer_draws():
+    """The county report is a document of the model: its charts are BarChart blocks after the 三
+    table, which the HTML and Markdown renderers draw too (numbers as text)."""
+    from gaixl.consolidation.status import county_document
+    from gaixl.document.html import html_text
+    from gaixl.document.markdown import markdown_text
+    from gaixl.document.model import BarChart
+
+    c = make()
+    doc = county_document(c)
+    (sec,) = [s for s in doc.sections if any(t.key == "t3" for t in s.tables)]
+    assert sec.charts and all(isinstance(ch, BarChart) for ch in sec.charts)
+    assert [b.label for b in sec.charts[0].bars] == ["予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"]
+    page = html_text(doc)
+    assert page.count('<figure class="chart">') == len(sec.charts) and "图1" in page
+    md = markdown_text(doc)
+    assert "| 予以公开 |" in md and "图1" in md
+    assert doc.created and doc.signature_date                      # byte-stable and dated

@@ -12,6 +12,7 @@ Gnumeric (`ssconvert --recalc`). For each saved file: GAIXL_ERROR_COUNT > 0 exac
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -178,7 +179,12 @@ def _workbook_says(path: Path):
     block = _cells(wb, names.CHECKS)
     width = len(names.CHECK_COLUMNS)
     rows = [dict(zip(names.CHECK_COLUMNS, (c.value for c in block[i:i + width]))) for i in range(0, len(block), width)]
-    return wb, count, {r["规则"]: (r["级别"], r["结果"]) for r in rows}
+    # 规则 shows the Chinese rule; the rule id closes 说明 (“…（规则编号 t3-balance[…]）” or “规则编号 …”)
+    return wb, count, {rule_id(r["说明"]): (r["级别"], r["结果"]) for r in rows}
+
+
+def rule_id(about: str) -> str:
+    return re.search(r"规则编号 (.+?)）?$", about).group(1)
 
 
 def _named_checks(report, layout: Layout) -> set[str]:

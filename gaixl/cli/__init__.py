@@ -13,6 +13,9 @@ import sys
 
 import typer
 
+from gaixl.cli._help import LocalizedCommand, LocalizedGroup
+
+# Help in Chinese (English with --lang en or LANG=en…), the framework's words included: gaixl.cli._help.
 HELP = ("gaixl：政府信息公开工作年度报告——模板生成、读取校验、汇总。 / Toolkit for the annual "
         "government-information-disclosure report.")
 
@@ -37,10 +40,10 @@ COMMANDS = [
 def make_app(only: str | None = None) -> typer.Typer:
     """The application with every command, or with the one named `only` (still a group, so
     that `gaixl check FILE` parses exactly as with all commands)."""
-    app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP)
+    app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP, cls=LocalizedGroup)
     for name, module, func in COMMANDS:
         if only is None or name == only:
-            app.command(name)(getattr(importlib.import_module(f"gaixl.cli.{module}"), func))
+            app.command(name, cls=LocalizedCommand)(getattr(importlib.import_module(f"gaixl.cli.{module}"), func))
     if only is not None:
         app.callback()(lambda: None)             # one command alone would otherwise be the whole app
     return app

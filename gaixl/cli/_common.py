@@ -72,5 +72,7 @@ def _print_report(r, lang: str, only_errors: bool = False) -> None:
     for f in shown:
         msg = f.text(lang)
         where = f" {f.location}" if f.location and f.location not in msg else ""
-        out.print(f"  [{style.get(f.severity, '')}]{mark.get(f.severity, '')} {t('sev.' + f.severity, lang)}[/] "
-                  f"{f.code}{escape(where)}  {escape(msg)}")
+        # The message leads; the rule id follows in brackets, for searching (docs/findings.md).
+        code = f"（{f.code}）" if lang != "en" else f" ({f.code})"
+        out.print(f"  [{style.get(f.severity, '')}]{mark.get(f.severity, '')} {t('sev.' + f.severity, lang)}[/]"
+                  f"{escape(where)} {escape(msg)}[dim]{escape(code)}[/]")

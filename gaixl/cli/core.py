@@ -43,7 +43,7 @@ def layouts(json_out: bool = JSON_OPT, lang: str = LANG_OPT, layouts_dir: Option
         return
     table = RichTable(title=t("layouts.title", lang))
     for col in ("layouts.id", "layouts.name", "layouts.notice", "layouts.years"):
-        table.add_column(t(col, lang))
+        table.add_column(t(col, lang), overflow="fold")  # names wrap at 80 columns, never cut
     for l in items:
         table.add_row(l.id, l.name, l.notice, l.years_text)
     out.print(table)
@@ -119,8 +119,8 @@ def fill(
     out.print(t("fill.done", lang, out=out_file))
     if filled.lost_totals:
         out.print(t("fill.totals", lang, n=len(filled.lost_totals)))
-    for f in filled.notes:
-        out.print(f"  ! {f.code}  {escape(f.text(lang))}")
+    for f in filled.notes:          # the message leads; the rule id follows in brackets
+        out.print(f"  ! {escape(f.text(lang))}" + (f"（{escape(f.code)}）" if lang != "en" else f" ({escape(f.code)})"))
 
 
 
@@ -254,7 +254,8 @@ def report(
     if findings:
         out.print(t("report.notes", lang, n=len(findings)))
     for f in findings:
-        out.print(f"  {'✗' if f.severity == 'error' else '!'} {f.code}  {escape(f.text(lang))}")
+        out.print(f"  {'✗' if f.severity == 'error' else '!'} {escape(f.text(lang))}"
+                  + (f"（{escape(f.code)}）" if lang != "en" else f" ({escape(f.code)})"))
 
 
 

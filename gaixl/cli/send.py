@@ -29,7 +29,9 @@ REPLY_TO_OPT = typer.Option(None, "--reply-to", help="回复（报送）地址�
                                                    "the sender)")
 CAFILE_OPT = typer.Option(None, "--cafile", help="信任的CA证书（内部CA签发的服务器证书） / a private CA to trust")
 CONTACT_OPT = typer.Option("", "--contact", help="联系方式，写入邮件正文 / contact line in the mail body")
-SIGN_OPT = typer.Option("", "--signature", help="落款（默认：发件人名称或名单的上级单位） / who signs the mail")
+SIGN_OPT = typer.Option("", "--signature", help="落款（默认：设置文件 gaixl.toml 中的单位名称，其次为发件人名称、"
+                                               "名单的上级单位） / who signs the mail (default: the office of "
+                                               "gaixl.toml, the sender's name, the roster's parent)")
 RESEND_OPT = typer.Option(None, "--resend", help="对这些单位代码重新发送（可重复） / send again to this unit code "
                                                "(repeatable)")
 

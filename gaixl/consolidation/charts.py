@@ -1,15 +1,12 @@
 """Charts for the consolidation outputs, made in pure Python (no plotting library).
 
-Two forms of the same chart data:
-
 * inline SVG strings for status.html (``hbar_svg``, ``stacked_svg``, ``grouped_svg``,
   ``progress_svg``): every chart is ``<svg role="img">`` with ``<title>`` and ``<desc>``, every
   number is also printed as a text label next to its bar, and all text is escaped (unit names
   are data, never markup);
-* native Word tables for county-report.docx (``hbar_docx_table``): one row per bar — label,
-  a bar made of shaded cells whose width is in proportion to the value, the value — so Word and
-  WPS draw it with their own fonts, no picture and no rasterizer are needed, and the numbers stay
-  text a reader can copy.
+* the county report's charts are blocks of the document model (gaixl.document.model.BarChart,
+  made of the same ``Bar`` items), drawn by each document renderer (Word: a borderless table of
+  shaded cells, no picture).
 
 The chart data itself comes from ``results_breakdown`` / ``applications`` (a ReportData through
 its Layout: the official 三 table). Output is a pure function of the input: same data, same bytes.
@@ -17,9 +14,9 @@ its Layout: the official 三 table). Output is a pure function of the input: sam
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from gaixl.document.html import esc
+from gaixl.document.model import Bar
 from gaixl.report.data import ReportData
 from gaixl.spec.model import Layout
 from gaixl.spec.rules import CellRef
@@ -31,11 +28,6 @@ STATUS_COLOURS = {"accepted": "#2e8b57", "rejected": "#c0392b", "missing": "#9e9
 STATUS_ZH = {"accepted": "已采用", "rejected": "被退回", "missing": "未报送"}
 
 
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: float
-    colour: str = PALETTE[0]
 
 
 # ---------------------------------------------------------------- chart data from a report
@@ -232,66 +224,3 @@ def grouped_svg(title: str, categories: list[str], series: list[tuple[str, str, 
         desc = "；".join(cat + "：" + "，".join(f"{name}{_num(vals[i] if i < len(vals) else 0)}{unit}"
                                               for name, _c, vals in series) for i, cat in enumerate(categories))
     return _svg(width, end + 4, title, desc, body)
-
-
-# ---------------------------------------------------------------- Word: a bar chart as a native table
-DOCX_BAR_CELLS = 40            # the bar area is split into this many equal grid columns
-
-
-def _x(text) -> str:
-    from gaixl.document.docx import _esc, clean_text
-    return _esc(clean_text(text))
-
-
-def hbar_docx_table(bars: list[Bar], *, unit: str = "件", total_width: int = 8844, share: bool = False) -> str:
-    """A horizontal bar chart as a WordprocessingML table (w:tbl XML): per bar a row with the
-    label, DOCX_BAR_CELLS narrow grid columns of which a number in proportion to the value are
-    shaded in the bar's colour, and the value (and share) as text. No borders, no picture."""
-    from gaixl.document.docx import FONT_TABLE, LATIN
-    label_w, value_w = 2600, (2300 if share else 1400)
-    bar_total = total_width - label_w - value_w
-    cell_w = bar_total // DOCX_BAR_CELLS
-    bar_total = cell_w * DOCX_BAR_CELLS
-    vmax = max([b.value for b in bars] + [0])
-    whole = sum(b.value for b in bars)
-    rpr = (f'<w:rPr><w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:cs="{LATIN}" w:eastAsia="{FONT_TABLE}" '
-           f'w:hint="eastAsia"/><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr>')
-    nob = "".join(f'<w:{s} w:val="nil"/>' for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
-
-    def para(text: str, jc: str) -> str:
-        run = f'<w:r>{rpr}<w:t xml:space="preserve">{_x(text)}</w:t></w:r>' if text else ""
-        return (f'<w:p><w:pPr><w:pStyle w:val="gaixlTableText"/><w:keepNext/><w:jc w:val="{jc}"/></w:pPr>'
-                f"{run}</w:p>")
-
-    def tc(width: int, span: int, body: str, fill: str | None = None) -> str:
-        pr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
-        if span > 1:
-            pr += f'<w:gridSpan w:val="{span}"/>'
-        if fill:
-            pr += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill.lstrip("#").upper()}"/>'
-        pr += '<w:vAlign w:val="center"/>'
-        return f"<w:tc><w:tcPr>{pr}</w:tcPr>{body}</w:tc>"
-
-    out = [(f'<w:tbl><w:tblPr><w:tblW w:w="{label_w + bar_total + value_w}" w:type="dxa"/><w:jc w:val="center"/>'
-           f'<w:tblBorders>{nob}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-           '<w:tblCellMar><w:top w:w="30" w:type="dxa"/><w:left w:w="57" w:type="dxa"/>'
-           '<w:bottom w:w="30" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
-           '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
-           'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>')]
-    out.append(f'<w:gridCol w:w="{label_w}"/>' + f'<w:gridCol w:w="{cell_w}"/>' * DOCX_BAR_CELLS
-               + f'<w:gridCol w:w="{value_w}"/></w:tblGrid>')
-    for b in bars:
-        n = round(DOCX_BAR_CELLS * b.value / vmax) if vmax > 0 else 0
-        if b.value > 0:
-            n = max(n, 1)
-        value = f"{_num(b.value)}{unit}" + (f"（{_pct(b.value, whole)}）" if share else "")
-        row = [tc(label_w, 1, para(b.label, "right"))]
-        if n:
-            row.append(tc(cell_w * n, n, para("", "left"), b.colour))
-        if DOCX_BAR_CELLS - n:
-            row.append(tc(cell_w * (DOCX_BAR_CELLS - n), DOCX_BAR_CELLS - n, para("", "left")))
-        row.append(tc(value_w, 1, para(value, "left")))
-        out.append('<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="360" w:hRule="atLeast"/></w:trPr>'
-                   + "".join(row) + "</w:tr>")
-    out.append("</w:tbl>")
-    return "".join(out)

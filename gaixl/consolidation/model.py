@@ -5,11 +5,13 @@ The contract between consolidate.py (building it) and the writers of its outputs
 """
 from __future__ import annotations
 
+import datetime as dt
 import marshal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gaixl import timefmt
 from gaixl.findings import FileReport, Finding
 from gaixl.report.data import ReportData
 from gaixl.spec.model import Layout
@@ -28,9 +30,11 @@ class Entry:
     reason_en: str = ""
     unit_code: str | None = None      # from the file's own metadata / content, not its name
     unit_name: str | None = None
-    submitted_at: str | None = None   # ISO 8601: the email's date (collect sidecar), else the workbook's save time
+    submitted_at: str | None = None   # ISO 8601 with the offset of the run's time zone (Beijing time by default):
+                                      # the email's date (collect sidecar), else the workbook's save time
+    late: bool | None = None          # received after the deadline (None: no deadline or no time known)
     source: str = ""                  # "email" | "file": where submitted_at came from
-    email_date: str | None = None     # ISO 8601 (UTC) date of the message that brought it (collect sidecar)
+    email_date: str | None = None     # ISO 8601 (with offset) date of the message that brought it (collect sidecar)
     file_saved: str | None = None     # ISO 8601 save time recorded inside the workbook (docProps/core.xml)
     email_from: str = ""              # the sender's address (collect sidecar): where feedback goes
     message_id: str = ""              # the carrying message's Message-ID (collect sidecar), for replies
@@ -166,12 +170,21 @@ class Consolidation:
     previous: dict[str, ReportData] = field(default_factory=dict)    # unit code → last year's (history)
     previous_total: ReportData | None = None
     county: str = ""                          # name of the consolidating body (e.g. 缙云县)
+    office: str = ""                          # who signs letters and the county report
+    office_given: bool = False                # named by the clerk (--signature, gaixl.toml), not derived
+    tz: str = "Asia/Shanghai"                 # the zone times are shown to people in
+    deadline: dt.date | None = None           # submissions after the end of this day are late
+    password: str | None = None               # sheet protection of the consolidated workbook (None: default)
     notes: list[dict] = field(default_factory=list)             # {"zh", "en"}: what was done besides (history …)
     outputs: dict[str, Path] = field(default_factory=dict)      # output name → path, once written
 
     @property
     def missing(self) -> list[UnitStatus]:
         return [u for u in self.units if u.status == "missing"]
+
+    @property
+    def zone(self):
+        return timefmt.zone(self.tz)
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in STATES}
@@ -180,3 +193,12 @@ class Consolidation:
         out["files"] = len(self.entries)
         out["missing"] = len(self.missing)
         return out
+
+
+def generated_at(c: Consolidation) -> str:
+    """The latest submission time (UTC, 'Z'): the one timestamp of every output, so a re-run on
+    the same inbox writes the same bytes."""
+    times = [t for t in (timefmt.parse(e.submitted_at) for e in c.entries) if t is not None]
+    if not times:
+        return f"{c.year + 1}-01-01T00:00:00Z"
+    return max(times).astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

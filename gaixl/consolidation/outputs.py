@@ -2,13 +2,16 @@
 
     write_outputs(c: Consolidation, out_dir, *, reports=True) -> dict[str, Path]
 
-- manifest.csv, manifest.json   every input file's state, sha256, reason; counts; missing units
-- feedback/<code>-<name>.txt      per unit with findings (gaixl.consolidation.letters)
-- reports/<code>-<name>.docx      per accepted unit (gaixl.document's document model)
-- data/long.csv, data/long.parquet, data/<code>-<name>.json
-- summary.xlsx                    one sheet per table group (二/三/四), a row per accepted unit + total
+For people (Chinese names):
+- <county><year>年政府信息公开工作年度报告（汇总稿）.docx   the county report (gaixl.consolidation.status)
+- 报送情况.html, 报送情况表.xlsx   who sent what, when (Beijing time), late or not
 - <county>-<year>-汇总.xlsx       the consolidated workbook: sums locked, narrative open, sheet 汇总范围
-- status.html, status.xlsx, county-report.docx   when gaixl.consolidation.status is installed (another module)
+- 各单位数据汇总表.xlsx          one sheet per table group (二/三/四), a row per accepted unit + total
+- 反馈意见/<code>-<name>.txt      per unit with findings (gaixl.consolidation.letters)
+- 各单位报告/<code>-<name>.docx   per accepted unit (gaixl.document's document model)
+For programs (stable English names and keys, docs/consolidation-outputs.md):
+- manifest.csv, manifest.json   every input file's state, sha256, reason, late; counts; missing units
+- data/long.csv, data/long.parquet, data/<code>-<name>.json
 
 Nothing carries the clock: the one timestamp used everywhere (`generated_at`) is the latest
 submission time of the inputs, so a re-run on the same inbox writes the same bytes.
@@ -20,28 +23,34 @@ import importlib.util
 import io
 import json
 import multiprocessing
-import re
 import sys
-import zipfile
 from pathlib import Path
 
+from gaixl import timefmt
 from gaixl.atomic import atomic_file, atomic_path, ensure_dir, remove_stale_temps, write_bytes, write_text
-from gaixl.consolidation.model import Consolidation, cells_of, unit_of
+from gaixl.consolidation.letters import needs_template
+from gaixl.consolidation.model import Consolidation, cells_of, generated_at, unit_of
 from gaixl.csvcell import defuse, field
 from gaixl.errors import OutputError, os_reason_zh
 from gaixl.report.data import dump_data
 from gaixl.workbook.names import safe_filename
 
 MANIFEST_COLUMNS = ["file", "sha256", "state", "reason", "unit_code", "unit_name", "submitted_at", "source",
-                    "errors", "warnings"]
+                    "late", "errors", "warnings"]
 LONG_COLUMNS = ["unit_code", "unit_name", "year", "table", "row", "column", "value"]
+# What people open has a Chinese name; what programs read (manifest.*, data/) keeps its English
+# name and keys (docs/consolidation-outputs.md). The keys of Consolidation.outputs stay English.
+FEEDBACK_DIR = "反馈意见"
+REPORTS_DIR = "各单位报告"
+STATUS_HTML = "报送情况.html"
+STATUS_XLSX = "报送情况表.xlsx"
+SUMMARY_XLSX = "各单位数据汇总表.xlsx"
+
+
+def county_report_name(c: Consolidation) -> str:
+    return safe_filename(f"{c.county}{c.year}年政府信息公开工作年度报告（汇总稿）", ".docx")
 COVERAGE_SHEET = "汇总范围"
 STATUS_ZH = {"accepted": "已采用", "rejected": "退回", "missing": "未报送"}
-
-
-def generated_at(c: Consolidation) -> str:
-    times = [e.submitted_at for e in c.entries if e.submitted_at]
-    return max(times) if times else f"{c.year + 1}-01-01T00:00:00Z"
 
 
 def unit_stem(code: str, name: str) -> str:
@@ -83,19 +92,24 @@ def missing_units(c: Consolidation) -> list[dict]:
 def _row(e) -> dict:
     return {"file": e.file, "sha256": e.sha256, "state": e.state, "reason": e.reason, "reason_en": e.reason_en,
             "unit_code": e.unit_code or "", "unit_name": e.unit_name or "", "submitted_at": e.submitted_at or "",
-            "source": e.source, "email_from": e.email_from, "message_id": e.message_id,
-            "errors": e.errors, "warnings": e.warnings}
+            "source": e.source, "late": e.late, "email_from": e.email_from, "message_id": e.message_id,
+            "errors": e.errors, "warnings": e.warnings,
+            "needs_template": e.state == "rejected" and needs_template(e.findings)}
 
 
 def manifest(c: Consolidation) -> dict:
     missing = missing_units(c)
-    return {"county": c.county, "year": c.year, "layout": c.layout.id, "generated_at": generated_at(c),
+    return {"county": c.county, "office": c.office, "office_given": c.office_given, "year": c.year,
+            "layout": c.layout.id,
+            "generated_at": generated_at(c), "tz": c.tz,
+            "deadline": c.deadline.isoformat() if c.deadline is not None else None,
             "inbox": c.inbox,
             "counts": {**{k: v for k, v in c.counts().items() if k != "missing"}, "missing": len(missing)},
             "summary": summary(c),
             "files": [_row(e) for e in sorted(c.entries, key=lambda e: e.file)],
             "units": [{"code": u.code, "name": u.name, "email": u.email, "parent": u.parent, "status": u.status,
-                       "file": u.entry.file if u.entry is not None else ""} for u in c.units],
+                       "file": u.entry.file if u.entry is not None else "",
+                       "late": u.entry.late if u.entry is not None else None} for u in c.units],
             "missing": missing}
 
 
@@ -105,7 +119,8 @@ def write_manifest(c: Consolidation, out: Path) -> list[Path]:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(MANIFEST_COLUMNS)
     for r in m["files"]:
-        w.writerow([defuse(r[k]) for k in MANIFEST_COLUMNS])      # no cell opens as a formula
+        w.writerow([defuse({True: "true", False: "false", None: ""}[r[k]] if k == "late" else r[k])
+                    for k in MANIFEST_COLUMNS])      # no cell opens as a formula
     written = [write_bytes(out / "manifest.csv", ("\ufeff" + buf.getvalue()).encode("utf-8"))]
     del buf
     # Encoded piece by piece into the file (the same bytes as json.dumps): a country's manifest
@@ -290,7 +305,7 @@ def write_summary(c: Consolidation, out: Path) -> Path:
 
     sheets = [SheetSpec(group, rows(group, keys), widths=[(0, 0, 12), (1, 1, 30), (2, 1 + len(keys), 14)],
                         heights={0: 90}, freeze=(1, 2)) for group, keys in groups.items()]
-    path = out / "summary.xlsx"
+    path = out / SUMMARY_XLSX
     with atomic_file(path) as fh:
         write_xlsx(fh, sheets, title=f"{c.county}{c.year}年政府信息公开工作年度报告汇总", created=_created(c),
                    large=len(units) * len(c.layout.cell_keys) > 20_000_000)
@@ -303,12 +318,15 @@ def _number(v):
 
 # ---------------------------------------------------------------- consolidated workbook
 def coverage_rows(c: Consolidation) -> list[list]:
-    rows = [["单位代码", "单位名称", "上级", "状态", "计入汇总", "采用的文件", "报送时间"]]
+    rows = [["单位代码", "单位名称", "上级", "状态", "计入汇总", "采用的文件", "报送时间（北京时间）" if c.tz == timefmt.DEFAULT_TZ
+             else f"报送时间（{c.tz}）"]]
     for u in c.units:
         e = u.entry
-        rows.append([u.code, u.name, u.parent, STATUS_ZH.get(u.status, u.status), "是" if u.status == "accepted" else "否",
+        state = STATUS_ZH.get(u.status, u.status) + ("（逾期报送）" if e is not None and e.late and u.status == "accepted"
+                                                     else "")
+        rows.append([u.code, u.name, u.parent, state, "是" if u.status == "accepted" else "否",
                      e.file if e is not None and u.status == "accepted" else "",
-                     (e.submitted_at or "") if e is not None and u.status == "accepted" else ""])
+                     timefmt.zh_time(e.submitted_at, c.zone) if e is not None and u.status == "accepted" else ""])
     rows.append(["合计", f"计入汇总{len(c.accepted)}个单位，名单共{len(c.units)}个单位", "", "", "", "", ""])
     return rows
 
@@ -323,27 +341,11 @@ def write_consolidated(c: Consolidation, out: Path) -> Path:
             inputs.setdefault(group, {}).setdefault(rk, {})[ck] = v
     return generate_workbook(c.layout, c.year, c.total.unit["code"], c.total.unit["name"], out / consolidated_name(c),
                              prefill={"tables": inputs}, prefill_note="汇总数：各单位之和（见“汇总范围”工作表）",
-                             extra_sheets=[(COVERAGE_SHEET, coverage_rows(c))], generated_at=generated_at(c))
+                             extra_sheets=[(COVERAGE_SHEET, coverage_rows(c))], generated_at=generated_at(c),
+                             **({"password": c.password} if c.password else {}))
 
 
 # ---------------------------------------------------------------- reports/
-_CORE_TIME = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def stable_zip(data: bytes, when: str) -> bytes:
-    """A zip (docx/xlsx) with fixed entry times and core.xml dates set to `when`."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _CORE_TIME.sub(lambda m: m.group(1) + when + m.group(2), body.decode("utf-8")).encode("utf-8")
-            z.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), body,
-                       compress_type=zipfile.ZIP_DEFLATED)
-    return buf.getvalue()
-
-
 def write_reports(c: Consolidation, out: Path, codes: list[str] | None = None) -> list[Path]:
     """reports/<code>-<name>.docx for each accepted unit (all, or those of `codes`)."""
     from gaixl.document.docx import docx_bytes
@@ -353,22 +355,22 @@ def write_reports(c: Consolidation, out: Path, codes: list[str] | None = None) -
     written = []
     for code in sorted(c.accepted) if codes is None else codes:
         d = c.accepted[code]
-        data = stable_zip(docx_bytes(build_document(d, c.layout)), when)
-        written.append(write_bytes(out / "reports" / (unit_stem(code, d.unit.get("name") or "") + ".docx"), data))
+        doc = build_document(d, c.layout)
+        doc.created = when                    # byte-stable: fixed properties date and zip entry times
+        data = docx_bytes(doc)
+        written.append(write_bytes(out / REPORTS_DIR / (unit_stem(code, d.unit.get("name") or "") + ".docx"), data))
     return written
 
 
 # ---------------------------------------------------------------- status (another module)
 def write_status(c: Consolidation, out: Path) -> list[Path]:
-    """status.html, status.xlsx, county-report.docx — only when gaixl.consolidation.status exists."""
+    """The county report, 报送情况.html and 报送情况表.xlsx — only when gaixl.consolidation.status exists."""
     if importlib.util.find_spec("gaixl.consolidation.status") is None:
         return []
     from gaixl.consolidation import status
 
-    status.write_status_html(c, out / "status.html")
-    status.write_status_xlsx(c, out / "status.xlsx")
-    status.write_county_report(c, out / "county-report.docx")
-    return [out / "status.html", out / "status.xlsx", out / "county-report.docx"]
+    return [status.write_county_report(c, out / county_report_name(c)),
+            status.write_status_html(c, out / STATUS_HTML), status.write_status_xlsx(c, out / STATUS_XLSX)]
 
 
 def _prune(folder: Path, keep: list[Path], suffix: str) -> None:
@@ -424,7 +426,7 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
     from gaixl.consolidation.letters import write_feedback
 
     out = ensure_dir(out)
-    for folder in (out, out / "data", out / "feedback", out / "reports"):
+    for folder in (out, out / "data", out / FEEDBACK_DIR, out / REPORTS_DIR):
         remove_stale_temps(folder)            # debris of a run killed mid-write
     codes = sorted(c.accepted)
     if parallel is None:
@@ -441,14 +443,14 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
         written: dict[str, Path] = {}
         for p in write_manifest(c, out):
             written[p.name] = p
-        written["feedback"] = out / "feedback"
-        _prune(out / "feedback", write_feedback(c, out / "feedback", when=generated_at(c)), ".txt")
+        written["feedback"] = out / FEEDBACK_DIR
+        _prune(out / FEEDBACK_DIR, write_feedback(c, out / FEEDBACK_DIR, when=generated_at(c)), ".txt")
         docx = write_reports(c, out, codes[half:]) if reports else []
         write_data(c, out)
         written["data"] = out / "data"
         written["consolidated"] = write_consolidated(c, out)
-        for p in write_status(c, out):
-            written[p.name] = p
+        for key, p in zip(("county-report.docx", "status.html", "status.xlsx"), write_status(c, out)):
+            written[key] = p
         return written, docx
 
     try:
@@ -460,13 +462,13 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
     except OSError as e:
         raise OutputError(f"cannot write the outputs: {e.strerror or e}", where=str(e.filename or out),
                           zh=f"无法写出汇总结果：{os_reason_zh(e)}") from e
-    written["summary.xlsx"] = out / "summary.xlsx"
+    written["summary.xlsx"] = out / SUMMARY_XLSX
     _prune(out / "data", [p for p in unit_files if p.suffix == ".json"], ".json")
     if reports:
-        _prune(out / "reports", docx + [p for p in unit_files if p.suffix == ".docx"], ".docx")
-        written["reports"] = out / "reports"
+        _prune(out / REPORTS_DIR, docx + [p for p in unit_files if p.suffix == ".docx"], ".docx")
+        written["reports"] = out / REPORTS_DIR
     return written
 
 
 __all__ = ["write_outputs", "write_unit_data", "write_data", "write_reports", "write_summary", "manifest", "summary",
-           "missing_units", "generated_at", "consolidated_name", "unit_stem", "stable_zip", "coverage_rows"]
+           "missing_units", "generated_at", "consolidated_name", "unit_stem", "coverage_rows"]

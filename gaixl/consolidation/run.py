@@ -29,8 +29,9 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from gaixl import jsonsafe
+from gaixl import jsonsafe, timefmt
 from gaixl.atomic import file_sha256
+from gaixl.consolidation.letters import root_count
 from gaixl.consolidation.model import Accepted, Consolidation, Entry, UnitStatus, pack
 from gaixl.errors import GaixlError, UsageError
 from gaixl.findings import Finding
@@ -75,20 +76,8 @@ sha256 = file_sha256          # the file's identity in the manifest
 
 def utc_iso(value) -> str | None:
     """An ISO 8601 / RFC 2822 date → 'YYYY-MM-DDTHH:MM:SSZ' (naive dates taken as UTC)."""
-    if not value:
-        return None
-    s = str(value).strip()
-    try:
-        t = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-        try:
-            t = parsedate_to_datetime(s)
-        except (TypeError, ValueError):
-            return None
-    if t.tzinfo is not None:
-        t = t.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    t = timefmt.parse(value)
+    return None if t is None else t.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
@@ -113,10 +102,13 @@ def version_rank(name: str) -> int:
 
 
 # ---------------------------------------------------------------- reading
-def _read(p: Path, rel: str, digest: str, sidecar: dict | None) -> Entry:
+def _read(p: Path, rel: str, digest: str, sidecar: dict | None, tz=None) -> Entry:
     e = Entry(file=rel, sha256=digest, state="rejected")
-    email = utc_iso((sidecar or {}).get("date"))
-    e.file_saved = saved_at(p) if p.suffix.lower() in (".xlsx", ".xlsm") else None
+    # ISO 8601 with the offset of `tz` (Beijing time by default): unambiguous in the manifest,
+    # and the times of one run compare as strings.
+    email = timefmt.local_iso((sidecar or {}).get("date"), tz)
+    saved = saved_at(p) if p.suffix.lower() in (".xlsx", ".xlsm") else None
+    e.file_saved = timefmt.local_iso(saved, tz) if saved else None
     e.email_date = email
     e.email_from = str((sidecar or {}).get("from") or "")
     e.message_id = str((sidecar or {}).get("message_id") or "")
@@ -153,8 +145,8 @@ def _read(p: Path, rel: str, digest: str, sidecar: dict | None) -> Entry:
 
 
 def _read_job(job) -> Entry:
-    p, rel, sidecar = job
-    e = _read(p, rel, sha256(p), sidecar)
+    p, rel, sidecar, tz = job
+    e = _read(p, rel, sha256(p), sidecar, timefmt.zone(tz))
     if e.report is not None and e.report.locator and e.report.data is not None:
         # Where each cell sat (for findings added later, e.g. history) travels back from the
         # reading process as one string: thousands of CellRef keys would cost more to unpickle
@@ -192,8 +184,11 @@ def _prefix(code: str | None) -> str:
 
 
 # ---------------------------------------------------------------- classification
-def _classify(entries: list[Entry], units: list[dict], year: int, layout: Layout) -> dict[str, list[Entry]]:
-    """Set rejected/unknown states; return the competing (readable, right year/format) files per unit."""
+def _classify(entries: list[Entry], units: list[dict], year: int, layout: Layout,
+              stale: dict[str, list[Entry]] | None = None) -> dict[str, list[Entry]]:
+    """Set rejected/unknown states; return the competing (readable, right year/format) files per unit.
+    Files of a roster unit rejected for their year or format are added to `stale` (by unit code)."""
+    stale = {} if stale is None else stale
     by_code = {u["code"]: u for u in units}
     by_name = {u["name"]: u for u in units}
     prefixes = {_prefix(u["code"]) for u in units if "-" in u["code"]}
@@ -210,9 +205,13 @@ def _classify(entries: list[Entry], units: list[dict], year: int, layout: Layout
         if d.year != year:
             e.reason = f"年度不符：本文件为{d.year}年度报告，应报送{year}年度报告"
             e.reason_en = f"wrong year: a {d.year} report, expected {year}"
+            if unit is not None:
+                stale.setdefault(unit["code"], []).append(e)
         elif d.layout != layout.id:
             e.reason = f"格式不符：本文件为{d.layout}年版格式，{year}年度应使用{layout.id}年版格式"
             e.reason_en = f"wrong format: the {d.layout} layout, {year} uses {layout.id}"
+            if unit is not None:
+                stale.setdefault(unit["code"], []).append(e)
         elif unit is None:
             if e.unit_code and prefixes and _prefix(e.unit_code) not in prefixes:
                 e.reason = f"非本地区单位：单位代码“{e.unit_code}”（{e.unit_name or '名称未填'}）不属于本名单所辖地区"
@@ -232,7 +231,16 @@ def _order_key(e: Entry, by_email: bool):
     return (t or "", version_rank(Path(e.file).name), e.file)
 
 
-def _supersede(competing: dict[str, list[Entry]]) -> None:
+def _supersede(competing: dict[str, list[Entry]], stale: dict[str, list[Entry]] | None = None) -> None:
+    """The latest file of each unit wins; older ones are superseded — also an older file that was
+    rejected for its year or format (`stale`): the unit has sent the right one since."""
+    for code, files in competing.items():
+        newest = max(files, key=lambda e: e.submitted_at or "")
+        for old in (stale or {}).get(code, []):
+            if old.submitted_at and newest.submitted_at and old.submitted_at < newest.submitted_at:
+                old.state = "superseded"
+                old.reason = f"已被较晚报送的文件“{newest.file}”取代（本文件{old.reason}）"
+                old.reason_en = f"superseded by the later file {newest.file} (this one: {old.reason_en})"
     for files in competing.values():
         by_email = all(e.email_date for e in files)
         files.sort(key=lambda e: _order_key(e, by_email))
@@ -242,9 +250,11 @@ def _supersede(competing: dict[str, list[Entry]]) -> None:
             e.reason = f"已被较晚报送的文件“{latest.file}”取代"
             e.reason_en = f"superseded by the later file {latest.file}"
         if latest.errors:
+            # Counted as the letter counts them: problems to fix, not the checks they blocked.
+            n = root_count(latest.findings) or latest.errors
             latest.state = "rejected"
-            latest.reason = f"发现错误：共{latest.errors}项错误，须改正后重新报送"
-            latest.reason_en = f"errors found: {latest.errors} errors, to be corrected and resent"
+            latest.reason = f"发现错误：共{n}处须改正，须改正后重新报送"
+            latest.reason_en = f"errors found: {n} to correct, to be resent"
         else:
             latest.state, latest.reason, latest.reason_en = "accepted", "", ""
 
@@ -297,8 +307,27 @@ def _sum_accepted(layout: Layout, year: int, accepted: Accepted, codes: list[str
 
 
 def county_name(units: list[dict], roster: Path) -> str:
+    """The roster's common parent; else the roster file's name when it is a Chinese name
+    (青田县名单.csv → 青田县名单 is not great, roster.csv → "" is worse: a title stays generic)."""
     parents = {u.get("parent") or "" for u in units}
-    return parents.pop() if len(parents) == 1 and "" not in parents else roster.stem
+    if len(parents) == 1 and "" not in parents:
+        return parents.pop()
+    stem = roster.stem
+    for word in ("单位名单", "名单", "花名册"):
+        stem = stem.replace(word, "")
+    return stem if any("\u4e00" <= ch <= "\u9fff" for ch in stem) else ""
+
+
+PLACES = ("县", "市", "区", "旗", "州", "盟", "镇", "乡", "街道", "省", "自治区")
+
+
+def office_name(county: str) -> str:
+    """Who signs when nobody said: an area's name → 〈area〉政府信息公开工作主管部门; an office's name
+    (青田县人民政府办公室) as it is; nothing → 政府信息公开工作主管部门 (never a file name)."""
+    county = (county or "").strip()
+    if not county:
+        return "政府信息公开工作主管部门"
+    return f"{county}政府信息公开工作主管部门" if county.endswith(PLACES) else county
 
 
 def infer_year(entries: list[Entry]) -> int | None:
@@ -359,16 +388,23 @@ def _history(c: Consolidation, path) -> dict | None:
 
 # ---------------------------------------------------------------- entry point
 def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history=None, layout=None,
-                progress=None, reports: bool = True, workers: int | None = None) -> Consolidation:
+                progress=None, reports: bool = True, workers: int | None = None, tz: str | None = None,
+                deadline: dt.date | None = None, office: str | None = None, county: str | None = None,
+                password: str | None = None) -> Consolidation:
     """Read, match, check and sum an inbox; write the outputs to `out_dir` (when given).
     `progress(done, total)` is called after each file. `reports=False` skips per-unit .docx.
-    `workers`: reading processes (default: one per CPU from PARALLEL_FROM files on, else 1)."""
+    `workers`: reading processes (default: one per CPU from PARALLEL_FROM files on, else 1).
+    `tz`: the zone times are shown in (default Asia/Shanghai); `deadline`: files received after
+    the end of that day (in `tz`) are marked late. `office` signs letters and the county report,
+    `county` names the area (both default to the roster's common parent). `password`: the
+    consolidated workbook's sheet protection (default: the templates' own)."""
     inbox, roster = Path(inbox), Path(roster)
     if not inbox.is_dir():
         raise UsageError("the inbox is not a folder", where=str(inbox), zh="收件文件夹不存在或不是文件夹")
+    zone = timefmt.zone(tz)               # a wrong --tz fails before any work
     units = read_roster(roster)
     files, sidecars = inbox_files(inbox)
-    jobs = [(p, p.relative_to(inbox).as_posix(), sidecars.get(p)) for p in files]
+    jobs = [(p, p.relative_to(inbox).as_posix(), sidecars.get(p), tz) for p in files]
     if workers is None:
         workers = min(os.cpu_count() or 1, 8) if len(jobs) >= PARALLEL_FROM else 1
     entries = []
@@ -394,8 +430,11 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
     if isinstance(layout, str):
         layout = load_layout(layout)
     layout = layout or layout_for_year(year)
-    competing = _classify(entries, units, year, layout)
-    _supersede(competing)
+    stale: dict[str, list[Entry]] = {}
+    competing = _classify(entries, units, year, layout, stale)
+    _supersede(competing, stale)
+    for e in entries:
+        e.late = timefmt.is_late(e.submitted_at, deadline, zone) if deadline is not None else None
     entries.sort(key=lambda e: e.file)
 
     of_unit: dict[str, list[Entry]] = {}
@@ -417,10 +456,10 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
             st, entry = "missing", None
         statuses.append(UnitStatus(code=u["code"], name=u["name"], email=u.get("email", ""),
                                    parent=u.get("parent", ""), status=st, entry=entry))
-    county = county_name(units, roster)
+    county = county or county_name(units, roster)
     order = [u["code"] for u in units if u["code"] in accepted]
     total = _sum_accepted(layout, year, accepted, order, f"{county}-汇总", f"{county}（汇总）")
-    total.signature = {"unit": county, "date": ""}
+    total.signature = {"unit": office or office_name(county), "date": ""}
     by_parent = {}
     parent_codes: dict[str, list[str]] = {}
     for us in statuses:
@@ -430,7 +469,10 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
         by_parent[parent] = _sum_accepted(layout, year, accepted, parent_codes.get(parent, []), f"{parent}-汇总",
                                           f"{parent}（汇总）")
     c = Consolidation(year=year, layout=layout, inbox=str(inbox), entries=entries, units=statuses,
-                      accepted=accepted, total=total, by_parent=by_parent, county=county)
+                      accepted=accepted, total=total, by_parent=by_parent, county=county,
+                      office=office or office_name(county), office_given=bool(office),
+                      tz=tz or timefmt.DEFAULT_TZ, deadline=deadline,
+                      password=password)
     c.notes = [n for n in [_history(c, history)] if n]   # {"zh", "en"} each
     if out_dir is not None:
         from gaixl.consolidation.outputs import write_outputs
@@ -439,4 +481,5 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
     return c
 
 
-__all__ = ["consolidate", "sum_reports", "inbox_files", "saved_at", "version_rank", "county_name", "infer_year"]
+__all__ = ["consolidate", "sum_reports", "inbox_files", "saved_at", "version_rank", "county_name", "office_name",
+           "infer_year"]

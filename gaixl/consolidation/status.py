@@ -13,24 +13,29 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from pathlib import Path
 
+from gaixl import timefmt
 from gaixl.atomic import atomic_file, write_bytes
 from gaixl.consolidation import charts
-from gaixl.consolidation.model import Consolidation, Entry, UnitStatus
+from gaixl.consolidation.letters import root_count
+from gaixl.consolidation.model import Consolidation, Entry, UnitStatus, generated_at
+from gaixl.document.docx import docx_bytes
 from gaixl.document.html import esc
+from gaixl.document.model import TODO_MARK, BarChart, Document, build_document, chinese_date
+from gaixl.errors import GaixlError
 from gaixl.report.data import ReportData
 from gaixl.spec.model import Layout
 
 FIXED_DATE = dt.datetime(2000, 1, 1, 0, 0, 0)
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 UNIT_STATUS_ZH = {"accepted": "已采用", "rejected": "被退回", "missing": "未报送"}
 ENTRY_STATE_ZH = {"accepted": "已采用", "superseded": "已被新文件替代", "rejected": "被退回",
                   "unknown-unit": "单位不在名单中"}
-UNIT_COLUMNS = ["单位代码", "单位名称", "报送状态", "文件", "报送时间", "错误数", "警告数", "说明"]
-FILE_COLUMNS = ["文件", "状态", "单位代码", "单位名称", "报送时间", "时间来源", "错误数", "警告数", "原因", "SHA-256"]
+LATE = "逾期报送"
+UNIT_COLUMNS = ["单位代码", "单位名称", "报送状态", "文件", "报送时间", "是否逾期", "须改正", "须核实", "说明"]
+FILE_COLUMNS = ["文件", "状态", "单位代码", "单位名称", "报送时间", "是否逾期", "时间来源", "须改正", "须核实", "原因",
+                "SHA-256"]
 
 
 # ---------------------------------------------------------------- the rows (shared by HTML and xlsx)
@@ -38,15 +43,28 @@ def title_of(c: Consolidation) -> str:
     return f"{c.county}{c.year}年度政府信息公开工作年度报告报送情况"
 
 
-def _time(iso: str | None) -> str:
-    return (iso or "").replace("T", " ")
+def _time(iso: str | None, c: Consolidation | None = None) -> str:
+    """Beijing time (or the run's --tz), the Chinese way: 2026年1月15日 09:12."""
+    return timefmt.zh_time(iso, c.zone if c is not None else None)
+
+
+def _late(e: Entry | None) -> str:
+    """逾期报送 / 按时 against the deadline; nothing without one (or without a known time)."""
+    if e is None or e.late is None:
+        return ""
+    return LATE if e.late else "按时"
+
+
+def _errors(e: Entry) -> int:
+    """Errors as the letter counts them: problems to fix, not the checks they blocked."""
+    return root_count(e.findings) if e.findings else e.errors
 
 
 def _source_zh(source: str) -> str:
     return {"email": "邮件日期", "file": "文件保存时间"}.get(source or "", source or "")
 
 
-def unit_row(u: UnitStatus) -> list:
+def unit_row(u: UnitStatus, c: Consolidation | None = None) -> list:
     e = u.entry
     reason = ""
     if u.status == "missing":
@@ -54,12 +72,13 @@ def unit_row(u: UnitStatus) -> list:
     elif e is not None:
         reason = e.reason or ""
     return [u.code, u.name, UNIT_STATUS_ZH.get(u.status, u.status), e.file if e else "",
-            _time(e.submitted_at) if e else "", e.errors if e else None, e.warnings if e else None, reason]
+            _time(e.submitted_at, c) if e else "", _late(e), _errors(e) if e else None, e.warnings if e else None,
+            reason]
 
 
-def file_row(e: Entry) -> list:
+def file_row(e: Entry, c: Consolidation | None = None) -> list:
     return [e.file, ENTRY_STATE_ZH.get(e.state, e.state), e.unit_code or "", e.unit_name or "",
-            _time(e.submitted_at), _source_zh(e.source), e.errors, e.warnings, e.reason or "", e.sha256]
+            _time(e.submitted_at, c), _late(e), _source_zh(e.source), _errors(e), e.warnings, e.reason or "", e.sha256]
 
 
 def sorted_entries(c: Consolidation) -> list[Entry]:
@@ -73,7 +92,20 @@ def summary(c: Consolidation) -> dict[str, int]:
             "rejected": sum(u.status == "rejected" for u in c.units),
             "missing": sum(u.status == "missing" for u in c.units),
             "files": n["files"], "files_accepted": n["accepted"], "superseded": n["superseded"],
-            "files_rejected": n["rejected"], "unknown": n["unknown-unit"]}
+            "files_rejected": n["rejected"], "unknown": n["unknown-unit"],
+            "late": sum(1 for u in c.units if u.entry is not None and u.status != "missing" and bool(u.entry.late))}
+
+
+def status_note(c: Consolidation) -> str:
+    """The line under the title: as of when, in which time, against which deadline."""
+    zone = "北京时间" if c.tz == timefmt.DEFAULT_TZ else c.tz
+    last = timefmt.zh_time(generated_at(c), c.zone) if any(e.submitted_at for e in c.entries) else ""
+    parts = [f"时间均为{zone}"]
+    if last:
+        parts.insert(0, f"统计截至最后收到的文件（{last}）")
+    parts.append(f"报送截止日期：{timefmt.zh_date(c.deadline)}，之后收到的文件标为“{LATE}”" if c.deadline is not None
+                 else "未指定报送截止日期（consolidate --deadline），不标注逾期")
+    return "；".join(parts) + "。"
 
 
 def unit_applications(c: Consolidation) -> list[charts.Bar]:
@@ -122,7 +154,7 @@ h3 { font-size: 15px; margin: 16px 0 4px; }
 .card { flex: 1 1 120px; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 12px; margin: 0; }
 .card dt { color: #555; font-size: 13px; }
 .card dd { margin: 0; font-size: 24px; font-weight: bold; font-variant-numeric: tabular-nums; }
-.card.accepted dd { color: #2e8b57; } .card.rejected dd { color: #c0392b; } .card.missing dd { color: #757575; }
+.card.accepted dd { color: #2e8b57; } .card.rejected dd { color: #c0392b; } .card.missing dd { color: #757575; } .card.late dd { color: #9c3d00; }
 figure { margin: 8px 0 16px; }
 figcaption { font-size: 13px; color: #444; margin-top: 2px; }
 svg.chart { max-width: 100%; height: auto; display: block; }
@@ -139,6 +171,7 @@ td.code, td.time { white-space: nowrap; }
 .s-missing { color: #555; background: #eeeeee; }
 .s-superseded { color: #6b5a00; background: #fbf3d0; }
 .s-unknown-unit { color: #6a3d8f; background: #efe6f7; }
+.s-late { color: #9c3d00; background: #fde9d9; }
 tr.r-rejected td { background: #fff7f5; } tr.r-missing td { background: #fafafa; }
 .note { color: #555; font-size: 13px; }
 @media print { thead th { position: static; } }
@@ -165,12 +198,14 @@ def _status_parts(c: Consolidation) -> list:
     parts = ['<!DOCTYPE html>', '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{esc(title)}</title>", f"<style>\n{STYLE}\n</style>", "</head>", "<body>", "<main>",
-             f"<h1>{esc(title)}</h1>"]
+             f"<h1>{esc(title)}</h1>", f'<p class="note">{esc(status_note(c))}</p>']
     # summary numbers
-    cards = [("units", "名单内单位", s["units"]), ("accepted", "已采用", s["accepted"]),
-             ("rejected", "被退回", s["rejected"]), ("missing", "未报送", s["missing"]),
-             ("files", "收到文件", s["files"]), ("superseded", "已被替代的文件", s["superseded"]),
+    cards = [("units", "名单内单位", s["units"]), ("accepted", "已采用的单位", s["accepted"]),
+             ("rejected", "被退回的单位", s["rejected"]), ("missing", "未报送的单位", s["missing"]),
+             ("files", "收到文件", s["files"]), ("superseded", "已被新文件替代的文件", s["superseded"]),
              ("unknown", "名单外单位的文件", s["unknown"])]
+    if c.deadline is not None:
+        cards.insert(4, ("late", "逾期报送的单位", s["late"]))
     parts.append('<section aria-labelledby="h-summary"><h2 id="h-summary">概况</h2><dl class="cards">'
                  + "".join(f'<div class="card {k}"><dt>{esc(label)}</dt><dd>{v}</dd></div>' for k, label, v in cards)
                  + "</dl></section>")
@@ -211,9 +246,10 @@ def _table_pieces(caption: str, columns: list[str], rows):
 def _units_table(c: Consolidation):
     def rows():
         for u in c.units:
-            r = unit_row(u)
+            r = unit_row(u, c)
             cells = [_td(r[0], "code"), _td(r[1]), f"<td>{_status_span(u.status, r[2])}</td>", _td(r[3]),
-                     _td(r[4], "time"), _td(r[5], "num"), _td(r[6], "num"), _td(r[7])]
+                     _td(r[4], "time"), f"<td>{_status_span('late', r[5])}</td>" if r[5] == LATE else _td(r[5]),
+                     _td(r[6], "num"), _td(r[7], "num"), _td(r[8])]
             yield f'<tr class="r-{esc(u.status)}">' + "".join(cells) + "</tr>"
     yield '<section aria-labelledby="h-units"><h2 id="h-units">各单位报送情况</h2>'
     yield from _table_pieces(f"名单内{len(c.units)}个单位", UNIT_COLUMNS, rows())
@@ -223,10 +259,11 @@ def _units_table(c: Consolidation):
 def _files_table(c: Consolidation):
     def rows():
         for e in sorted_entries(c):
-            r = file_row(e)
+            r = file_row(e, c)
             cells = [_td(r[0]), f"<td>{_status_span(e.state, r[1])}</td>", _td(r[2], "code"), _td(r[3]),
-                     _td(r[4], "time"), _td(r[5]), _td(r[6], "num"), _td(r[7], "num"), _td(r[8]),
-                     f'<td class="code" title="{esc(r[9])}">{esc(r[9][:12])}…</td>' if r[9] else _td("")]
+                     _td(r[4], "time"), f"<td>{_status_span('late', r[5])}</td>" if r[5] == LATE else _td(r[5]),
+                     _td(r[6]), _td(r[7], "num"), _td(r[8], "num"), _td(r[9]),
+                     f'<td class="code" title="{esc(r[10])}">{esc(r[10][:12])}…</td>' if r[10] else _td("")]
             yield "<tr>" + "".join(cells) + "</tr>"
     yield '<section aria-labelledby="h-files"><h2 id="h-files">收到的文件</h2>'
     yield from _table_pieces(f"共{len(c.entries)}个文件", FILE_COLUMNS, rows())
@@ -292,9 +329,17 @@ def status_xlsx_bytes(c: Consolidation) -> bytes:
                                       {"type": "cell", "criteria": "==", "value": f'"{text}"', "format": f})
         return ws
 
-    sheet("报送情况", UNIT_COLUMNS, [unit_row(u) for u in c.units], [16, 30, 10, 36, 18, 8, 8, 50], 2, {5, 6})
-    sheet("收到的文件", FILE_COLUMNS, [file_row(e) for e in sorted_entries(c)],
-          [40, 14, 16, 30, 18, 12, 8, 8, 50, 20], 1, {6, 7})
+    ws = sheet("报送情况", UNIT_COLUMNS, [unit_row(u, c) for u in c.units], [16, 30, 10, 36, 20, 10, 8, 8, 50], 2,
+               {6, 7})
+    late_fmt = wb.add_format({"bg_color": "#FDE9D9", "font_color": "#9C3D00", "bold": True})
+    if c.units:
+        ws.conditional_format(1, 5, len(c.units), 5, {"type": "cell", "criteria": "==", "value": f'"{LATE}"',
+                                                      "format": late_fmt})
+    ws = sheet("收到的文件", FILE_COLUMNS, [file_row(e, c) for e in sorted_entries(c)],
+               [40, 14, 16, 30, 20, 10, 12, 8, 8, 50, 20], 1, {7, 8})
+    if c.entries:
+        ws.conditional_format(1, 5, len(c.entries), 5, {"type": "cell", "criteria": "==", "value": f'"{LATE}"',
+                                                        "format": late_fmt})
     wb.close()
     return buf.getvalue()
 
@@ -305,28 +350,93 @@ def write_status_xlsx(c: Consolidation, path: str | Path) -> Path:
 
 # ---------------------------------------------------------------- county-report.docx
 def county_data(c: Consolidation) -> ReportData:
-    """The county total as a report of the county (its name as the unit, signature unit too)."""
+    """The county total as a report of the county (its name as the unit; the office signs)."""
     d = ReportData.from_json(c.total.to_json(), where="(memory)")
     d.unit = {"code": d.unit.get("code") or "", "name": c.county}
-    d.signature = {"unit": c.county, "date": (c.total.signature or {}).get("date", "")}
+    d.signature = {"unit": c.office or c.county, "date": report_date(c).isoformat()}
     return d
 
 
-def _caption_para(text: str) -> str:
-    from gaixl.document.docx import FONT_H2, _para, _run
-    return _para(_run(text, FONT_H2), None,
-                 '<w:spacing w:before="120" w:after="240"/><w:ind w:firstLine="0" w:firstLineChars="0"/>'
-                 '<w:jc w:val="center"/>')
+def report_date(c: Consolidation) -> dt.date:
+    """The county report's date: the day (Beijing time) of the last file received — a fixed date,
+    so a re-run writes the same file; the clerk changes it on signing."""
+    t = timefmt.parse(generated_at(c))
+    return t.astimezone(c.zone).date()
 
 
-def _body_para(text: str, keep: bool = True) -> str:
-    from gaixl.document.docx import FONT_BODY, _para, _run
-    return _para(_run(text, FONT_BODY), None, "<w:keepNext/>" if keep else "")
+def not_included(c: Consolidation) -> list[tuple[UnitStatus, str]]:
+    """Roster units whose numbers are not in the totals, each with why (in a few words)."""
+    out = []
+    for u in c.units:
+        if u.status == "missing":
+            out.append((u, "未报送"))
+        elif u.status == "rejected":
+            kind = (u.entry.reason if u.entry is not None else "").split("：")[0]
+            kind = {"发现错误": "未通过校验", "": "未能采用"}.get(kind, kind)
+            out.append((u, f"报送的文件{kind}，待重新报送"))
+    return out
 
 
-def chart_figures(c: Consolidation) -> list[tuple[str, str, str]]:
-    """The county report's figures: (lead sentence, chart table XML, caption)."""
-    from gaixl.document.docx import TEXT_WIDTH
+def coverage_text(c: Consolidation) -> str:
+    """What the report is built from, in one paragraph: the accepted files only (a file with errors
+    never counts), how many of the roster's units that is, and each unit not in it and why."""
+    n, total = len(c.accepted), len(c.units)
+    head = f"本报告仅汇总经校验无错误、予以采用的{n}个单位报送的数据"
+    if n == total:
+        return head + f"，即{c.county}名单所列全部{total}个单位。"
+    out = not_included(c)
+    names = "；".join(f"{u.name}（{why}）" for u, why in out)
+    return (head + f"（{c.county}名单所列{total}个单位中{n}个单位），尚有{len(out)}个单位未计入：{names}。"
+            "本报告中的数字不含上述单位，待其报送后应重新汇总。")
+
+
+def _unit_texts(c: Consolidation, heading: str) -> list[tuple[str, list[str]]]:
+    """(unit name, its paragraphs of `heading`) of every accepted unit with text there, roster order."""
+    out = []
+    for u in c.units:
+        d = c.accepted.get(u.code)
+        if d is None:
+            continue
+        paras = [" ".join(str(p).split()) for p in d.text.get(heading, []) if p and str(p).strip()]
+        paras = [p for p in paras if p.rstrip("。.") not in ("无", "没有", "暂无")]
+        if paras:
+            out.append((u.name, paras))
+    return out
+
+
+def drafted(c: Consolidation, heading: str) -> list[str]:
+    """A drafted section from the units' own texts: one paragraph per unit (its first paragraph),
+    and a marked note for the clerk; or only the marker when no unit wrote anything."""
+    texts = _unit_texts(c, heading)
+    if not texts:
+        return [f"{TODO_MARK}：各报送单位均未填写“{heading}”，请根据全县情况撰写本部分。】"]
+    paras = [f"{name}：{ps[0]}" for name, ps in texts]
+    return paras + [f"{TODO_MARK}：以上为根据{len(texts)}个单位报告整理的初稿，请归纳为全县情况、核实后删除本提示。】"]
+
+
+def other_matters(c: Consolidation, heading: str) -> list[str]:
+    """六 as the units reported it: who reported 信息处理费 and what, other matters per unit, and
+    how many reported nothing — never an automatic “无。”."""
+    texts = _unit_texts(c, heading)
+    fee, other = [], []
+    for name, ps in texts:
+        for p in ps:
+            (fee if "信息处理费" in p else other).append(f"{name}：{p}")
+    quiet = len(c.accepted) - len(texts)
+    out = []
+    if fee:
+        out.append("关于信息处理费，各单位报告如下：" + "；".join(x.rstrip("。") for x in fee) + "。")
+    else:
+        out.append("各报送单位均未报告收取信息处理费的情况。")
+    out += other
+    if quiet:
+        out.append(f"其余{quiet}个报送单位未报告其他需要报告的事项。")
+    out.append(f"{TODO_MARK}：以上根据各单位报告整理，请核实后定稿，并删除本提示。】")
+    return out
+
+
+def chart_blocks(c: Consolidation) -> list[BarChart]:
+    """The county report's figures (after the 三 table), as blocks of the document model."""
     layout = c.layout
     out = []
     breakdown = charts.results_breakdown(layout, c.total)
@@ -336,15 +446,13 @@ def chart_figures(c: Consolidation) -> list[tuple[str, str, str]]:
             f"办结{charts._num(total)}件。其中，" + "，".join(
                 f"{b.label}{charts._num(b.value)}件（占{charts._pct(b.value, total)}）" for b in breakdown) + "。")
     n = 1
-    out.append((lead, charts.hbar_docx_table(breakdown, share=True, total_width=TEXT_WIDTH),
-                f"图{n}  {c.year}年政府信息公开申请办理结果"))
+    out.append(BarChart(breakdown, caption=f"图{n}  {c.year}年政府信息公开申请办理结果", lead=lead, share=True))
     apps = unit_applications(c)
     if apps:
         n += 1
         top = apps[0]
-        out.append((f"各单位中，{top.label}新收申请最多（{charts._num(top.value)}件）。",
-                    charts.hbar_docx_table(apps, total_width=TEXT_WIDTH),
-                    f"图{n}  {c.year}年各单位新收政府信息公开申请数量"))
+        out.append(BarChart(apps, caption=f"图{n}  {c.year}年各单位新收政府信息公开申请数量",
+                            lead=f"各单位中，{top.label}新收申请最多（{charts._num(top.value)}件）。"))
     yoy = year_over_year(c)
     if yoy:
         n += 1
@@ -355,71 +463,41 @@ def chart_figures(c: Consolidation) -> list[tuple[str, str, str]]:
         for cat, a, b in zip(cats, this, last):
             bars += [charts.Bar(f"{cat}（{c.year}年）", a, charts.THIS_YEAR),
                      charts.Bar(f"{cat}（{c.year - 1}年）", b, charts.LAST_YEAR)]
-        out.append(((f"与{c.year - 1}年相比，新收申请{change}（{c.year - 1}年{charts._num(last[0])}件，"
-                     f"{c.year}年{charts._num(this[0])}件）。"),
-                    charts.hbar_docx_table(bars, total_width=TEXT_WIDTH),
-                    f"图{n}  {c.year}年与{c.year - 1}年政府信息公开申请情况对比"))
+        out.append(BarChart(bars, caption=f"图{n}  {c.year}年与{c.year - 1}年政府信息公开申请情况对比",
+                            lead=(f"与{c.year - 1}年相比，新收申请{change}（{c.year - 1}年{charts._num(last[0])}件，"
+                                  f"{c.year}年{charts._num(this[0])}件）。")))
     return out
 
 
-_CORE = ("<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-         'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-         'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-         "<dc:title>{title}</dc:title><dc:subject>政府信息公开工作年度报告</dc:subject>"
-         "<dc:creator>{creator}</dc:creator><cp:lastModifiedBy>gaixl</cp:lastModifiedBy>"
-         "<cp:keywords>{year}</cp:keywords>"
-         '<dcterms:created xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:created>'
-         '<dcterms:modified xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:modified></cp:coreProperties>')
-
-
-def accepted_statement(c: Consolidation) -> str:
-    """What the county report is built from: the accepted files only (a file with errors never
-    counts), said in the report itself."""
-    n = {k: sum(u.status == k for u in c.units) for k in ("accepted", "rejected", "missing")}
-    left = "，".join(x for x in (f"被退回的{n['rejected']}个单位" if n["rejected"] else "",
-                                 f"未报送的{n['missing']}个单位" if n["missing"] else "") if x)
-    return (f"本报告仅汇总经校验无错误、予以采用的{n['accepted']}个单位报送的数据"
-            + (f"；{left}的数据未计入" if left else "") + "。")
+def county_document(c: Consolidation) -> Document:
+    """The county-wide report as a document: the official report of the totals, saying what it
+    covers (and who is missing) after the opening paragraph, 一 and 五 drafted from the units'
+    texts (or marked 【待填写】), 六 as the units reported it, the figures after the 三 table, and the
+    office's signature with a date."""
+    doc = build_document(county_data(c), c.layout)
+    doc.preamble = [p.replace(f"由{c.county}编制", f"由{c.office}编制") if c.office else p for p in doc.preamble]
+    doc.preamble.append(coverage_text(c))
+    doc.created = generated_at(c)
+    doc.signature_date = chinese_date(report_date(c).isoformat())
+    text_sections = [s for s in c.layout.sections if s.kind != "tables"]
+    last_text = text_sections[-1].key if text_sections else None
+    for sec in doc.sections:
+        spec = next(s for s in c.layout.sections if s.key == sec.key)
+        if spec.kind == "tables":
+            continue
+        sec.paragraphs = other_matters(c, sec.heading) if sec.key == last_text else drafted(c, sec.heading)
+    doc.warnings = [w for w in doc.warnings if w.code != "text-empty"]
+    t3 = next((sec for sec in doc.sections if any(t.key == "t3" for t in sec.tables)), None)
+    if t3 is None:
+        raise GaixlError("the layout has no section with table t3", zh="报告格式中没有第三部分（申请情况）表格")
+    t3.charts = chart_blocks(c)
+    return doc
 
 
 def county_report_bytes(c: Consolidation) -> bytes:
-    """The county-wide report (.docx): build_document + docx_bytes of the county total, with the
-    figures inserted after the official 三 table (the tables themselves are untouched), a fixed
-    created date and fixed zip entry times."""
-    from gaixl.document.docx import _esc, clean_text, docx_bytes
-    from gaixl.document.model import build_document
-    from gaixl.errors import GaixlError
-
-    doc = build_document(county_data(c), c.layout)
-    doc.preamble.append(accepted_statement(c))
-    raw = docx_bytes(doc)
-    with zipfile.ZipFile(io.BytesIO(raw)) as z:
-        names = z.namelist()
-        parts = {n: z.read(n) for n in names}
-    xml = parts["word/document.xml"].decode("utf-8")
-    heading = next((s.heading for s in doc.sections if s.tables and s.tables[0].key == "t3"), None)
-    if heading is None:
-        raise GaixlError("the layout has no section with table t3", zh="报告格式中没有第三部分（申请情况）表格")
-    at = xml.find(f">{_esc(clean_text(heading))}<")
-    end = xml.find("</w:tbl>", at) if at >= 0 else -1
-    end = xml.find("</w:p>", end) if end >= 0 else -1
-    if end < 0:
-        raise GaixlError("cannot find the 三 table in the document", zh="在文档中找不到第三部分的表格")
-    end += len("</w:p>")
-    figures = "".join(_body_para(lead) + table + _caption_para(caption)
-                      for lead, table, caption in chart_figures(c))
-    parts["word/document.xml"] = (xml[:end] + figures + xml[end:]).encode("utf-8")
-    parts["docProps/core.xml"] = _CORE.format(title=_esc(clean_text(doc.title)),
-                                              creator=_esc(clean_text(doc.signature_unit)),
-                                              year=doc.year).encode("utf-8")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
-        for n in names:
-            info = zipfile.ZipInfo(n, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, parts[n])
-    return buf.getvalue()
+    """county-report.docx: the county document rendered by gaixl.document.docx (byte-stable:
+    fixed created date and zip entry times)."""
+    return docx_bytes(county_document(c))
 
 
 def write_county_report(c: Consolidation, path: str | Path) -> Path:
@@ -427,7 +505,9 @@ def write_county_report(c: Consolidation, path: str | Path) -> Path:
 
 
 __all__ = [
+    "county_document",
     "county_report_bytes",
+    "coverage_text",
     "file_row",
     "status_html",
     "status_xlsx_bytes",

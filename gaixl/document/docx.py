@@ -31,7 +31,7 @@ import zipfile
 from pathlib import Path
 
 from gaixl.atomic import write_bytes
-from gaixl.document.model import Cell, Document, TableBlock
+from gaixl.document.model import TODO_MARK, BarChart, Cell, Document, TableBlock, chart_share, chart_value
 
 # ---------------------------------------------------------------- the conventions, as numbers
 A4_W, A4_H = 11906, 16838                  # twips (210 × 297 mm)
@@ -96,24 +96,26 @@ def _esc(text: str) -> str:
 
 
 # ---------------------------------------------------------------- runs and paragraphs as XML text
-def _rpr(east_asia: str, *, size: float | None = None, bold: bool = False) -> str:
+def _rpr(east_asia: str, *, size: float | None = None, bold: bool = False, highlight: bool = False) -> str:
     s = (f'<w:rPr><w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:cs="{LATIN}" w:eastAsia="{east_asia}" '
          f'w:hint="eastAsia"/>')
     if bold:
         s += "<w:b/><w:bCs/>"
+    if highlight:
+        s += '<w:highlight w:val="yellow"/>'
     if size:
         s += f'<w:sz w:val="{round(size * 2)}"/><w:szCs w:val="{round(size * 2)}"/>'
     return s + "</w:rPr>"
 
 
 @functools.cache
-def _rpr_cached(east_asia: str, size: float | None = None, bold: bool = False) -> str:
-    return _rpr(east_asia, size=size, bold=bold)
+def _rpr_cached(east_asia: str, size: float | None = None, bold: bool = False, highlight: bool = False) -> str:
+    return _rpr(east_asia, size=size, bold=bold, highlight=highlight)
 
 
-def _run(text, east_asia: str, *, size: float | None = None, bold: bool = False) -> str:
+def _run(text, east_asia: str, *, size: float | None = None, bold: bool = False, highlight: bool = False) -> str:
     """One or more w:r for `text`: tabs become w:tab, line breaks w:br, everything else literal."""
-    rpr = _rpr_cached(east_asia, size, bold)
+    rpr = _rpr_cached(east_asia, size, bold, highlight)
     text = clean_text(text)
     if "\t" not in text and "\n" not in text and "\r" not in text:
         return f'<w:r>{rpr}<w:t xml:space="preserve">{_esc(text)}</w:t></w:r>' if text else ""
@@ -157,7 +159,9 @@ def _narrative(text: str, keep: bool = False) -> list[str]:
     for i, line in enumerate(lines):
         keep_next = keep and i == len(lines) - 1
         lead = split_level2(line)
-        if lead is None:
+        if line.startswith(TODO_MARK):       # a gap left for a person: marked so nobody prints it unseen
+            out.append(_para(_run(line, FONT_BODY, bold=True, highlight=True), None, _KEEP if keep_next else ""))
+        elif lead is None:
             out.append(_para(_run(line, FONT_BODY), None, _KEEP if keep_next else ""))
         elif not lead[1]:                    # a heading line of its own: kept with what follows (style)
             out.append(_para(_run(lead[0], FONT_H2), STYLE_H2))
@@ -362,6 +366,66 @@ def _table_xml(tb: TableBlock) -> str:
             _SKELETONS.clear()
         sk = _SKELETONS[shape] = _Skeleton(tb)
     return sk.fill([c.text for c in tb.cells if c.role == "value"])
+
+
+# ---------------------------------------------------------------- bar charts
+CHART_CELLS = 40            # the bar area of a chart is split into this many equal grid columns
+
+
+def chart_xml(ch: BarChart, total_width: int = TEXT_WIDTH) -> list[str]:
+    """A bar chart block as Word XML: the lead paragraph (kept with the chart), a borderless table
+    with per bar a row — the label, CHART_CELLS narrow grid columns of which a number in proportion
+    to the value are shaded in the bar's colour, the value (and share) as text — and the caption
+    centred in 楷体. Word and WPS draw it with their own fonts: no picture, the numbers stay text."""
+    out = []
+    if ch.lead:
+        out += _narrative(ch.lead, keep=True)
+    label_w, value_w = 2600, (2300 if ch.share else 1400)
+    cell_w = (total_width - label_w - value_w) // CHART_CELLS
+    bar_total = cell_w * CHART_CELLS
+    vmax = max([b.value for b in ch.bars] + [0])
+    whole = sum(b.value for b in ch.bars)
+    nob = "".join(f'<w:{s} w:val="nil"/>' for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
+
+    def para(text: str, jc: str) -> str:
+        return _para(_run(text, FONT_TABLE), STYLE_TABLE, f'{_KEEP}<w:jc w:val="{jc}"/>')
+
+    def tc(width: int, span: int, body: str, fill: str | None = None) -> str:
+        pr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+        if span > 1:
+            pr += f'<w:gridSpan w:val="{span}"/>'
+        if fill:
+            pr += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill.lstrip("#").upper()}"/>'
+        return f'<w:tc><w:tcPr>{pr}<w:vAlign w:val="center"/></w:tcPr>{body}</w:tc>'
+
+    rows = [(f'<w:tbl><w:tblPr><w:tblW w:w="{label_w + bar_total + value_w}" w:type="dxa"/><w:jc w:val="center"/>'
+             f'<w:tblBorders>{nob}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+             '<w:tblCellMar><w:top w:w="30" w:type="dxa"/><w:left w:w="57" w:type="dxa"/>'
+             '<w:bottom w:w="30" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+             '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+             'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>'
+             f'<w:gridCol w:w="{label_w}"/>' + f'<w:gridCol w:w="{cell_w}"/>' * CHART_CELLS
+             + f'<w:gridCol w:w="{value_w}"/></w:tblGrid>')]
+    for b in ch.bars:
+        n = round(CHART_CELLS * b.value / vmax) if vmax > 0 else 0
+        if b.value > 0:
+            n = max(n, 1)
+        value = f"{chart_value(b.value)}{ch.unit}" + (f"（{chart_share(b.value, whole)}）" if ch.share else "")
+        row = [tc(label_w, 1, para(b.label, "right"))]
+        if n:
+            row.append(tc(cell_w * n, n, para("", "left"), b.colour))
+        if CHART_CELLS - n:
+            row.append(tc(cell_w * (CHART_CELLS - n), CHART_CELLS - n, para("", "left")))
+        row.append(tc(value_w, 1, para(value, "left")))
+        rows.append('<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="360" w:hRule="atLeast"/></w:trPr>'
+                    + "".join(row) + "</w:tr>")
+    rows.append("</w:tbl>")
+    out.append("".join(rows))
+    if ch.caption:
+        out.append(_para(_run(ch.caption, FONT_H2), None,
+                         '<w:spacing w:before="120" w:after="240"/><w:ind w:firstLine="0" w:firstLineChars="0"/>'
+                         '<w:jc w:val="center"/>'))
+    return out
 
 
 # ---------------------------------------------------------------- the package around the body
@@ -569,7 +633,7 @@ def _font_table() -> str:
 
 
 def _core(doc: Document) -> str:
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = doc.created or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     title = _esc(clean_text(doc.title))
     creator = _esc(clean_text(doc.signature_unit))
     return ("<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
@@ -601,6 +665,8 @@ def body_xml(doc: Document) -> str:
             # A paragraph after every table: two tables side by side would merge into one.
             out.append(_para("", STYLE_TABLE, '<w:spacing w:before="0" w:after="0" w:line="240" '
                                               'w:lineRule="auto"/>'))
+        for ch in sec.charts:
+            out += chart_xml(ch)
     out += _signature(doc.signature_unit, doc.signature_date)
     return "".join(out)
 
@@ -609,16 +675,23 @@ def docx_bytes(doc: Document) -> bytes:
     """The .docx file of `doc`, in memory."""
     parts, head, tail = _base()
     buf = io.BytesIO()
+    # A document with a fixed creation time is byte-stable: its zip entries carry a fixed time too.
+    stamp = (1980, 1, 1, 0, 0, 0) if doc.created else None
+
+    def put(z, name: str, data) -> None:
+        z.writestr(zipfile.ZipInfo(name, date_time=stamp) if stamp else name, data,
+                   compress_type=zipfile.ZIP_DEFLATED)
+
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
-        z.writestr("[Content_Types].xml", parts["[Content_Types].xml"])
-        z.writestr("_rels/.rels", parts["_rels/.rels"])
-        z.writestr("word/document.xml", head + body_xml(doc) + tail)
-        z.writestr("docProps/core.xml", _core(doc))
+        put(z, "[Content_Types].xml", parts["[Content_Types].xml"])
+        put(z, "_rels/.rels", parts["_rels/.rels"])
+        put(z, "word/document.xml", head + body_xml(doc) + tail)
+        put(z, "docProps/core.xml", _core(doc))
         for name, data in parts.items():
             if name not in ("[Content_Types].xml", "_rels/.rels"):
                 if name.startswith("word/header"):
                     data = data.replace(DRAFT_SLOT.encode(), _esc(clean_text(doc.draft)).encode("utf-8"))
-                z.writestr(name, data)
+                put(z, name, data)
     return buf.getvalue()
 
 

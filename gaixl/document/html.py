@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 
 from gaixl.atomic import write_text
-from gaixl.document.model import Cell, Document, TableBlock
+from gaixl.document.model import TODO_MARK, BarChart, Cell, Document, TableBlock, chart_share, chart_value
 
 # Characters HTML forbids in text (control characters other than ASCII whitespace, noncharacters);
 # a carriage return is a line break (HTML parsing turns CR and CR LF into LF anyway).
@@ -66,6 +66,13 @@ td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: no
 .visually-hidden {{ position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
                     overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
                     border: 0; }}
+figure.chart {{ margin: 0.5em 0 1em; }}
+figure.chart figcaption {{ text-align: center; font-size: 14pt; }}
+table.bars, table.bars th, table.bars td {{ border: none; }}
+table.bars th {{ width: 30%; text-align: right; font-weight: normal; }}
+table.bars td.bar {{ width: 50%; }}
+table.bars td.bar span {{ display: block; height: 1em; print-color-adjust: exact; -webkit-print-color-adjust: exact; }}
+.todo {{ background: #fff2a8; }}
 .signature {{ margin-top: 2em; text-align: right; }}
 .signature p {{ text-indent: 0; text-align: right; }}
 thead {{ display: table-header-group; }}
@@ -211,6 +218,22 @@ def table_html(table: TableBlock, *, fallback_caption: str | None = None, markdo
     return "\n".join(lines)
 
 
+def chart_html(ch: BarChart) -> str:
+    """A bar chart block: the lead, then a figure whose bars are divs as wide as their share of
+    the largest value, every number printed beside its bar."""
+    vmax = max([b.value for b in ch.bars] + [0])
+    whole = sum(b.value for b in ch.bars)
+    rows = []
+    for b in ch.bars:
+        width = 100 * b.value / vmax if vmax > 0 else 0
+        value = f"{chart_value(b.value)}{ch.unit}" + (f"（{chart_share(b.value, whole)}）" if ch.share else "")
+        rows.append(f'<tr><th scope="row">{esc(b.label)}</th><td class="bar"><span style="width:{width:.1f}%;'
+                    f'background:{esc(b.colour)}"></span></td><td class="num">{esc(value)}</td></tr>')
+    lead = f"<p>{esc(ch.lead)}</p>" if ch.lead else ""
+    return (f'{lead}<figure class="chart"><table class="bars">{"".join(rows)}</table>'
+            f"<figcaption>{esc(ch.caption)}</figcaption></figure>")
+
+
 def _section_id(key: str, i: int) -> str:
     safe = re.sub(r"[^A-Za-z0-9_-]", "", str(key))
     return f"sec-{safe or i}"
@@ -241,10 +264,12 @@ def html_text(doc: Document) -> str:
         seen.add(sid)
         out.append(f'<section aria-labelledby="{sid}">')
         out.append(f'<h2 id="{sid}">{esc(s.heading)}</h2>')
-        out += [f"<p>{esc(p)}</p>" for p in s.paragraphs]
+        out += [f'<p class="todo">{esc(p)}</p>' if p.startswith(TODO_MARK) else f"<p>{esc(p)}</p>"
+                for p in s.paragraphs]
         for j, t in enumerate(s.tables, 1):
             name = s.heading if len(s.tables) == 1 else f"{s.heading}（表{j}）"
             out.append(table_html(t, fallback_caption=name))
+        out += [chart_html(ch) for ch in s.charts]
         out.append("</section>")
     sig = [x for x in (doc.signature_unit, doc.signature_date) if x]
     if sig:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from gaixl.atomic import write_text
 from gaixl.document.html import clean_text, esc, table_html
-from gaixl.document.model import Document
+from gaixl.document.model import Document, chart_share, chart_value
 
 # Backslash-escaped wherever they appear: inline markup (emphasis, code, links, tables, strikethrough,
 # math) and the escape character itself. '#' everywhere too (closing sequences of ATX headings).
@@ -109,6 +109,16 @@ def markdown_text(doc: Document) -> str:
         blocks.append(_heading(2, s.heading))
         blocks += [escape_markdown(p) for p in s.paragraphs if p != ""]
         blocks += [table_html(t, markdown=True) for t in s.tables]
+        for ch in s.charts:
+            whole = sum(b.value for b in ch.bars)
+            if ch.lead:
+                blocks.append(escape_markdown(ch.lead))
+            rows = ["| 项目 | 数量 |", "| --- | ---: |"]
+            rows += [f"| {escape_markdown(b.label)} | {chart_value(b.value)}{ch.unit}"
+                     + (f"（{chart_share(b.value, whole)}）" if ch.share else "") + " |" for b in ch.bars]
+            blocks.append("\n".join(rows))
+            if ch.caption:
+                blocks.append(escape_markdown(ch.caption))
     sig = [esc(x).replace("\n", "&#10;") for x in (doc.signature_unit, doc.signature_date) if x]
     if sig:
         blocks.append('<p align="right">' + "<br>\n".join(sig) + "</p>")

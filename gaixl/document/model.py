@@ -46,12 +46,36 @@ class TableBlock:
         return g
 
 
+TODO_MARK = "【待填写"     # a paragraph starting so is a gap for a person to fill: renderers make it stand out
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    colour: str = "#2f6fb3"         # #RRGGBB
+
+
+@dataclass
+class BarChart:
+    """A horizontal bar chart as a block of the document: a lead sentence, one bar per item
+    (label, value, colour) and a caption (图1 …). Each renderer draws it with its own means
+    (Word: a borderless table with shaded cells; HTML: bars in proportion; Markdown: a table),
+    so the numbers always stay text."""
+    bars: list[Bar]
+    caption: str = ""
+    lead: str = ""
+    unit: str = "件"
+    share: bool = False             # print each bar's share of the whole beside its value
+
+
 @dataclass
 class DocSection:
     key: str
     heading: str
     paragraphs: list[str] = field(default_factory=list)
     tables: list[TableBlock] = field(default_factory=list)
+    charts: list[BarChart] = field(default_factory=list)      # after the tables
 
 
 @dataclass
@@ -64,6 +88,7 @@ class Document:
     layout: str
     year: int
     warnings: list[Finding] = field(default_factory=list)
+    created: str = ""              # ISO 8601 UTC for the file's properties ("" = now); fixed for byte-stable output
     draft: str = ""                # a draft's mark (“草稿（未通过校验）”), shown on every page; "" for a report
 
 
@@ -83,6 +108,17 @@ def format_value(value, kind: str) -> str:
     if isinstance(value, float):
         return f"{value:.4f}".rstrip("0").rstrip(".")
     return str(value)
+
+
+def chart_value(v: float) -> str:
+    """A bar's number as printed: whole numbers without decimals, else up to two."""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return f"{v:.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)
+
+
+def chart_share(part: float, whole: float) -> str:
+    return f"{part / whole * 100:.1f}%" if whole else "0.0%"
 
 
 def chinese_date(iso: str) -> str:

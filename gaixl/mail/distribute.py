@@ -33,6 +33,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Callable
 
+from gaixl import settings, timefmt
 from gaixl.atomic import write_bytes
 from gaixl.consolidation.outputs import unit_stem
 from gaixl.errors import GaixlError, InputError, UsageError
@@ -240,9 +241,13 @@ def parse_deadline(text: str | None, where: str = "--deadline") -> dt.date | Non
                          zh=f"日期格式有误：“{text}”（应为YYYY-MM-DD，如2026-01-15）") from None
 
 
-def signature(opts: Options, units: list[dict]) -> str:
+def signature(opts: Options, units: list[dict], office: str = "") -> str:
+    """--signature, else the office of gaixl.toml, else the sender's name, else the roster's parent
+    (never a file name)."""
     if opts.signature:
         return opts.signature
+    if office:
+        return office
     if opts.sender.display_name:
         return opts.sender.display_name
     parents = Counter(u.get("parent", "") for u in units if u.get("parent"))
@@ -286,7 +291,7 @@ def compose(unit: dict, t: Template, year: int, opts: Options, *, sign: str, n: 
     when = when or dt.datetime.now(dt.timezone.utc)
     data = t.path.read_bytes()
     to = [M.address(unit["name"], a) for a in M.addresses(unit.get("email", ""))]
-    text = body(unit, t, year, opts, sign, when.astimezone().date())
+    text = body(unit, t, year, opts, sign, when.astimezone(timefmt.zone()).date())     # the date in Beijing
     mid = M.message_id("distribute", f"{year}|{unit['code']}", data + text.encode("utf-8") +
                        "\x1f".join(a.addr_spec for a in to).encode("utf-8"), opts.sender.domain, n)
     m = M.new_message(subject=subject(unit, year), sender_addr=opts.sender, to=to, msg_id=mid, when=when,
@@ -310,7 +315,8 @@ def distribute(folder: str | Path, roster: str | Path | list[dict], opts: Option
     if p.year is None:
         raise UsageError("no templates found in the folder (gaixl generate writes them)", where=str(folder),
                          zh="文件夹中没有找到模板（模板由 gaixl generate 生成）")
-    sign = signature(opts, units)
+    conf = settings.load(Path(roster).parent, Path.cwd()) if isinstance(roster, (str, Path)) else {}
+    sign = signature(opts, units, conf.get("office", ""))
     drafts = Path(out) if out else folder / DRAFTS
     resend_codes = set(resend)
     items: list[Item] = []
@@ -328,7 +334,7 @@ def distribute(folder: str | Path, roster: str | Path | list[dict], opts: Option
     mode = "send" if mailer is not None else "drafts"
     notes = []
     due = opts.deadline or default_deadline(p.year)
-    today = (when or dt.datetime.now(dt.timezone.utc)).astimezone().date()
+    today = (when or dt.datetime.now(dt.timezone.utc)).astimezone(timefmt.zone()).date()
     if due < today:
         notes.append({"zh": f"报送截止日期{zh_date(due)}已过，请用 --deadline 指定新的截止日期",
                       "en": f"the deadline {due.isoformat()} has passed: give a new one with --deadline"})
@@ -361,7 +367,7 @@ def _one(item: Item, u: dict, t: Template | None, clash: list[Template], year: i
         item.status = "already-sent"
         item.message_id, item.sent_at = done.get("message_id", ""), done.get("sent_at", "")
         changed = done.get("sha256") != t.sha256
-        item.reason = f"已于{done.get('sent_at', '')}发送至{'、'.join(done.get('to', []))}" + \
+        item.reason = f"已于{timefmt.zh_time(done.get('sent_at', '')) or done.get('sent_at', '')}发送至{'、'.join(done.get('to', []))}" + \
             ("（此后模板已重新生成；如需重发请用 --resend）" if changed else "")
         item.reason_en = f"sent on {done.get('sent_at', '')} to {', '.join(done.get('to', []))}" + \
             (" (the template changed since; use --resend to send it again)" if changed else "")

@@ -20,17 +20,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Callable
 
-from gaixl import jsonsafe
-from gaixl.consolidation.outputs import unit_stem
+from gaixl import jsonsafe, timefmt
+from gaixl.consolidation.outputs import FEEDBACK_DIR, unit_stem
 from gaixl.errors import InputError
 from gaixl.mail import smtp as M
 from gaixl.mail.distribute import Item, Options, Result, deliver, zh_date
+from gaixl.spec.load import layout_for_year, load_layout
+from gaixl.workbook.names import template_filename
+from gaixl.workbook.template import generate_workbook
 
 SENT_LOG = ".gaixl-sent.json"
 MAIL = "mail"
@@ -55,7 +59,7 @@ class Output:
         return next((f for f in self.manifest.get("files", []) if f.get("file") == rel), None)
 
     def feedback_file(self, code: str, name: str) -> Path | None:
-        p = self.folder / "feedback" / f"{unit_stem(code, name)}.txt"
+        p = self.folder / FEEDBACK_DIR / f"{unit_stem(code, name)}.txt"
         return p if p.is_file() else None
 
     def data(self, code: str, name: str) -> dict | None:
@@ -119,12 +123,9 @@ def sidecar(inbox: Path | None, rel: str) -> dict:
 
 
 # ---------------------------------------------------------------- texts
-def _when(iso: str) -> str:
-    try:
-        t = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-    except (ValueError, AttributeError):
-        return ""
-    return f"{t.year}年{t.month}月{t.day}日{t.hour:02d}:{t.minute:02d}"
+def _when(iso: str, tz=None) -> str:
+    """Beijing time (or the consolidation's --tz), the Chinese way: 2026年1月15日 09:12."""
+    return timefmt.zh_time(iso, tz)
 
 
 def _cell(data: dict, table: str, row_start: str, col: str = "总计"):
@@ -174,6 +175,18 @@ def letter_core(text: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
+def unit_template(out: Output, code: str, name: str) -> tuple[str, bytes]:
+    """The unit's correct template of the consolidated year (file name, bytes), made afresh —
+    for a unit that sent another year's or another format's file, or not a workbook at all.
+    Dated by the consolidation, so the same reply is the same bytes."""
+    layout = load_layout(str(out.manifest.get("layout"))) if out.manifest.get("layout") else layout_for_year(out.year)
+    fname = template_filename(code, name, out.year)
+    with tempfile.TemporaryDirectory() as tmp:
+        p = generate_workbook(layout, out.year, code, name, Path(tmp) / fname,
+                              generated_at=str(out.manifest.get("generated_at") or "") or None)
+        return fname, p.read_bytes()
+
+
 @dataclass
 class Reply:
     code: str
@@ -191,23 +204,35 @@ class Reply:
     extra: dict = field(default_factory=dict)
 
 
-_REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|aw|回复|答复)\s*[:：]\s*)+", re.IGNORECASE)
+_REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|aw|fw|fwd|回复|答复|转发)\s*[:：]\s*)+", re.IGNORECASE)
+TAGS = {"accepted": "已采用", "rejected": "未通过校验，请修改后重新报送"}
+# Our own verdicts, as an earlier reply put them at the end of the subject (the unit replied to it).
+_OLD_TAGS = re.compile(r"(?:[（(](?:" + "|".join(re.escape(t) for t in TAGS.values())
+                       + r"|请使用附上的新模板重新报送|修改后的文件已采用|修改后的文件仍未通过校验，请再次修改后报送)[）)]\s*)+$")
 
 
-def _subject(kind: str, year: int, unit: str, original: str) -> str:
-    tag = {"accepted": "已采用", "rejected": "未通过校验，请修改后重新报送"}.get(kind, "")
+def _subject(kind: str, year: int, unit: str, original: str, *, resubmitted: bool = False,
+             template: bool = False) -> str:
+    """The reply's subject: “回复：<the unit's subject>（verdict）”. A resubmission answering our
+    earlier reply carries that reply's verdict in its subject: it is removed, so the subject speaks
+    of this file only (never “（未通过校验…）（已采用）”)."""
+    tag = TAGS.get(kind, "")
+    if kind == "rejected" and template:
+        tag = "请使用附上的新模板重新报送"
     if kind == "reminder":
         return f"【催报】{year}年度政府信息公开工作年度报告尚未报送（{unit}）"
     original = " ".join(original.split())
+    original = _OLD_TAGS.sub("", _REPLY_PREFIX.sub("", original)).strip()   # "Re: 回复：…（已采用）" → the unit's words
     if original:
-        original = _REPLY_PREFIX.sub("", original)        # "Re: 回复：…" → one "回复：" of ours
+        if resubmitted:
+            tag = {"accepted": "修改后的文件已采用", "rejected": "修改后的文件仍未通过校验，请再次修改后报送"}.get(kind, tag)
         return f"回复：{original}（{tag}）"
     return f"{year}年度政府信息公开工作年度报告{tag}（{unit}）"
 
 
 def _body(kind: str, unit: str, year: int, *, file: str, submitted: str, core: str, totals: list[str],
           reason: str, attached: str, deadline: dt.date | None, back: str, contact: str, sign: str,
-          today: dt.date) -> str:
+          today: dt.date, late: str = "", template: str = "") -> str:
     when = f"（{submitted}收到）" if submitted else ""
     lines = [f"{unit}：", ""]
     if kind == "reminder":
@@ -222,6 +247,10 @@ def _body(kind: str, unit: str, year: int, *, file: str, submitted: str, core: s
     else:
         lines.append(f"您好！我们已收到贵单位报送的文件“{file}”{when}，该文件未能采用，原因：{reason.rstrip('。')}。"
                      "请在下发的模板中填报后重新发送。")
+    if late and "逾期报送" not in core:
+        lines += ["", f"另：本文件在报送截止日期（{late}）之后收到，已按逾期报送登记，请今后注意按时报送。"]
+    if template:
+        lines += ["", f"随本函附上贵单位{year}年度的填报模板“{template}”，请在其中填报后发回。"]
     if kind == "accepted" and totals:
         lines += ["", "本次采用的主要数据如下，请核对：", *totals,
                   "如与实际情况不符，请在原文件中修改后重新发送。" if core else
@@ -257,11 +286,23 @@ def feedback_messages(folder, opts: Options, *, inbox=None, deadline: dt.date | 
     """Every reply the consolidation calls for, built (no address: `to` empty, `reason` set),
     and the files no reply is about (unknown units), each with the reason."""
     out = read_output(folder)
+    zone = timefmt.zone(str(out.manifest.get("tz") or "") or None)
     when = when or dt.datetime.now(dt.timezone.utc)
-    today = when.astimezone().date()
+    today = when.astimezone(zone).date()
     box = inbox_folder(out, inbox)
-    year, county = out.year, out.county
-    sign = opts.signature or opts.sender.display_name or f"{county}政府信息公开工作主管部门"
+    year = out.year
+    # Who signs: --signature; else the office the clerk named for the consolidation (its --signature,
+    # gaixl.toml); else the sender's display name (--from "青田县政务公开办 <…>"); else the office
+    # derived from the roster's parent — never a file name.
+    office = str(out.manifest.get("office") or "")
+    named = office if out.manifest.get("office_given") else ""
+    sign = opts.signature or named or opts.sender.display_name or office or "政府信息公开工作主管部门"
+    late_day = str(out.manifest.get("deadline") or "")
+    late_zh = timefmt.zh_date(dt.date.fromisoformat(late_day)) if late_day else ""
+    earlier = {}                                   # unit code → its files before the one replied to
+    for f in out.manifest.get("files", []):
+        if f.get("state") == "superseded" and f.get("unit_code"):
+            earlier.setdefault(f["unit_code"], []).append(f)
     back = (opts.reply_to or opts.sender).addr_spec
     replies: list[Reply] = []
     for u in out.manifest["units"]:
@@ -275,24 +316,32 @@ def feedback_messages(folder, opts: Options, *, inbox=None, deadline: dt.date | 
             core = letter_core(fb.read_text(encoding="utf-8")) if fb else ""
             r = Reply(code=code, name=name, kind=status, to=to, key=f"{code}|{e.get('sha256', '')}", file=u["file"],
                       sha256=str(e.get("sha256", "")), feedback=str(fb) if fb else "", extra={"to_from": source})
-            text = _body(status, name, year, file=Path(u["file"]).name, submitted=_when(e.get("submitted_at") or ""),
+            template = None
+            if status == "rejected" and e.get("needs_template"):
+                template = unit_template(out, code, name)
+            text = _body(status, name, year, file=Path(u["file"]).name,
+                         submitted=_when(e.get("submitted_at") or "", zone),
                          core=core, totals=totals_lines(out.data(code, name)) if status == "accepted" else [],
                          reason=str(e.get("reason") or ""), attached=fb.name if fb else "",
-                         deadline=deadline, back=back, contact=opts.contact, sign=sign, today=today)
+                         deadline=deadline, back=back, contact=opts.contact, sign=sign, today=today,
+                         late=late_zh if e.get("late") else "", template=template[0] if template else "")
             if source == "roster-sender-unreadable":
                 text += ("\n注：报送邮件的发件人信息无法识别（含有异常字符），本回复已发送至名单中登记的邮箱。\n"
                          "Note: the sender of the submitting message could not be read (it holds control "
                          "characters); this reply goes to the address on the roster.\n")
             mid_in = M.bare_message_id(str(e.get("message_id") or side.get("message_id") or ""))
-            subject = _subject(status, year, name, str(side.get("subject") or ""))
+            subject = _subject(status, year, name, str(side.get("subject") or ""), resubmitted=code in earlier,
+                               template=bool(template))
             attachment = fb.read_bytes() if fb else b""
+            if template:
+                r.extra["template"] = template[0]
         elif status == "missing" and remind_missing:
             to = [a for a in M.addresses(str(u.get("email", ""))) if M.valid_address(a)]
             r = Reply(code=code, name=name, kind="reminder", to=to,
                       key=f"{code}|reminder|{deadline.isoformat() if deadline else ''}", extra={"to_from": "roster"})
             text = _body("reminder", name, year, file="", submitted="", core="", totals=[], reason="", attached="",
                          deadline=deadline, back=back, contact=opts.contact, sign=sign, today=today)
-            mid_in, subject, attachment = "", _subject("reminder", year, name, ""), b""
+            mid_in, subject, attachment, template = "", _subject("reminder", year, name, ""), b"", None
         else:
             continue
         replies.append(r)
@@ -309,6 +358,8 @@ def feedback_messages(folder, opts: Options, *, inbox=None, deadline: dt.date | 
         M.set_body(m, text)
         if r.feedback:
             M.attach(m, M.attachment_part(attachment, Path(r.feedback).name, "text/plain", charset="utf-8"))
+        if template:
+            M.attach(m, M.attachment_part(template[1], template[0], M.XLSX_MIME))
         r.message, r.raw = m, M.finish(m)
     unmatched = [{"file": f.get("file", ""), "reason": "单位不在名单中，未回复", "reason_en": "unit not on the roster: no reply",
                   "email_from": f.get("email_from", "")}
@@ -345,7 +396,8 @@ def _run(folder: Path, opts: Options, log: M.SentLog, *, mailer, out, inbox, dea
             item.status = "no-address"
         elif done is not None and r.code not in resend:
             item.status, item.message_id, item.sent_at = "already-sent", done.get("message_id", ""), done.get("sent_at", "")
-            when_to = (done.get("sent_at", ""), "、".join(done.get("to", [])), ", ".join(done.get("to", [])))
+            when_to = (timefmt.zh_time(done.get("sent_at", "")) or done.get("sent_at", ""),
+                       "、".join(done.get("to", [])), ", ".join(done.get("to", [])))
             if r.kind == "reminder":
                 item.reason = f"已于{when_to[0]}向{when_to[1]}发送催报（如需再次催报请用 --resend）"
                 item.reason_en = f"reminded on {when_to[0]} at {when_to[2]} (use --resend to remind again)"

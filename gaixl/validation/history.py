@@ -146,7 +146,8 @@ class HistoryStore:
         return json.loads(row[0]) if row else None
 
     def units(self, year: int | None = None) -> list[dict]:
-        """What is stored: [{code, name, year, layout, stored_at, file, source}], by year then code."""
+        """What is stored: [{code, name, year, layout, stored_at, submitted_at, file, source}], by year
+        then code (submitted_at: when the unit sent it, from the provenance; None when not known)."""
         sql = "SELECT unit_code, unit_name, year, layout, stored_at, provenance FROM unit_years"
         args: tuple = ()
         if year is not None:
@@ -156,7 +157,8 @@ class HistoryStore:
         for code, name, y, layout, stored_at, prov in self._all(sql + " ORDER BY year, unit_code", args):
             p = json.loads(prov)
             out.append({"code": code, "name": name, "year": y, "layout": layout, "stored_at": stored_at,
-                        "file": p.get("file"), "source": p.get("source")})
+                        "submitted_at": p.get("submitted_at") or None, "file": p.get("file"),
+                        "source": p.get("source")})
         return out
 
     def years(self) -> list[int]:

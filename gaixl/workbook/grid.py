@@ -126,6 +126,14 @@ class SheetGeo:
     landscape: bool
 
 
+def _about(check) -> str:
+    """说明 of a 校验 row: the rule's full message when it says more than the rule's short form,
+    and the rule's id in brackets (for searching docs/findings.md)."""
+    message = check.rule.message.rstrip("。")
+    more = message if message != check.rule.hint.rstrip("。") else ""
+    return f"{more}（规则编号 {check.id}）" if more else f"规则编号 {check.id}"
+
+
 def _check_label(rule_id: str, hint: str) -> str:
     # The official form names its one printed relation 勾稽关系 (the t3 corner note); other
     # column-wise rules are labelled by their hint.
@@ -435,10 +443,11 @@ class Plan:
                                      for p in g.checks] for g in grid.tables.values()}
         # The checks that are not layout rules (numbers, narrative, format/year, date): after them.
         self.sheet_checks = sheet_checks(layout, grid)
-        # 校验 rows: 序号, 规则, 级别, 位置, 说明, condition (refs qualified with their sheet), array?
-        self.rows = [(i, c.id, LEVEL[c.rule.severity], grid.where(c.at), c.rule.hint, c.excel(grid.addr), False)
+        # 校验 rows: 序号, 规则 (the Chinese rule), 级别, 位置, 说明 (the rule in full, its id in brackets
+        # after it for searching), condition (refs qualified with their sheet), array?
+        self.rows = [(i, c.rule.hint, LEVEL[c.rule.severity], grid.where(c.at), _about(c), c.excel(grid.addr), False)
                      for i, c in enumerate(checks, 1)]
-        self.rows += [(len(checks) + i, x.id, LEVEL[x.severity], x.where, x.hint, x.cond, x.array)
+        self.rows += [(len(checks) + i, x.hint, LEVEL[x.severity], x.where, f"规则编号 {x.id}", x.cond, x.array)
                       for i, x in enumerate(self.sheet_checks, 1)]
         # data-file (group, row, column) -> cell
         self.cells = {(t.group, rk, ck): CellRef(t.key, r.key, c.key) for t in layout.tables.values()

@@ -339,7 +339,9 @@ def _checks(wb, F, pw, plan: Plan, results: list[bool]):
     first, last = CHECK_TOP + 1, CHECK_TOP + max(n, 1)
     errors = sum(1 for ok, row in zip(results, plan.rows) if not ok and row[2] == "错误")
     warnings = sum(1 for ok, row in zip(results, plan.rows) if not ok and row[2] != "错误")
-    for c, w in enumerate([10, 34, 7, 24, 60, 7, 7]):
+    # Narrow enough for A4 portrait at a readable scale; long texts wrap inside their cells.
+    widths = [9, 32, 6, 20, 30, 6, 6]
+    for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     ws.merge_range(0, 0, 0, 6, "校验结果", F["title"])
     ws.set_row(0, 28)
@@ -361,13 +363,17 @@ def _checks(wb, F, pw, plan: Plan, results: list[bool]):
     ws.conditional_format(2, 1, 2, 1, {"type": "formula", "criteria": "=$B$2=0", "format": F["good"]})
     for c, label in enumerate(names.CHECK_COLUMNS):
         ws.write_string(CHECK_TOP - 1, c, label, F["header"])
-    for (i, rule_id, level, where, hint, cond, array), ok in zip(plan.rows, results):
+    for (i, rule, level, where, about, cond, array), ok in zip(plan.rows, results):
         r = CHECK_TOP + i - 1
         ws.write_number(r, 0, i, F["group"])
-        ws.write_string(r, 1, rule_id, F["label"])
+        ws.write_string(r, 1, rule, F["label"])
         ws.write_string(r, 2, level, F["group"])
         ws.write_string(r, 3, where, F["label"])
-        ws.write_string(r, 4, hint, F["label"])
+        ws.write_string(r, 4, about, F["label"])
+        # Row height for the wrapped texts (Excel does not grow rows written with wrapped text by
+        # itself, and a printed 校验 page must show every word).
+        lines = max(_lines(text, widths[c]) for c, text in ((1, rule), (3, where), (4, about)))
+        ws.set_row(r, 15 * lines)
         if array:
             ws.write_array_formula(r, 5, r, 5, f'{{=IFERROR(IF({cond},"✓","✗"),"✗")}}', F["check"], "✓" if ok else "✗")
         else:
@@ -381,6 +387,12 @@ def _checks(wb, F, pw, plan: Plan, results: list[bool]):
     ws.freeze_panes(CHECK_TOP, 0)
     ws.repeat_rows(CHECK_TOP - 1)
     _finish(ws, pw, landscape=False)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines `text` takes in a column `width` characters wide (a Chinese character is two)."""
+    units = sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(text))
+    return max(1, -(-units // max(int(width) - 1, 1)))
 
 
 def _extra(wb, F, pw, title: str, rows: list) -> None:
