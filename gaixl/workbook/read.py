@@ -439,6 +439,7 @@ class _Template:
                 if cell is not None and cell.value is not None:
                     p = text_of(cell.value).rstrip()
                     if p.strip():
+                        out[(s.key, len(paras))] = a      # paragraph → its cell, for text findings
                         paras.append(p)
             data.text[s.heading] = paras
             out[s.key] = sheet
