@@ -101,7 +101,9 @@ def read_source(path: Path) -> tuple[Source, str]:
     except ImportError:
         looks_spaced = None
     if looks_spaced is not None and looks_spaced(text):
-        return block_lines(spaced_blocks(text), positional=True), "spaced"
+        src = block_lines(spaced_blocks(text), positional=True)
+        src.text = text
+        return src, "spaced"
     return text_source(text), "text"
 
 
@@ -193,6 +195,11 @@ def import_source(src: Source, *, reader: str = "text", file: str = "", year: in
     """The same as import_report, on lines already read (used by tests and by other readers)."""
     chosen, findings, votes = choose_layout(src, year, layout)
     mapped = map_source(src, chosen)
+    if src.text:
+        # pdftotext -layout text: the tables whose columns positions could not rebuild, row by row
+        from gaixl.importers.rowseq import merge, read_tables
+
+        merge(mapped, read_tables(src.text, chosen))
     if not mapped.rows_seen:
         raise InputError("none of the report's tables was found (no official row label)", where=file or None,
                          zh="未找到年度报告的任何表格（没有识别出规定格式的行标签）")
