@@ -190,3 +190,17 @@ def test_writer_rendered_report_every_cell(tmp_path, layout_id, year):
             placed += 1
     assert wrong == []
     assert placed == len(layout.cell_keys)          # measured: 198/198 (2019), 200/200 (2021); before: 14–66
+
+
+def test_an_empty_position_in_a_grid_rebuilt_from_positions_is_unknown(tmp_path):
+    from test_import_spaced import PDFTOTEXT_LIKE   # 规章: 3, a blank, 12 by position
+
+    text = PDFTOTEXT_LIKE + "\n\n\n三、收到和处理政府信息公开申请情况\n"
+    src = tmp_path / "r.txt"
+    src.write_text(text, encoding="utf-8")
+    res = import_report(src, year=2022)
+    row = res.data.tables["二"]["规章"]
+    assert (row["本年制发件数"], row["本年废止件数"], row["现行有效件数"]) == (3, None, 12)
+    said = [u for u in res.not_placed if (u["row"], u["column"]) == ("规章", "本年废止件数")]
+    assert said and "位置" in said[0]["reason"]
+    assert not [f for f in res.findings if f.code == "import-blank" and f.row == "规章"]

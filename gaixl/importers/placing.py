@@ -54,6 +54,13 @@ class Placing:
         rk, ck = t.data_key(target.row, col)
         key = (t.key, target.row.key, col.key)
         text = cell.text.strip()
+        if not text and self.src.positional:
+            # a grid rebuilt from positions shows an empty position where a cell is blank, but
+            # also where a number was pushed elsewhere (a long label, a page break): unknown
+            self.miss(target, idx, "按位置重建的表格中这一位置没有数值（可能是空白格，也可能是数值错位），未导入",
+                      "no number at this position of a grid rebuilt from positions (a blank cell, or a "
+                      "shifted number); not imported", where=where)
+            return
         if not text:
             value, note = None, None
         elif not is_value(text):
