@@ -193,7 +193,7 @@ def test_writer_rendered_report_every_cell(tmp_path, layout_id, year):
 
 
 def test_an_empty_position_in_a_grid_rebuilt_from_positions_is_unknown(tmp_path):
-    from test_import_spaced import PDFTOTEXT_LIKE   # 规章: 3, a blank, 12 by position
+    from test_import_spaced import PDFTOTEXT_LIKE  # 规章: 3, a blank, 12 by position
 
     text = PDFTOTEXT_LIKE + "\n\n\n三、收到和处理政府信息公开申请情况\n"
     src = tmp_path / "r.txt"
