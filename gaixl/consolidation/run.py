@@ -40,6 +40,7 @@ from gaixl.spec.load import layout_for_year, load_layout
 from gaixl.spec.model import Layout
 from gaixl.spec.rules import compute, input_cells
 from gaixl.validation.files import check_file, expectation_findings, unreadable_report
+from gaixl.validation.textcopy import duplicate_units
 
 SIDECAR = ".gaixl.json"
 PARALLEL_FROM = 200          # files; below this a process pool costs more than it saves
@@ -329,6 +330,18 @@ def _history(c: Consolidation, path) -> dict | None:
 
 
 # ---------------------------------------------------------------- entry point
+def _duplicate_text(statuses: list[UnitStatus], layout: Layout) -> None:
+    """text-duplicate-units: each unit's report (the one taken, or the latest rejected) against
+    the others', added to its findings (and so to its letter)."""
+    reports = [(u.code, u.name, u.entry.report.data, None) for u in statuses
+               if u.entry is not None and u.entry.report is not None and u.entry.report.data is not None]
+    found = duplicate_units(reports, layout)
+    for u in statuses:
+        if u.code in found:
+            u.entry.findings += found[u.code]
+            _count(u.entry)
+
+
 def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history=None, layout=None,
                 progress=None, reports: bool = True, workers: int | None = None) -> Consolidation:
     """Read, match, check and sum an inbox; write the outputs to `out_dir` (when given).
@@ -383,6 +396,7 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
             st, entry = "missing", None
         statuses.append(UnitStatus(code=u["code"], name=u["name"], email=u.get("email", ""),
                                    parent=u.get("parent", ""), status=st, entry=entry))
+    _duplicate_text(statuses, layout)
     county = county_name(units, roster)
     order = [u["code"] for u in units if u["code"] in accepted]
     total = sum_reports(layout, year, [accepted[k] for k in order], f"{county}-汇总", f"{county}（汇总）")

@@ -25,6 +25,7 @@ from gaixl.report.data import ReportData
 from gaixl.spec.load import load_layout
 from gaixl.spec.model import Layout
 from gaixl.spec.rules import CellRef, computed_cells
+from gaixl.validation.textcopy import copied_last_year
 
 SCHEMA_VERSION = 1
 
@@ -309,7 +310,7 @@ def previous_year_findings(data: ReportData, previous: ReportData, layout: Layou
             message_en=f"{_place(sheet, cell, '二')} ({rk} / {col}) is {_show_en(found)} in the {y} report, "
                        f"but the {py} report gives {_show(expected)} (its item count plus its change)",
             sheet=sheet, cell=cell, row=rk, column=col, expected=expected, found=found))
-    return out
+    return out + copied_last_year(data, previous, layout)
 
 
 # ---------------------------------------------------------------- the CLI's words for `gaixl history`

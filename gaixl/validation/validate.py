@@ -14,6 +14,7 @@ from gaixl.report.data import ReportData
 from gaixl.spec.load import layout_for_year
 from gaixl.spec.model import Layout
 from gaixl.spec.rules import CellRef, compute, computed_cells, evaluate, expand_checks
+from gaixl.validation.textcopy import stale_year
 from gaixl.validation.textnumbers import check_text_numbers
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -144,7 +145,7 @@ def check_text(data: ReportData, layout: Layout, text_locator: dict | None = Non
             if m.text not in body and body.strip() not in ("无", "无。"):
                 out.append(Finding(code=m.code, severity=m.severity, table="text", message=m.message,
                                    message_en=m.message_en, sheet=sheet, row=s.heading, expected=m.text))
-    return out + check_text_numbers(data, layout, text_locator)
+    return out + check_text_numbers(data, layout, text_locator) + stale_year(data, layout, text_locator)
 
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?\s*$")
