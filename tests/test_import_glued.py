@@ -145,3 +145,20 @@ def test_too_few_or_too_many_digits(digits):
     text = glued_page(rows).replace("21710000218", digits)
     t = imp(text).data.tables["三"]["一、本年新收政府信息公开申请数量"]
     assert set(t.values()) == {None}          # a digit lost or added: no split fits the total
+
+
+def test_table_four_glued():
+    # 四's one row: 行政复议 1 0 0 0 1 | 直接起诉 0 0 0 1 1 | 复议后起诉 0 0 0 0 0 → 15 digits, one split
+    text = glued_page().replace("四、政府信息公开行政复议、行政诉讼情况\n",
+                                "四、政府信息公开行政复议、行政诉讼情况\n行政复议行政诉讼\n100010001100000\n")
+    res = imp(text)
+    t4 = res.data.tables["四"]
+    assert t4["行政复议"]["结果维持"] == 1 and t4["行政复议"]["总计"] == 1
+    assert t4["未经复议直接起诉"]["尚未审结"] == 1 and t4["未经复议直接起诉"]["总计"] == 1
+    assert t4["复议后起诉"]["总计"] == 0
+    assert any(f.code == "import-split-inferred" and f.table == "四" for f in res.findings)
+    # the last 总计 published as 1 where its items add up to 0: no split fits, nothing placed, said why
+    res = imp(glued_page().replace("四、政府信息公开行政复议、行政诉讼情况\n",
+                                   "四、政府信息公开行政复议、行政诉讼情况\n行政复议行政诉讼\n100010001100001\n"))
+    assert all(v is None for row in res.data.tables["四"].values() for v in row.values())
+    assert any("100010001100001" in u["reason"] and "一种也没有" in u["reason"] for u in res.not_placed)

@@ -139,6 +139,21 @@ def test_a_row_with_blank_cells_is_unknown_not_blank(tmp_path):
     assert not [f for f in res.findings if f.code == "import-blank" and f.row == "三、（三）3.危及“三安全一稳定”"]
 
 
+def test_a_row_split_across_the_page_break(tmp_path):
+    """The label's first half at the foot of one page, the rest and the numbers under the repeated
+    header of the next."""
+    text = PAGE_TEXT.replace(f"理                 7.属于行政执法案卷      {_nums('denied_7')}\n",
+                             "理                 7.属于行政执法\n")
+    text = text.replace("第三项加第四项之和）                           业       构       组织       机构\n结",
+                        "第三项加第四项之和）                           业       构       组织       机构\n"
+                        f"                   案卷                    {_nums('denied_7')}\n结")
+    assert text.count("7.属于行政执法\n") == 1 and "\f" in text
+    src = tmp_path / "r.txt"
+    src.write_text(text, encoding="utf-8")
+    wrong, placed, missing = _check(import_report(src, year=2022))
+    assert wrong == [] and missing == [] and placed == 25 * 7
+
+
 def test_a_missing_row_places_nothing_by_order(tmp_path):
     """One row's numbers lost: the lines no longer match the rows one for one, so order proves nothing."""
     lines = [ln for ln in PAGE_TEXT.split("\n") if "4.保护第三方合法权益" not in ln]

@@ -326,6 +326,10 @@ class Placing:
                 return
         while len(cells) > n and not cells[-1].text.strip():
             cells = cells[:-1]
+        digits = self.glued(target, cells)
+        if digits is not None:
+            self.place_glued(target, digits, where)          # 四's fifteen numbers run together
+            return
         vals = [c for c in cells if c.text.strip()]
         if len(cells) == n and not (mode == "grid" and self.src.positional) and (
                 mode != "stream" or self.src.explicit_empties or len(vals) == n):
