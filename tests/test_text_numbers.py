@@ -101,6 +101,8 @@ def test_a_consistent_report_is_silent():
     ("全年共受理政府信息公开申请97件。", "本年新收政府信息公开申请数量", 97, 95),
     ("区政府办代表区政府受理政府信息公开申请十七件。", "本年新收政府信息公开申请数量", 17, 95),
     ("本年度共收到依申请公开九十件，办理情况良好。", "本年新收政府信息公开申请数量", 90, 95),
+    ("收到申请96件，均已按期答复。", "本年新收政府信息公开申请数量", 96, 95),
+    ("全年共办结政府信息公开申请80件。", "本年度办理结果总计", 80, 81),
     ("其中，予以公开40件。", "予以公开", 40, 41),
     ("不予公开3件。", "不予公开", 3, 2),
     ("无法提供二十二件。", "无法提供", 22, 23),
@@ -136,6 +138,8 @@ def test_a_figure_that_differs_is_said_once(sentence, quantity, found, expected)
     "全年办理行政复议案件120件。",                               # not about disclosure: not in the tables
     "主动公开政府信息5632条，组织培训12次，发布解读稿件30件。",     # things the tables do not count
     "第3件申请已答复。",
+    "全年受理群众来信来访申请56件，办理人大建议答复12件。",          # other applications, other answers
+    "共收到政府信息公开申请95件（其中上年结转4件）。",               # its parts in brackets: not compared
 ])
 def test_precision_silent(sentence):
     d = with_text(report_2025(), {"一、总体情况": [sentence]})
