@@ -162,7 +162,18 @@ _CAPTION = re.compile(r"^\s*第二十条第")
 def _caption_spans(lines: list[str], span: tuple[int, int], count: int) -> list[tuple[int, int]] | None:
     """Section 二's tables, one per caption (第二十条第（一）项 …, however wrapped), in order."""
     a, b = span
-    starts = [i for i in range(a, b) if _CAPTION.match(lines[i])]
+    starts, seen = [], []
+    for i in range(a, b):
+        if not _CAPTION.match(lines[i]):
+            continue
+        text = lines[i]
+        if "项" not in text:                   # 第二十条第 / （五）项: the caption wrapped
+            text += next((ln for ln in lines[i + 1:b] if ln.strip()), "")
+        key = _flat(text)
+        if seen and seen[-1] == key:
+            continue                           # the caption repeated after a page break: the same table
+        starts.append(i)
+        seen.append(key)
     if len(starts) != count:
         return None
     return [(st, starts[k + 1] if k + 1 < len(starts) else b) for k, st in enumerate(starts)]
