@@ -154,6 +154,19 @@ def test_a_row_split_across_the_page_break(tmp_path):
     assert wrong == [] and missing == [] and placed == 25 * 7
 
 
+def test_a_row_blank_throughout_leaves_the_others_in_order(tmp_path):
+    """A row with every cell left blank prints no number: the other rows still fall in place
+    (one assignment fits their labels and totals), the blank row is unknown."""
+    text = PAGE_TEXT.replace(f"2.其他法律行政法规禁止公开  {_nums('denied_2')}", "2.其他法律行政法规禁止公开")
+    src = tmp_path / "r.txt"
+    src.write_text(text, encoding="utf-8")
+    res = import_report(src, year=2022)
+    nums = dict(NUMS)
+    nums["denied_2"] = [None] * 7
+    wrong, placed, missing = _check(res, nums)
+    assert wrong == [] and placed == 24 * 7 and len(missing) == 7
+
+
 def test_a_missing_row_places_nothing_by_order(tmp_path):
     """One row's numbers lost: the lines no longer match the rows one for one, so order proves nothing."""
     lines = [ln for ln in PAGE_TEXT.split("\n") if "4.保护第三方合法权益" not in ln]

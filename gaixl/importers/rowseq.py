@@ -12,15 +12,19 @@ that; but two facts survive every such rendering:
 So, within a table's section: the lines that end in a run of numbers are the data rows. When
 there are exactly as many such lines as the table has rows, and every row's own label (its
 characters in order, whatever the line breaks and margin letters between them) stands in the
-text between the neighbouring rows' numbers, line k is row k. A row whose numbers are all there
-(as many as the table has columns) is then placed in order; a row showing fewer numbers (blank
-cells, whose positions the text cannot show) is not placed. Anything less certain places nothing.
+text between the neighbouring rows' numbers, line k is row k. When there are fewer (a row left
+blank throughout prints no number at all), the lines are rows only when exactly one
+order-keeping assignment fits every label and each full row's totals add up. A row whose numbers
+are all there (as many as the table has columns) is then placed in order; a row showing fewer
+numbers (blank cells, whose positions the text cannot show) is not placed. Anything less
+certain places nothing.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from gaixl.importers.glued import total_groups
 from gaixl.importers.normalize import norm
 from gaixl.importers.positions import is_page_mark
 from gaixl.spec.model import Layout, Table
@@ -45,6 +49,9 @@ class Read:
     values: dict          # row key -> list of texts, column order
     partial: dict         # row key -> (values shown, reason)
     where: dict           # row key -> "第N行"
+    # every line of numbers: (its values, the rows whose label stands around it, "第N行"); kept
+    # when the rows cannot be told, to catch a row given another row's numbers (see merge)
+    evidence: list = field(default_factory=list)
 
 
 def _numbers_at_end(line: str) -> tuple[str, list[str]]:
@@ -78,6 +85,40 @@ def _flat(s: str) -> str:
 def _subsequence(needle: str, hay: str) -> bool:
     it = iter(hay)
     return all(ch in it for ch in needle)
+
+
+def _only_assignment(fits: list[list[bool]], m: int) -> list[int] | None:
+    """The one strictly increasing assignment of candidates to rows that fits every label, or
+    None when there is none or more than one (counted up to 2)."""
+    k_n = len(fits)
+    # ways[k][i]: number of fitting assignments of candidates k.. with candidate k on row i (capped at 2)
+    ways = [[0] * m for _ in range(k_n)]
+    for k in range(k_n - 1, -1, -1):
+        for i in range(m):
+            if not fits[k][i]:
+                continue
+            if k == k_n - 1:
+                ways[k][i] = 1
+            else:
+                ways[k][i] = min(2, sum(ways[k + 1][j] for j in range(i + 1, m)))
+    if sum(ways[0]) != 1:
+        return None
+    out, start = [], 0
+    for k in range(k_n):
+        i = next(i for i in range(start, m) if ways[k][i])
+        out.append(i)
+        start = i + 1
+    return out
+
+
+def _totals_hold(values: list[str], groups) -> bool:
+    nums = []
+    for v in values:
+        try:
+            nums.append(float(v.replace(",", "")))
+        except ValueError:
+            return False
+    return all(abs(nums[t] - sum(nums[i] for i in items)) < 1e-9 for items, t in groups)
 
 
 def _page_edges(text: str) -> dict[int, int]:
@@ -120,18 +161,46 @@ def read_table(lines: list[str], table: Table, span: tuple[int, int], edges: dic
         if not label and len(vals) == 1 and n > 1:
             continue                     # a lone number beside a wide table: a footnote mark, a page number
         cand.append(RowLine(i, label, vals))
-    if len(cand) != len(rows):
+    if not cand or len(cand) > len(rows):
         return None
-    # every row's label between its neighbours' numbers (its own line included)
-    for k, (r, rl) in enumerate(zip(rows, cand)):
+    # whether row r's label stands between candidate k's neighbours' numbers (its own line included)
+    fits = [[False] * len(rows) for _ in cand]
+    for k, rl in enumerate(cand):
         lo = cand[k - 1].no + 1 if k else a
         hi = cand[k + 1].no if k + 1 < len(cand) else b
-        window = [rl.label if j == rl.no else lines[j] for j in range(lo, hi)]
-        hay = _flat("".join(window))
-        if not _subsequence(_flat(r.label or ""), hay):
-            return None
-    out = Read(table, {}, {}, {})
-    for r, rl in zip(rows, cand):
+        hay = _flat("".join(rl.label if j == rl.no else lines[j] for j in range(lo, hi)))
+        for i, r in enumerate(rows):
+            fits[k][i] = _subsequence(_flat(r.label or ""), hay)
+    evidence = [(tuple(rl.values), frozenset(rows[i].key for i in range(len(rows)) if fits[k][i]), f"第{rl.no + 1}行")
+                for k, rl in enumerate(cand)]
+    unsure = Read(table, {}, {}, {}, evidence)
+    if len(cand) == len(rows):
+        if not all(fits[k][k] for k in range(len(cand))):
+            return unsure
+        assign = list(range(len(cand)))
+    else:
+        # rows without any number (every cell blank): the lines are rows in order only when
+        # exactly one order-keeping assignment fits every label, and each full row's totals add up.
+        # A label piece on the numbers' own line (1.属于国家秘密, 行政法规禁) names its row more
+        # closely than the window does: rows whose label does not contain it are out.
+        flat_rows = [_flat(r.label or "") for r in rows]
+        for k, rl in enumerate(cand):
+            toks = rl.label.split()
+            piece = _flat(toks[-1]) if toks else ""
+            if len(piece) >= 3:
+                named = [piece in fr for fr in flat_rows]
+                if any(named):
+                    fits[k] = [f and nm for f, nm in zip(fits[k], named)]
+        assign = _only_assignment(fits, len(rows))
+        if assign is None:
+            return unsure
+        groups = total_groups(table)
+        for k, i in enumerate(assign):
+            if len(cand[k].values) == n and not _totals_hold(cand[k].values, groups):
+                return unsure
+    pairs = [(rows[i], cand[k]) for k, i in enumerate(assign)]
+    out = Read(table, {}, {}, {}, evidence)
+    for r, rl in pairs:
         out.where[r.key] = f"第{rl.no + 1}行"
         if len(rl.values) == n:
             out.values[r.key] = rl.values
@@ -201,6 +270,31 @@ def read_tables(text: str, layout: Layout) -> list[Read]:
     return out
 
 
+def _veto_borrowed(mapped, rd: Read, Unplaced) -> None:
+    """A row the position engine filled with numbers that stand in the text only on a line
+    around which its label is not (and no line around its label has them): another row's
+    numbers, taken when this row's own line was lost or is blank — not placed."""
+    if not rd.evidence:
+        return
+    t = rd.table
+    for r in t.data_rows:
+        keys = [(t.key, r.key, c.key) for c in t.data_columns]
+        got = [mapped.cells.get(k) for k in keys]
+        if any(p is None or not p.text for p in got):
+            continue
+        texts = tuple(p.text.strip() for p in got)
+        same = [e for e in rd.evidence if e[0] == texts]
+        if not same or any(r.key in e[1] for e in same):
+            continue
+        for k, c in zip(keys, t.data_columns):
+            del mapped.cells[k]
+            rk, ck = t.data_key(r, c)
+            mapped.unplaced.append(Unplaced(
+                t.group, rk, ck, f"该行读到的数值（{'、'.join(texts)}）在原文{same[0][2]}，而该行的标签不在那里，"
+                "可能是另一行的数值，未导入", f"the numbers read for this row ({', '.join(texts)}) stand on "
+                f"{same[0][2]}, away from this row's label: probably another row's; not imported", where=same[0][2]))
+
+
 def merge(mapped, reads: list[Read]) -> int:
     """Add what the row-sequence reader read to the mapper's result (gaixl.importers.mapper.Mapped):
     cells the mapper did not place are placed; a cell the two readings disagree on is not placed
@@ -212,6 +306,7 @@ def merge(mapped, reads: list[Read]) -> int:
     added = 0
     for rd in reads:
         t = rd.table
+        _veto_borrowed(mapped, rd, Unplaced)
         for r in t.data_rows:
             if r.key not in rd.values and r.key not in rd.partial:
                 continue
