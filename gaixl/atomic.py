@@ -1,50 +1,98 @@
-"""Atomic output: write beside the target, then rename, so a crash never leaves half a file."""
+"""Atomic output: write beside the target, then rename, so a crash never leaves half a file.
+
+Every file gaixl writes goes through here, so that an output that cannot be written (a folder
+that cannot be made, no permission, a full disk, a directory in the way) is one OutputError
+naming the output and the reason, in Chinese and English — never an OSError traceback.
+"""
 from __future__ import annotations
 
+import errno
 import hashlib
 import itertools
 import os
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from gaixl.errors import OutputError, os_reason_zh
+
 _counter = itertools.count()
+
+
+def output_error(target: str | Path, e: OSError, what: str = "file") -> OutputError:
+    """An OSError met while writing `target` → OutputError('<target>: cannot write …: <reason>')."""
+    reason = e.strerror or str(e) or type(e).__name__
+    what_zh = "文件夹" if what == "folder" else "文件"
+    return OutputError(f"cannot write the output {what}: {reason}", where=str(target),
+                       zh=f"无法写入输出{what_zh}：{os_reason_zh(e)}")
+
+
+def _mkdir(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:                 # a file where the folder should be: say so
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
+
+
+def ensure_dir(folder: str | Path) -> Path:
+    """Make the output folder `folder` (and its parents) → the path; OutputError when it cannot be
+    made (a file in the way, no permission, a read-only file system)."""
+    folder = Path(folder)
+    try:
+        _mkdir(folder)
+    except OSError as e:
+        raise output_error(folder, e, "folder") from None
+    return folder
 
 
 def _temp_beside(target: Path) -> tuple[int, Path]:
     """Create a new, unique temporary file in the target's folder → (open fd, path).
     Mode 0666 minus the umask: the finished output gets the usual permissions (mkstemp's 0600
     would leave outputs unreadable to colleagues). O_EXCL makes the name ours alone."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _mkdir(target.parent)
+    except OSError as e:
+        raise output_error(target, e) from None
     while True:
         tmp = target.parent / f".{target.name}.{os.getpid()}.{next(_counter)}.part"
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
         except FileExistsError:     # left by a crashed run of a process that had our pid: take the next
             continue
+        except OSError as e:
+            raise output_error(target, e) from None
 
 
 @contextmanager
-def atomic_path(target: str | Path):
-    """Yield a temporary path in the target's folder; on success it replaces the target."""
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; on success it replaces the target. An
+    OSError in the block (it writes the temporary file) or in the rename is an OutputError."""
     target = Path(target)
     fd, tmp = _temp_beside(target)
     os.close(fd)
     try:
         yield tmp
         os.replace(tmp, target)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise output_error(target, e) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
 def write_bytes(target: str | Path, data: bytes) -> Path:
+    """Write `data` to `target` atomically → the path (OutputError when it cannot be written)."""
     target = Path(target)
     fd, tmp = _temp_beside(target)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, target)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise output_error(target, e) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -52,6 +100,7 @@ def write_bytes(target: str | Path, data: bytes) -> Path:
 
 
 def write_text(target: str | Path, text: str) -> Path:
+    """Write `text` (UTF-8) to `target` atomically → the path."""
     return write_bytes(target, text.encode("utf-8"))
 
 

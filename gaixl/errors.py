@@ -56,8 +56,25 @@ class UsageError(GaixlError, ValueError):
     """The caller asked for something impossible (unknown layout, year without a format, …)."""
 
 
+class ReportRejected(GaixlError):
+    """`report`/render refused: the data have error-level findings (`findings`, all of them).
+    Nothing was written; render(..., draft=True) writes a draft marked as such instead."""
+
+    def __init__(self, message: str, *, findings: list, where: str | None = None, zh: str | None = None):
+        super().__init__(message, where=where, zh=zh)
+        self.findings = findings
+
+
 class OutputError(GaixlError):
     """An output could not be written (disk full, no permission, a writing process failed)."""
+
+
+class MailError(GaixlError):
+    """Mail cannot be sent: a bad SMTP URL, no password, the connection, TLS or login failed."""
+
+
+class EngineError(GaixlError):
+    """LibreOffice is missing, failed, or did not finish in time."""
 
 
 _OS_REASON_ZH = {
@@ -65,6 +82,7 @@ _OS_REASON_ZH = {
     errno.EACCES: "没有访问权限",
     errno.EPERM: "没有访问权限",
     errno.EISDIR: "这是文件夹，不是文件",
+    errno.EEXIST: "已存在同名的文件或文件夹",
     errno.ENOTDIR: "路径中有一级不是文件夹",
     errno.ENAMETOOLONG: "文件名过长",
     errno.EIO: "读写出错（输入输出错误）",

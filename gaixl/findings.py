@@ -4,15 +4,21 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from gaixl import codes
+
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem. `code` is registered in gaixl.codes (or defined by a layout file); severity,
+    table and messages left out are taken from the registry (a table of "*" there means the
+    table of the cell, which the caller must give)."""
+
     code: str                     # stable kebab-case code, e.g. t3-balance
-    severity: str                 # error | warning | info
-    table: str                    # 二 | 三 | 四 | text | meta
-    message: str                  # Chinese
+    severity: str = ""            # error | warning | info
+    table: str = ""               # 二 | 三 | 四 | text | meta
+    message: str = ""             # Chinese
     message_en: str = ""
     sheet: str | None = None
     cell: str | None = None       # A1 address on `sheet`
@@ -21,16 +27,29 @@ class Finding:
     expected: Any = None
     found: Any = None
 
+    def __post_init__(self) -> None:
+        reg = codes.get(self.code)
+        if reg is None:
+            return
+        for name, default in (("severity", reg.severity), ("table", reg.table if reg.table != "*" else ""),
+                              ("message", reg.zh), ("message_en", reg.en)):
+            if not getattr(self, name):
+                object.__setattr__(self, name, default)
+
     @property
     def location(self) -> str:
         if self.sheet and self.cell:
             return f"{self.sheet}!{self.cell}"
         return self.sheet or ""
 
+    def text(self, lang: str = "zh") -> str:
+        """The message in `lang`: English with "en" (when there is one), else Chinese."""
+        return self.message_en if lang == "en" and self.message_en else self.message
+
     def to_json(self, lang: str = "zh") -> dict:
         d = asdict(self)
         d.pop("message_en")
-        d["message"] = self.message_en if lang == "en" and self.message_en else self.message
+        d["message"] = self.text(lang)
         return d
 
 
@@ -46,6 +65,8 @@ class FileReport:
     # CellRef → (sheet, "D7") as the reader found the cells: later checks (history) place their
     # findings with it. Not part of the JSON form.
     locator: dict = field(default_factory=dict, repr=False, compare=False)
+    # The error that made the file unreadable (kind "unreadable"), for a one-line message.
+    error: Any = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> int:

@@ -51,3 +51,47 @@ def seed_data(shared):
     from gaixl.report.data import load_data_file
 
     return load_data_file(shared / SEED)
+
+
+# ---------------------------------------------------------------- every finding's code is registered
+# Every Finding made while the suite runs is recorded; a test that made one whose code is neither
+# in gaixl/codes.py nor defined by a layout file fails in its teardown (tests/test_codes.py checks
+# the source statically; this checks what the suite actually produces). Codes starting "test-"
+# are tests' own.
+from gaixl import codes as _codes  # noqa: E402
+from gaixl.findings import Finding as _Finding  # noqa: E402
+from gaixl.spec.model import Layout as _Layout  # noqa: E402
+
+_MADE: list[str] = []
+_LAYOUT_CODES: set[str] = set()
+_finding_post_init = _Finding.__post_init__
+_layout_init = _Layout.__init__
+
+
+def _recording_post_init(self) -> None:
+    _MADE.append(self.code)
+    _finding_post_init(self)
+
+
+def _recording_layout_init(self, *args, **kwargs) -> None:
+    _layout_init(self, *args, **kwargs)
+    try:
+        _LAYOUT_CODES.update(_codes.layout_codes([self]))
+    except (KeyError, AttributeError, TypeError):   # a deliberately incomplete test layout
+        pass
+
+
+_Finding.__post_init__ = _recording_post_init
+_Layout.__init__ = _recording_layout_init
+
+
+@pytest.fixture(autouse=True)
+def _finding_codes_are_registered():
+    start = len(_MADE)
+    yield
+    made = set(_MADE[start:])
+    del _MADE[start:]
+    unknown = sorted(c for c in made if c not in _codes.CODES and c not in _LAYOUT_CODES and not c.startswith("test-"))
+    if unknown:
+        pytest.fail(f"findings with unregistered codes {unknown}: add them to gaixl/codes.py and "
+                    f"regenerate docs/findings.md (python -m gaixl.spec.codes_page > docs/findings.md)", pytrace=False)

@@ -24,8 +24,8 @@ def test_script_is_executable_bash_and_strict():
 
 def test_script_installs_the_engine_and_runs_the_readme_command():
     text = SCRIPT.read_text(encoding="utf-8")
-    for pkg in ("libreoffice-calc-nogui", "libreoffice-writer-nogui", "fonts-noto-cjk", "poppler-utils", "chromium",
-                "dovecot-imapd", "dovecot-core"):
+    for pkg in ("libreoffice-calc-nogui", "libreoffice-writer-nogui", "gnumeric", "fonts-noto-cjk", "poppler-utils",
+                "chromium", "dovecot-imapd", "dovecot-core"):
         assert re.search(rf"\b{re.escape(pkg)}\b", text), pkg
     assert "apt-get update" in text and "--no-install-recommends" in text
     assert "pip install -q -e '.[test]'" in text

@@ -114,6 +114,23 @@ def test_usage_errors_exit_2(tmp_path):
     assert run("nonsense").exit_code == 2
 
 
+def test_generate_refuses_a_format_that_does_not_fit_the_year(tmp_path):
+    r = run("generate", "--year", 2025, "--layout", "2019", "--unit", "某局", "--out", tmp_path)
+    assert r.exit_code == 2 and not list(tmp_path.iterdir())
+    assert "2019年版格式（国办公开办函〔2019〕60号）适用于2019–2020年度报告，不适用于2025年度" in r.output
+    assert "--layout 2021" in r.output
+    r = run("generate", "--year", 2020, "--layout", "2021", "--unit", "某局", "--out", tmp_path, "--lang", "en")
+    assert r.exit_code == 2 and "applies to report years 2021–, not 2020: use --layout 2019" in r.output
+    # plainly asked for (tests of old templates): written, and the workbook itself says it is wrong
+    r = run("generate", "--year", 2025, "--layout", "2019", "--unit", "某局", "--code", "X", "--out", tmp_path,
+            "--allow-layout-mismatch")
+    assert r.exit_code == 0, r.output
+    r = run("check", tmp_path / "X-某局-2025.xlsx", "--json")
+    (f,) = [f for f in json.loads(r.stdout)["findings"] if f["code"] == "layout-year-mismatch"]
+    assert f["severity"] == "error" and "应使用2021年版格式（国办公开办函〔2021〕30号）的模板" in f["message"]
+    assert (f["sheet"], f["cell"]) == ("基本信息", "B5")
+
+
 def test_subprocess_entry_point(tmp_path):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     r = subprocess.run([sys.executable, "-m", "gaixl.cli", "generate", "--year", "2020", "--unit", "某县审计局",

@@ -152,6 +152,9 @@ def test_matched_by_metadata_not_file_name(work, tmp_path):
     # A template of the wrong format for the year (it would be rejected on its return).
     r = invoke(["generate", "--year", "2025", "--unit", "缙云县财政局", "--code", "331122-02", "--layout", "2019",
                 "--out", str(tmp_path / "old")])
+    assert r.exit_code == 2 and "2019–2020" in r.output      # refused, with the reason …
+    r = invoke(["generate", "--year", "2025", "--unit", "缙云县财政局", "--code", "331122-02", "--layout", "2019",
+                "--allow-layout-mismatch", "--out", str(tmp_path / "old")])     # … unless asked for plainly
     assert r.exit_code == 0, r.output
     shutil.copy(next((tmp_path / "old").glob("*.xlsx")), t / "旧格式.xlsx")
     (t / "readme.xlsx").write_bytes(b"not a workbook")

@@ -166,7 +166,10 @@ def test_every_raise_of_a_gaixl_error_has_a_chinese_message():
             # `raise XError(...)` of gaixl's classes, and layout.py's `raise ctx.fail(...)` helper
             if name in classes or name == "fail":
                 seen += 1
-                if not any(k.arg == "zh" for k in node.exc.keywords):
+                # zh= given, or both languages from the catalogue: XError(**both("key"))
+                if not any(k.arg == "zh" or (k.arg is None and isinstance(k.value, ast.Call)
+                                             and getattr(k.value.func, "id", None) == "both")
+                           for k in node.exc.keywords):
                     missing.append(f"{p.name}:{node.lineno}")
     assert seen > 50
     assert not missing, "raise sites without zh=: " + ", ".join(missing)
@@ -175,3 +178,23 @@ def test_every_raise_of_a_gaixl_error_has_a_chinese_message():
 def test_os_reason_zh():
     assert errors.os_reason_zh(FileNotFoundError(2, "No such file or directory")) == "文件或文件夹不存在"
     assert CJK.search(errors.os_reason_zh(OSError(99999, "odd")))
+
+
+def test_mail_and_engine_errors_live_in_errors_and_speak_both_languages():
+    from gaixl import errors
+    from gaixl.mail import smtp
+    from gaixl.workbook import engine
+
+    assert smtp.MailError is errors.MailError and engine.EngineError is errors.EngineError
+    assert issubclass(smtp.SendRefused, errors.MailError)
+    for cls in (errors.MailError, errors.EngineError):
+        assert issubclass(cls, errors.GaixlError)
+        e = cls("cannot connect", where="smtp.example.cn:465", zh="无法连接")
+        assert e.text("zh") == "smtp.example.cn:465: 无法连接"
+        assert e.text("en") == "smtp.example.cn:465: cannot connect"
+    try:
+        smtp.parse_smtp_url("http://x", False)
+    except errors.MailError as e:
+        assert e.message_zh and "SMTP" in e.text("zh")
+    else:
+        raise AssertionError("a bad SMTP URL must raise MailError")

@@ -5,6 +5,7 @@ from the layout, so a layout or geometry mistake shows up as a failing test.
 """
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -120,8 +121,12 @@ def test_defined_names_resolve_to_the_right_sheet_and_size(books, lid):
     assert sheet == names.CHECK_SHEET and len(cells) == 1
     sheet, cells = cells_of(name_ref(wb, names.CHECKS))
     from gaixl.spec.rules import expand_checks
+    from gaixl.workbook.grid import plan_for
 
-    assert sheet == names.CHECK_SHEET and len(cells) == len(expand_checks(layout)) * len(names.CHECK_COLUMNS)
+    # every rule instance, then the sheet checks (numbers per table, narrative, format/year, date)
+    n_rows = len(expand_checks(layout)) + len(layout.tables) + len(layout.text_sections) + 2
+    assert len(plan_for(layout).rows) == n_rows
+    assert sheet == names.CHECK_SHEET and len(cells) == n_rows * len(names.CHECK_COLUMNS)
     sheet, cells = cells_of(name_ref(wb, names.META))
     assert sheet == names.META_SHEET and len(cells) == len(names.META_KEYS) * 2
     sheet, cells = cells_of(name_ref(wb, names.check_name("t3")))
@@ -130,9 +135,9 @@ def test_defined_names_resolve_to_the_right_sheet_and_size(books, lid):
 
 def test_row_name_of_spanned_column_covers_its_span(books):
     _l, _p, wb = books["2021"]
-    assert name_ref(wb, names.row_name("art20_5", "licensing")) == "'二、主动公开'!$B$10:$D$10"
+    assert name_ref(wb, names.row_name("art20_5", "licensing")) == "'二、主动公开'!$B$11:$D$11"
     _l, _p, wb = books["2019"]
-    assert name_ref(wb, names.row_name("art20_8", "fees")).endswith("$B$20:$C$20")   # 2 of 3 grid columns
+    assert name_ref(wb, names.row_name("art20_8", "fees")).endswith("$B$23:$C$23")   # 2 of 3 grid columns
 
 
 @pytest.mark.parametrize("lid", ["2019", "2021"])
@@ -209,11 +214,11 @@ def test_data_validation_on_every_input(books, lid):
 def test_number_formats_by_kind(books):
     layout, _p, wb = books["2019"]
     ws = wb["二、主动公开"]
-    assert ws["C10"].number_format == '"增"0;"减"0;0'           # 2019 (五) 本年增/减
-    assert ws["C24"].number_format == "#,##0.00"                # 2019 (九) 采购总金额
+    assert ws["C11"].number_format == '"增"0;"减"0;0'           # 2019 (五) 本年增/减
+    assert ws["C28"].number_format == "#,##0.00"                # 2019 (九) 采购总金额
     assert wb["二、主动公开"]["B5"].number_format == "0"
     _l, _p, wb = books["2021"]
-    assert wb["二、主动公开"]["B19"].number_format == "0.00"      # 2021 (八) 万元
+    assert wb["二、主动公开"]["B22"].number_format == "0.00"      # 2021 (八) 万元
 
 
 @pytest.mark.parametrize("lid", ["2019", "2021"])
@@ -239,24 +244,26 @@ def test_table_four_headers_and_merges(books):
             assert ws[cell].value == text, (lid, cell)
         merged = {str(m) for m in ws.merged_cells.ranges}
         assert {"A3:E3", "F3:O3", "F4:J4", "K4:O4", "A4:A5", "E4:E5"} <= merged
-        assert ws["E6"].value == "=(A6+B6+C6+D6)" and ws["O6"].value == "=(K6+L6+M6+N6)"
+        assert ws["E6"].value == "=SUM(A6,B6,C6,D6)" and ws["O6"].value == "=SUM(K6,L6,M6,N6)"
 
 
 def test_section_two_tables(books):
     ws = books["2021"][2]["二、主动公开"]
     expected = {"A3": "第二十条第（一）项", "A4": "信息内容", "B4": "本年制发件数", "C4": "本年废止件数", "D4": "现行有效件数",
-                "A5": "规章", "A6": "行政规范性文件", "A8": "第二十条第（五）项", "B9": "本年处理决定数量", "A10": "行政许可",
-                "A12": "第二十条第（六）项", "A14": "行政处罚", "A15": "行政强制", "A17": "第二十条第（八）项",
-                "B18": "本年收费金额（单位：万元）", "A19": "行政事业性收费"}
+                "A5": "规章", "A6": "行政规范性文件", "A7": "校验：数字栏只能填写数字",
+                "A9": "第二十条第（五）项", "B10": "本年处理决定数量", "A11": "行政许可",
+                "A14": "第二十条第（六）项", "A16": "行政处罚", "A17": "行政强制", "A20": "第二十条第（八）项",
+                "B21": "本年收费金额（单位：万元）", "A22": "行政事业性收费", "A23": "校验：数字栏只能填写数字"}
     for cell, text in expected.items():
         assert ws[cell].value == text, cell
-    assert {"A3:D3", "B9:D9", "B10:D10", "B18:D18", "B19:D19"} <= {str(m) for m in ws.merged_cells.ranges}
+    assert {"A3:D3", "B10:D10", "B11:D11", "B21:D21", "B22:D22", "C7:D7"} <= {str(m) for m in ws.merged_cells.ranges}
+    assert ws["B7"].value.text.startswith("=IFERROR(IF((SUM(IF(ISNUMBER($B$5:$D$6),")   # an array formula
     ws = books["2019"][2]["二、主动公开"]
     assert [ws[c].value for c in ("A3", "B4", "C4", "D4", "A6")] == ["第二十条第（一）项", "本年新制作数量", "本年新公开数量", "对外公开总数量", "规范性文件"]
-    assert [ws[c].value for c in ("A22", "A23", "B23", "C23", "A24")] == ["第二十条第（九）项", "信息内容", "采购项目数量", "采购总金额", "政府集中采购"]
+    assert [ws[c].value for c in ("A26", "A27", "B27", "C27", "A28")] == ["第二十条第（九）项", "信息内容", "采购项目数量", "采购总金额", "政府集中采购"]
     # 2019 row-wise warning beside (五)(六)(八): a ✓/✗ column E
-    assert ws["E9"].value == "校验" and ws["E10"].value.startswith('=IFERROR(IF(') and ws["E10"].value.endswith(',"✓","✗"),"✗")')
-    assert name_ref(books["2019"][2], names.check_name("art20_5")) == "'二、主动公开'!$E$10:$E$11"
+    assert ws["E10"].value == "校验" and ws["E11"].value.startswith('=IFERROR(IF(') and ws["E11"].value.endswith(',"✓","✗"),"✗")')
+    assert name_ref(books["2019"][2], names.check_name("art20_5")) == "'二、主动公开'!$E$11:$E$12"
 
 
 @pytest.mark.parametrize("lid", ["2019", "2021"])
@@ -264,9 +271,11 @@ def test_formulas_in_totals_and_checks(books, lid):
     _l, _p, wb = books[lid]
     ws = wb[S3]
     total_row, out_row, check_row = (27, 28, 29) if lid == "2019" else (29, 30, 31)
-    assert ws["J6"].value == "=(D6+E6+F6+G6+H6+I6)"
-    assert ws[f"D{total_row}"].value == "=(" + "+".join(f"D{r}" for r in range(8, total_row)) + ")"
-    assert ws[f"D{check_row}"].value == f'=IFERROR(IF(ROUND((D6+D7)-(D{total_row}+D{out_row}),4)=0,"✓","✗"),"✗")'
+    # every cell read through SUM(): text counts 0 in every spreadsheet program alike
+    assert ws["J6"].value == "=SUM(D6,E6,F6,G6,H6,I6)"
+    assert ws[f"D{total_row}"].value == "=SUM(" + ",".join(f"D{r}" for r in range(8, total_row)) + ")"
+    assert ws[f"D{check_row}"].value == \
+        f'=IFERROR(IF(ROUND((SUM(D6)+SUM(D7))-(SUM(D{total_row})+SUM(D{out_row})),4)=0,"✓","✗"),"✗")'
     chk = wb[names.CHECK_SHEET]
     sheet, cells = cells_of(name_ref(wb, names.ERROR_COUNT))
     first, last = cells_of(name_ref(wb, names.CHECKS))[1][0][0], cells_of(name_ref(wb, names.CHECKS))[1][-1][0]
@@ -275,7 +284,9 @@ def test_formulas_in_totals_and_checks(books, lid):
     row = [c.value for c in chk[first]]
     assert row[0] == 1 and row[2] == "错误" and row[5].startswith("=IFERROR(IF(") and row[6] == f'=IF(AND(F{first}="✗",C{first}="错误"),1,0)'
     assert "'三、申请情况'!" in row[5]
-    assert any(str(c.value).startswith('=IF(B2=0,"校验通过"') for c in chk[3])
+    # never “校验通过”: what the workbook cannot check is named instead
+    assert any(str(c.value).startswith('=IF(B2=0,"表内校验未发现错误。报送后还将核对') for c in chk[3])
+    assert not any("校验通过" in str(c.value) for row in chk.iter_rows() for c in row)
 
 
 def test_checks_turn_red(books):
@@ -355,7 +366,8 @@ def test_prefill_writes_locked_values_with_comment(tmp_path):
     # cached values follow the prefill: the 勾稽 check of 自然人 fails (3 carried in, nothing out)
     cached = openpyxl.load_workbook(p, data_only=True)
     assert cached[S3]["J7"].value == 3 and cached[S3]["D31"].value == "✗"
-    assert cached[names.CHECK_SHEET]["B2"].value == 2                        # 自然人 and 总计 columns
+    # 自然人 and 总计 columns, and the two required narrative sections (still empty)
+    assert cached[names.CHECK_SHEET]["B2"].value == 4
     with pytest.raises(UsageError, match="规章"):
         generate_workbook(layout, 2025, CODE, NAME, tmp_path / "q.xlsx", prefill={"tables": {"二": {"规章": {"不存在": 1}}}})
 
@@ -409,3 +421,22 @@ def test_any_unit_name_stamps_like_a_full_render(tmp_path_factory):
         assert {p: za.read(p) for p in za.namelist()} == {p: zb.read(p) for p in zb.namelist()}
 
     check()
+
+
+# Functions of Excel 2010 that WPS, LibreOffice and Gnumeric all have (and evaluate alike for
+# numbers; text is kept away from arithmetic by SUM(), see gaixl.spec.rules.to_excel).
+PORTABLE = {"SUM", "IF", "IFERROR", "ROUND", "AND", "OR", "NOT", "ABS", "MIN", "MAX", "ISNUMBER", "ISBLANK",
+            "INT", "LEN", "TRIM", "SUBSTITUTE", "CHAR", "VALUE", "LEFT", "COUNTIFS"}
+
+
+@pytest.mark.parametrize("lid", ["2019", "2021"])
+def test_formulas_use_only_portable_functions(books, lid):
+    _l, path, _wb = books[lid]
+    with zipfile.ZipFile(path) as z:
+        xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+    formulas = re.findall(r"<f[^>]*>([^<]*)</f>", xml)
+    assert len(formulas) > 100
+    used = {m for f in formulas for m in re.findall(r"([A-Z][A-Z0-9.]*)\(", html.unescape(f))}
+    assert used <= PORTABLE, used - PORTABLE
+    # the sheet checks over ranges are array formulas (Gnumeric evaluates IF/SUM over a range only in one)
+    assert len(re.findall(r'<f t="array"', xml)) == len(_l.tables) * 2 + len(_l.text_sections) * 2

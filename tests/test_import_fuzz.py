@@ -100,7 +100,7 @@ def _real_files(shared, tmp: Path) -> list[Path]:
 
     files = [shared / "seed" / "2020-jinyun-hrss-as-scraped.txt"]
     data = json.loads((shared / "samples" / "2020-jinyun-hrss.json").read_text(encoding="utf-8"))
-    data["text"] = {"一、总体情况": ["概述。"]}
+    data["text"] = {"一、总体情况": ["概述。"], "五、存在的主要问题及改进情况": ["无。"]}   # required: else no report
     src = tmp / "seed.json"
     src.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     for suffix in (".html", ".docx", ".pdf"):     # PDF through LibreOffice: callers take the soffice fixture

@@ -41,7 +41,8 @@ def year_of(lid: str) -> int:
 def seed_docx(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("seed") / "seed.docx"
     path, findings = render(SEED_FILE, out)
-    assert path == out and findings == []
+    # the seed as published: 行政强制 上一年0 减3, a warning (warnings never block)
+    assert path == out and [(f.code, f.severity) for f in findings] == [("t2-items-negative", "warning")]
     return out
 
 
@@ -350,18 +351,23 @@ def test_empty_sections_warn_and_six_says_none(tmp_path):
     layout = load_layout("2021")
     data = consistent_data(layout, 2022, seed=5)
     data.text = {}
-    _path, findings = render(data, tmp_path / "r.docx")
-    assert [f.code for f in findings] == ["text-empty"] * 3
+    with pytest.raises(gaixl.ReportRejected):          # 一 and 五 are required: no report …
+        render(data, tmp_path / "r.docx")
+    assert not (tmp_path / "r.docx").exists()
+    _path, findings = render(data, tmp_path / "r.docx", draft=True)     # … but a draft
+    assert [(f.code, f.severity) for f in findings] == [("text-empty", "error")] * 2 + [("text-empty", "warning")]
     assert {f.row for f in findings} == {"一、总体情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"}
     texts = [p.text for p in docx.Document(str(tmp_path / "r.docx")).paragraphs if p.text]
     i = texts.index("六、其他需要报告的事项")
     assert texts[i + 1] == "无。"
     assert texts[texts.index("一、总体情况") + 1] == "二、主动公开政府信息情况"       # 一 stays, empty
+    header = docx.Document(str(tmp_path / "r.docx")).sections[0].header
+    assert [p.text for p in header.paragraphs] == ["草稿（未通过校验）"]
 
 
 # ---------------------------------------------------------------- API and files
 def test_api_sources_and_atomic_output(tmp_path):
-    assert callable(gaixl.render) and gaixl.render.__module__ == "gaixl"
+    assert callable(gaixl.render) and gaixl.render.__module__ == "gaixl.api"          # the front door's
     importlib.import_module("gaixl.document.docx")     # importing the package later must not shadow the function
     importlib.import_module("gaixl.document")
     assert callable(gaixl.render)
@@ -447,4 +453,4 @@ def test_cli_report_errors_exit_2(tmp_path, filled_xlsx):
     (tmp_path / "folder.docx").mkdir()                                            # cannot be written
     r = runner.invoke(app, ["report", str(filled_xlsx), "--out", str(tmp_path / "folder.docx")])
     assert r.exit_code == 2 and "Traceback" not in r.output
-    assert r.output.startswith(f"错误: {tmp_path / 'folder.docx'}: 无法写入报告："), r.output
+    assert r.output == f"错误: {tmp_path / 'folder.docx'}: 无法写入输出文件：这是文件夹，不是文件\n", r.output

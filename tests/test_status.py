@@ -235,6 +235,11 @@ def test_county_report(outputs):
     assert sorted(by_unit) == sorted(u.name for u in c.units if u.code in c.accepted)
     assert d.core_properties.created.year == 2000
     assert any("新收政府信息公开申请" in p and "件" in p for p in paras)
+    # what it is built from, said in it: the accepted files only
+    n = {k: sum(u.status == k for u in c.units) for k in ("accepted", "rejected", "missing")}
+    (said,) = [p for p in paras if p.startswith("本报告仅汇总")]
+    assert f"予以采用的{n['accepted']}个单位" in said and n["accepted"] == len(c.accepted)
+    assert paras.index(said) < paras.index(HEADINGS[0])
 
 
 def test_county_report_without_history():

@@ -7,7 +7,7 @@ numbers and text (sources/); the other units get plausible, deterministic number
 the mistakes a county office really meets, so that `gaixl check` / `gaixl consolidate` have something
 to say:
   331122-03 教育局        一+二 ≠ 三（七）总计+四 in one column
-  331122-04 公安局        numbers typed as text
+  331122-04 公安局        numbers typed as text (an error: the template counts text 0)
   331122-10 交通运输局     section 五 left empty
   331122-02 财政局        sent twice: a first file with a mistake, then the corrected one
   331122-11 农业农村局     never returned

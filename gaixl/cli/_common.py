@@ -16,12 +16,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from gaixl.errors import GaixlError
 from gaixl.i18n import t
+from gaixl.spec.load import use_layouts
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 JSON_OPT = typer.Option(False, "--json", help="输出 JSON（供程序使用） / print JSON for machines")
 LANG_OPT = typer.Option("zh", "--lang", help="zh 或 en / language of messages: zh or en")
+LAYOUTS_OPT = typer.Option(None, "--layouts", help="另外的格式文件所在文件夹（同环境变量 GAIXL_LAYOUTS） / "
+                                                   "folder of extra layout files (as GAIXL_LAYOUTS)")
 
 
 
@@ -31,9 +34,14 @@ def _fail(e: GaixlError, lang: str, code: int = 2) -> None:
 
 
 
-def _check_lang(lang: str) -> str:
+def _check_lang(lang: str, layouts_dir: Optional[Path] = None) -> str:
+    """--lang checked; --layouts (when the command has it) put to use for this run."""
     if lang not in ("zh", "en"):
         raise typer.BadParameter("--lang must be zh or en")
+    try:
+        use_layouts(layouts_dir)
+    except GaixlError as e:
+        _fail(e, lang)
     return lang
 
 
@@ -62,40 +70,7 @@ def _print_report(r, lang: str, only_errors: bool = False) -> None:
     style = {"error": "red", "warning": "yellow", "info": "dim"}
     mark = {"error": "✗", "warning": "!", "info": "·"}
     for f in shown:
-        msg = f.message_en if lang == "en" and f.message_en else f.message
+        msg = f.text(lang)
         where = f" {f.location}" if f.location and f.location not in msg else ""
         out.print(f"  [{style.get(f.severity, '')}]{mark.get(f.severity, '')} {t('sev.' + f.severity, lang)}[/] "
                   f"{f.code}{escape(where)}  {escape(msg)}")
-
-
-
-def _open_history(path: Optional[Path]):
-    """The history database given by --history (it must exist), or None."""
-    if path is None:
-        return None
-    from gaixl.validation.history import HistoryStore
-    return HistoryStore(path, create=False)
-
-
-
-def _history_prefill(store, code: str, year: int, layout) -> Optional[dict]:
-    """generate --history: the prefill from the unit's report of year-1, when stored."""
-    if store is None or not code:
-        return None
-    from gaixl.validation.history import carry_over
-    previous = store.get(code, year - 1)
-    return carry_over(previous, layout) if previous is not None else None
-
-
-
-def _history_findings(store, data, locator: Optional[dict] = None) -> list:
-    """check --history: where a report disagrees with the unit's stored report of year-1
-    (`locator`, from the reader, places the findings at sheet!cell)."""
-    if data is None or not data.unit.get("code"):
-        return []
-    from gaixl.spec.load import load_layout
-    from gaixl.validation.history import previous_year_findings
-    previous = store.get(data.unit["code"], data.year - 1)
-    return [] if previous is None else previous_year_findings(data, previous, load_layout(data.layout),
-                                                              locator=locator)
-

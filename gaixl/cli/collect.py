@@ -11,7 +11,7 @@ import typer
 
 from gaixl.cli._common import JSON_OPT, LANG_OPT, _check_lang, _emit_json, _fail, _progress, err, out
 from gaixl.errors import GaixlError, UsageError
-from gaixl.mail.collect.text import t
+from gaixl.i18n import both, t
 
 PASSWORD_ENV = "GAIXL_IMAP_PASSWORD"
 
@@ -28,8 +28,8 @@ def _password(url: str, lang: str) -> str:
             user = unquote(urlsplit(url).username or "")
         except ValueError:
             user = ""
-        return getpass.getpass(t("prompt", lang, user=user))
-    raise UsageError(t("no-password", "en"), zh=t("no-password", "zh"))
+        return getpass.getpass(t("collect.prompt", lang, user=user))
+    raise UsageError(**both("collect.no-password"))
 
 
 def _since(value: Optional[str]) -> Optional[dt.date]:
@@ -38,7 +38,7 @@ def _since(value: Optional[str]) -> Optional[dt.date]:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise UsageError(t("bad-date", "en"), where=value, zh=t("bad-date", "zh")) from None
+        raise UsageError(**both("collect.bad-date"), where=value) from None
 
 
 def collect(
@@ -76,14 +76,14 @@ def collect(
     given = [(k, v) for k, v in (("imap", imap), ("mbox", mbox), ("maildir", maildir), ("eml", eml_dir)) if v]
     try:
         if len(given) != 1:
-            raise UsageError(t("need-source", "en"), zh=t("need-source", "zh"))
+            raise UsageError(**both("collect.need-source"))
         kind, location = given[0]
         size = parse_size(max_size)
         since_date = _since(since)
         password = _password(str(location), lang) if kind == "imap" else None
         if kind == "imap" and insecure and not json_out:
-            err.print(t("insecure-warning", lang), markup=False)
-        with _progress(t("progress", lang), 100, json_out) as prog:
+            err.print(t("collect.insecure-warning", lang), markup=False)
+        with _progress(t("collect.progress", lang), 100, json_out) as prog:
             task = prog.add_task("", total=None)
 
             def step(done: int, total: int) -> None:
@@ -95,7 +95,7 @@ def collect(
         _fail(e, lang)
     except KeyboardInterrupt:
         # Everything processed so far is saved and recorded: the next run resumes from there.
-        err.print(t("interrupted", lang), markup=False)
+        err.print(t("collect.interrupted", lang), markup=False)
         raise typer.Exit(130) from None
     if json_out:
         _emit_json(result.to_dict())
@@ -106,9 +106,9 @@ def collect(
         origin = "，".join(x for x in (str(r.message.get("from") or ""), str(r.message.get("subject") or "")) if x)
         origin = f"（{origin}）" if origin and lang != "en" else (f" ({origin})" if origin else "")
         if r.action == "skipped":
-            out.print(f"{t('skipped', lang)}: {shown}{origin}: {r.reason_en if lang == 'en' else r.reason_zh}",
+            out.print(f"{t('collect.skipped', lang)}: {shown}{origin}: {r.reason_en if lang == 'en' else r.reason_zh}",
                       markup=False)
         else:
-            out.print(f"{t(r.action, lang)}: {shown} → {r.file}{origin}", markup=False)
-    out.print(t("summary", lang, seen=result.messages_seen, new=result.messages_new, old=result.messages_old,
+            out.print(f"{t('collect.' + r.action, lang)}: {shown} → {r.file}{origin}", markup=False)
+    out.print(t("collect.summary", lang, seen=result.messages_seen, new=result.messages_new, old=result.messages_old,
                 saved=result.saved, dup=result.duplicates, skipped=result.skipped), markup=False)

@@ -8,9 +8,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from gaixl.cli._common import JSON_OPT, LANG_OPT, _check_lang, _emit_json, _fail, _progress, out
+from gaixl.cli._common import JSON_OPT, LANG_OPT, LAYOUTS_OPT, _check_lang, _emit_json, _fail, _progress, out
 from gaixl.errors import GaixlError, UsageError
-from gaixl.i18n import t
+from gaixl.i18n import both, t
 
 
 def consolidate(
@@ -21,22 +21,23 @@ def consolidate(
     history: Optional[Path] = typer.Option(None, "--history", help="历史库（默认：名单旁的 gaixl-history.sqlite）"),
     layout_id: Optional[str] = typer.Option(None, "--layout", help="指定格式（默认按年度） / format id"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """汇总各单位报回的文件：状态、反馈、报告、数据、汇总工作簿。 / Consolidate an inbox of returned files."""
     from gaixl.consolidation.outputs import manifest, missing_units, summary
     from gaixl.consolidation.run import consolidate as run
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         if inbox is None:
             if not (Path("workbook") / "returned").is_dir():
-                raise UsageError(t("consolidate.need_inbox", "en"), zh=t("consolidate.need_inbox", "zh"))
+                raise UsageError(**both("consolidate.need_inbox"))
             inbox = Path("workbook") / "returned"
         if roster is None:
             roster = next((p / "roster.csv" for p in (inbox.parent, inbox) if (p / "roster.csv").is_file()), None)
             if roster is None:
-                raise UsageError(t("consolidate.need_roster", "en"), zh=t("consolidate.need_roster", "zh"))
+                raise UsageError(**both("consolidate.need_roster"))
         out_dir = out_dir or Path("out") / "consolidated"
         history = history if history is not None else roster.parent / "gaixl-history.sqlite"
         with _progress(t("consolidate.progress", lang), 100, json_out) as prog:
@@ -72,12 +73,13 @@ def history(
     db: Path = typer.Option(Path("gaixl-history.sqlite"), "--db", help="历史数据库 / history database"),
     year: Optional[int] = typer.Option(None, "--year", help="只列该年度 / only this report year"),
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """列出历史数据库中存有的单位年度报告。 / List the unit-years stored in the history database."""
-    from gaixl.validation.history import HistoryStore, text
+    from gaixl.validation.history import HistoryStore
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         with HistoryStore(db, create=False) as store:
             items = store.units(year)
@@ -87,17 +89,17 @@ def history(
         _emit_json({"db": str(db), "year": year, "units": items})
         return
     if not items:
-        out.print(text("empty", lang, what=f"{year}年度" if year else "任何",
+        out.print(t("history.empty", lang, what=f"{year}年度" if year else "任何",
                        what_en=f" {year}" if year else ""), markup=False)
         return
-    table = RichTable(title=text("title", lang, db=db))
+    table = RichTable(title=t("history.title", lang, db=db))
     for col in ("code", "name", "year", "layout", "stored_at", "file"):
-        table.add_column(text(col, lang), overflow="fold")
+        table.add_column(t("history." + col, lang), overflow="fold")
     for i in items:
         table.add_row(escape(i["code"]), escape(i["name"]), str(i["year"]), i["layout"], escape(i["stored_at"]),
                       escape(i["file"] or i["source"] or ""))
     out.print(table)
     years = sorted({i["year"] for i in items})
-    out.print(text("summary", lang, n=len(items), years="、".join(map(str, years)) if lang != "en"
+    out.print(t("history.summary", lang, n=len(items), years="、".join(map(str, years)) if lang != "en"
                    else ", ".join(map(str, years))), markup=False)
 

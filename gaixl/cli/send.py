@@ -8,40 +8,11 @@ from typing import List, Optional
 
 import typer
 
-from gaixl.cli._common import JSON_OPT, LANG_OPT, _check_lang, _emit_json, _fail, _progress, out
+from gaixl.cli._common import JSON_OPT, LANG_OPT, LAYOUTS_OPT, _check_lang, _emit_json, _fail, _progress, out
 from gaixl.errors import GaixlError, UsageError
+from gaixl.i18n import both, t
 
-MESSAGES = {
-    "need_smtp": ("--send 需要用 --smtp 指定发信服务器", "--send needs the mail server: give --smtp"),
-    "need_from": ("请用 --from 指定发件人地址（SMTP用户名不是邮箱地址时必须指定）",
-                  "Give the sender with --from (needed when the SMTP user is not an address)"),
-    "progress.distribute": ("正在分发模板", "Distributing templates"),
-    "progress.feedback": ("正在回复", "Replying"),
-    "distribute.summary": ("{year}年度模板分发：名单共 {units} 个单位——{what}", "Templates of {year}: {units} units on "
-                           "the roster — {what}"),
-    "feedback.summary": ("{year}年度报送回复：共 {units} 个单位——{what}", "Replies for {year}: {units} units — {what}"),
-    "drafted": ("草稿 {n} 封", "{n} drafted"),
-    "sent": ("已发送 {n} 封", "{n} sent"),
-    "already-sent": ("此前已发送、本次跳过 {n} 个", "{n} skipped (already sent)"),
-    "no-address": ("无邮箱 {n} 个", "{n} without an address"),
-    "no-template": ("无模板 {n} 个", "{n} without a template"),
-    "conflict": ("模板重复 {n} 个", "{n} with two templates"),
-    "failed": ("发送失败 {n} 个", "{n} failed"),
-    "drafts_at": ("草稿（.eml，可用邮件客户端打开核对）保存在 {out}；核对无误后加 --send 发送",
-                  "Drafts (.eml, open them in a mail client) written to {out}; add --send to send them"),
-    "log_at": ("发送记录：{log}（重复运行不会重复发送）", "Sent log: {log} (a re-run never sends twice)"),
-    "not_sent": ("未发送：", "Not sent:"),
-    "skipped": ("此前已发送、其后模板有变化（本次未重发）：", "Already sent, changed since (not sent again):"),
-    "refused": ("部分收件人被拒收：", "Some recipients refused:"),
-    "unmatched": ("未发给任何单位的文件：", "Files not sent to any unit:"),
-    "note": ("注意：{note}", "Note: {note}"),
-}
 STATUS_ORDER = ("drafted", "sent", "already-sent", "no-address", "no-template", "conflict", "failed")
-
-
-def _t(key: str, lang: str, **kw) -> str:
-    zh, en = MESSAGES[key]
-    return (en if lang == "en" else zh).format(**kw)
 
 
 SMTP_OPT = typer.Option(None, "--smtp", help="发信服务器：smtps://用户@主机[:465]（TLS）或 smtp://用户@主机[:587]"
@@ -71,7 +42,7 @@ def _options(smtp: Optional[str], insecure: bool, sender: Optional[str], reply_t
     url = M.parse_smtp_url(smtp, insecure) if smtp else None
     if sender is None:
         if url is None or not M.valid_address(url.user):
-            raise UsageError(_t("need_from", "en"), zh=_t("need_from", "zh"))
+            raise UsageError(**both("send.need_from"))
         sender = url.user
     return url, Options(sender=M.sender(sender, "--from"), reply_to=M.sender(reply_to, "--reply-to") if reply_to
                         else None, deadline=deadline, contact=contact, signature=signature)
@@ -83,7 +54,7 @@ def _mailer(url, send: bool, cafile: Optional[Path]):
     if not send:
         return None
     if url is None:
-        raise UsageError(_t("need_smtp", "en"), zh=_t("need_smtp", "zh"))
+        raise UsageError(**both("send.need_smtp"))
     return M.Mailer(url, M.smtp_password(url), cafile=cafile)
 
 
@@ -94,8 +65,8 @@ def _report(res, lang: str, json_out: bool, kind: str) -> None:
     c = res.counts()
     primary = "sent" if res.mode == "send" else "drafted"
     shown = [k for k in STATUS_ORDER if k in c and (c[k] or k == primary)]
-    what = ("，" if lang != "en" else ", ").join(_t(k, lang, n=c[k]) for k in shown)
-    out.print(_t(f"{kind}.summary", lang, year=res.year, units=c["units"], what=what), markup=False)
+    what = ("，" if lang != "en" else ", ").join(t("send." + k, lang, n=c[k]) for k in shown)
+    out.print(t(f"send.{kind}.summary", lang, year=res.year, units=c["units"], what=what), markup=False)
     # Units skipped as already mailed are counted in the summary; listed one by one only when
     # something changed since (a regenerated template: --resend is the way to send it again).
     skipped = [i for i in res.items if i.status == "already-sent" and "--resend" in i.reason and i.kind != "reminder"]
@@ -103,28 +74,28 @@ def _report(res, lang: str, json_out: bool, kind: str) -> None:
     refused = [i for i in res.items if i.refused]
     for title, group in (("skipped", skipped), ("not_sent", bad), ("refused", refused)):
         if group:
-            out.print(_t(title, lang), markup=False)
+            out.print(t("send." + title, lang), markup=False)
             for i in group:
                 reason = i.reason_en if lang == "en" and i.reason_en else i.reason
                 out.print(f"  - {i.code} {i.name}：{reason}" if lang != "en" else f"  - {i.code} {i.name}: {reason}",
                           markup=False)
     if res.unmatched:
-        out.print(_t("unmatched", lang), markup=False)
+        out.print(t("send.unmatched", lang), markup=False)
         for u in res.unmatched:
             reason = u.get("reason_en") if lang == "en" else u.get("reason")
             out.print(f"  - {u['file']}：{reason}" if lang != "en" else f"  - {u['file']}: {reason}", markup=False)
     for note in res.notes:
-        out.print(_t("note", lang, note=note["en"] if lang == "en" else note["zh"]), markup=False)
+        out.print(t("send.note", lang, note=note["en"] if lang == "en" else note["zh"]), markup=False)
     if res.mode == "drafts":
-        out.print(_t("drafts_at", lang, out=res.out), markup=False)
-    out.print(_t("log_at", lang, log=res.log), markup=False)
+        out.print(t("send.drafts_at", lang, out=res.out), markup=False)
+    out.print(t("send.log_at", lang, log=res.log), markup=False)
     raise typer.Exit(1 if res.failed else 0)
 
 
 def _with_mailer(mailer, label: str, lang: str, quiet: bool, job):
     """Run `job(mailer, progress)` under a progress bar; the SMTP connection (if any) is closed
     whatever happens."""
-    with _progress(_t(label, lang), 100, quiet) as prog:
+    with _progress(t("send." + label, lang), 100, quiet) as prog:
         task = prog.add_task("", total=None)
         try:
             return job(mailer, lambda i, n: prog.update(task, completed=i, total=n))
@@ -153,6 +124,7 @@ def distribute(
                                                                  "(default: the year's)"),
     resend: Optional[List[str]] = RESEND_OPT,
     json_out: bool = JSON_OPT,
+    layouts_dir: Optional[Path] = LAYOUTS_OPT,
     lang: str = LANG_OPT,
 ):
     """把各单位的模板发到名单中的邮箱（默认写 .eml 草稿，加 --send 发送；密码取自环境变量 GAIXL_SMTP_PASSWORD）。 /
@@ -160,7 +132,7 @@ def distribute(
     from gaixl.mail.distribute import distribute as run
     from gaixl.mail.distribute import parse_deadline
 
-    lang = _check_lang(lang)
+    lang = _check_lang(lang, layouts_dir)
     try:
         url, opts = _options(smtp, insecure, sender, reply_to, contact, signature, parse_deadline(deadline))
         res = _with_mailer(_mailer(url, send, cafile), "progress.distribute", lang, json_out,

@@ -16,6 +16,7 @@ its Layout: the official 三 table). Output is a pure function of the input: sam
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from gaixl.document.html import esc
@@ -38,14 +39,24 @@ class Bar:
 
 
 # ---------------------------------------------------------------- chart data from a report
-RESULT_GROUPS = (  # (label, which row keys of table t3 it sums, colour)
-    ("予以公开", lambda k: k == "granted", PALETTE[1]),
-    ("部分公开", lambda k: k == "partial", PALETTE[0]),
-    ("不予公开", lambda k: k.startswith("denied_"), PALETTE[3]),
-    ("无法提供", lambda k: k.startswith("unable_"), PALETTE[2]),
-    ("不予处理", lambda k: k.startswith("noproc_"), PALETTE[4]),
-    ("其他处理", lambda k: k == "other_proc" or k.startswith("other_"), PALETTE[5]),
-)
+_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)+")
+# Colours of the result groups in the order the layout lists them (予以公开 green, 部分公开 blue…).
+RESULT_COLOURS = (PALETTE[1], PALETTE[0], PALETTE[3], PALETTE[2], PALETTE[4], PALETTE[5], PALETTE[6], PALETTE[7])
+
+
+def result_groups(layout: Layout) -> list[tuple[str, list[str]]]:
+    """The groups of 三、本年度办理结果 as the layout nests them: (short label, data row keys), one
+    per row beside the computed total (（一）予以公开 … （六）其他处理, a group's rows together)."""
+    def leaves(r) -> list[str]:
+        return [r.key] if not r.children else [k for c in r.children for k in leaves(c)]
+
+    stack = list(layout.tables["t3"].rows)
+    while stack:
+        r = stack.pop()
+        if any(c.computed for c in r.children):
+            return [(_NUMBER.sub("", c.label or "").split("（", 1)[0], leaves(c)) for c in r.children if not c.computed]
+        stack.extend(r.children)
+    return []
 
 
 def _t3_total_col(layout: Layout) -> str:
@@ -62,14 +73,14 @@ def applications(layout: Layout, data: ReportData) -> float:
 
 
 def results_breakdown(layout: Layout, data: ReportData) -> list[Bar]:
-    """How the applications were handled (三 三、本年度办理结果, 总计 column), in six groups:
-    予以公开, 部分公开, 不予公开 (（三）1–8), 无法提供 (（四）), 不予处理 (（五）), 其他处理 (（六）)."""
+    """How the applications were handled (三 三、本年度办理结果, 总计 column), in the groups the
+    layout nests (result_groups): 予以公开, 部分公开, 不予公开 (（三）1–8), 无法提供 (（四）), 不予处理
+    (（五）), 其他处理 (（六）)."""
     if "t3" not in layout.tables:
         return []
     col = _t3_total_col(layout)
-    rows = [ref.row for ref in layout.cell_keys if ref.table == "t3" and ref.col == col]
-    return [Bar(label, sum(data.number(layout, CellRef("t3", k, col)) for k in rows if pick(k)), colour)
-            for label, pick, colour in RESULT_GROUPS]
+    return [Bar(label, sum(data.number(layout, CellRef("t3", k, col)) for k in keys), RESULT_COLOURS[i % len(RESULT_COLOURS)])
+            for i, (label, keys) in enumerate(result_groups(layout))]
 
 
 # ---------------------------------------------------------------- helpers

@@ -10,26 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gaixl import codes
 from gaixl.atomic import write_text
 from gaixl.consolidation.model import Consolidation, UnitStatus
 from gaixl.findings import SEVERITY_ORDER, Finding
+from gaixl.spec.model import Layout
 from gaixl.workbook.names import safe_filename
 
-# What to do, by finding code (anything else: the generic advice of its severity).
-TODO = {
-    "t3-balance": "请核对该列各项数字，使“第一项加第二项之和等于第三项加第四项之和”",
-    "cell-text-number": "请删除该单元格中的文本格式或多余字符，重新输入数字",
-    "text-empty": "请在该部分填写相应内容（没有内容的请写明“无”及原因）",
-    "text-table-mismatch": "请核对正文所写数字与表格中的数字，改正有误的一处，使前后一致",
-    "text-duplicate-units": "请结合本单位实际情况撰写该部分文字，避免与其他单位报告内容雷同",
-    "text-copied-last-year": "请按本年度实际情况重新撰写该段文字，不要沿用上年报告",
-    "text-stale-year": "请核对报告年度，按本年度的情况撰写正文（正文应写明本报告年度）",
-    "template-other-year": "请使用本年度下发的模板重新填报",
-    "template-other-unit": "请使用下发给本单位的模板重新填报",
-    "unreadable": "请检查文件是否损坏或加密，另存为.xlsx格式后重新发送",
-    "wrong-format": "请使用下发的Excel模板（.xlsx）填报后发送",
-}
-GENERIC = {"error": "请改正后重新报送", "warning": "请核实，如确有误请改正后重新报送", "info": "供参考"}
+# What to do, by finding code: the registry's advice (gaixl.codes, and the layout's own for its
+# rule codes), else the generic advice of the finding's severity.
 
 
 def _show(v) -> str:
@@ -38,7 +27,7 @@ def _show(v) -> str:
     return "（空白）" if v is None or v == "" else str(v)
 
 
-def finding_line(i: int, f: Finding) -> str:
+def finding_line(i: int, f: Finding, layout: Layout | None = None) -> str:
     where = []
     if f.location and f.location not in f.message:
         where.append(f.location)
@@ -49,7 +38,7 @@ def finding_line(i: int, f: Finding) -> str:
     parts = [head + f.message.rstrip("。") + "。"]
     if (f.expected is not None or f.found is not None) and "应为" not in f.message:
         parts.append(f"   应为：{_show(f.expected)}；实际：{_show(f.found)}。")
-    parts.append(f"   处理：{TODO.get(f.code, GENERIC.get(f.severity, GENERIC['error']))}。")
+    parts.append(f"   处理：{codes.todo(f.code, f.severity, [layout] if layout is not None else None)}。")
     return "\n".join(parts)
 
 
@@ -68,12 +57,12 @@ def letter(c: Consolidation, u: UnitStatus) -> str:
         lines += ["", f"一、错误（共{len(errors)}项，须改正）"]
         for f in errors:
             n += 1
-            lines.append(finding_line(n, f))
+            lines.append(finding_line(n, f, c.layout))
     if warnings:
         lines += ["", f"{'二' if errors else '一'}、提醒（共{len(warnings)}项，请核实）"]
         for f in warnings:
             n += 1
-            lines.append(finding_line(n, f))
+            lines.append(finding_line(n, f, c.layout))
     lines.append("")
     if u.status == "accepted":
         lines.append("本次报送的文件已采用。上述提醒事项请核实；如确需修改，请在原文件中修改后重新发送，我们将以最新报送的文件为准。")

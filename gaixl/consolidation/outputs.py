@@ -25,7 +25,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from gaixl.atomic import remove_stale_temps, write_bytes, write_text
+from gaixl.atomic import ensure_dir, remove_stale_temps, write_bytes, write_text
 from gaixl.consolidation.model import Consolidation
 from gaixl.errors import OutputError, os_reason_zh
 from gaixl.report.data import dump_data
@@ -353,8 +353,7 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
     files are written by a second process at the same time as the county-wide ones."""
     from gaixl.consolidation.letters import write_feedback
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = ensure_dir(out)
     for folder in (out, out / "data", out / "feedback", out / "reports"):
         remove_stale_temps(folder)            # debris of a run killed mid-write
     codes = sorted(c.accepted)

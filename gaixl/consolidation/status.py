@@ -347,6 +347,16 @@ _CORE = ("<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
          '<dcterms:modified xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:modified></cp:coreProperties>')
 
 
+def accepted_statement(c: Consolidation) -> str:
+    """What the county report is built from: the accepted files only (a file with errors never
+    counts), said in the report itself."""
+    n = {k: sum(u.status == k for u in c.units) for k in ("accepted", "rejected", "missing")}
+    left = "，".join(x for x in (f"被退回的{n['rejected']}个单位" if n["rejected"] else "",
+                                 f"未报送的{n['missing']}个单位" if n["missing"] else "") if x)
+    return (f"本报告仅汇总经校验无错误、予以采用的{n['accepted']}个单位报送的数据"
+            + (f"；{left}的数据未计入" if left else "") + "。")
+
+
 def county_report_bytes(c: Consolidation) -> bytes:
     """The county-wide report (.docx): build_document + docx_bytes of the county total, with the
     figures inserted after the official 三 table (the tables themselves are untouched), a fixed
@@ -356,6 +366,7 @@ def county_report_bytes(c: Consolidation) -> bytes:
     from gaixl.errors import GaixlError
 
     doc = build_document(county_data(c), c.layout)
+    doc.preamble.append(accepted_statement(c))
     raw = docx_bytes(doc)
     with zipfile.ZipFile(io.BytesIO(raw)) as z:
         names = z.namelist()

@@ -8,8 +8,10 @@ or a ReportData. The format follows from the suffix of `out`: .docx (gaixl.docum
 (gaixl.document.html). Every renderer lays out the same Document (gaixl.document.model), so the
 content — title, opening paragraph, six sections, tables, signature — is the same in each.
 
-The findings returned are what a reader of the report should know: warnings of reading the
-file (errors and warnings only) and the document's own (a narrative section left empty, …).
+The data are checked in full first (as `gaixl check` does); with error-level findings nothing
+is written (ReportRejected) unless `draft=True`, which marks every page “草稿（未通过校验）”.
+The findings returned are what a reader of the report should know: the check's errors (of a
+draft) and warnings, and the document's own (a narrative section left empty, …).
 
 This package's __init__ imports nothing heavy: gaixl imports it eagerly (see gaixl/__init__.py),
 and python-docx is loaded only when a .docx or .pdf is written.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gaixl.errors import GaixlError, UsageError, os_reason_zh
+from gaixl.errors import OutputError, UsageError, os_reason_zh
 
 FORMATS = {".docx": "docx", ".pdf": "pdf", ".md": "markdown", ".markdown": "markdown", ".html": "html",
            ".htm": "html"}
@@ -35,24 +37,30 @@ def output_format(out: str | Path) -> str:
     return fmt
 
 
-def render(source, out: str | Path, *, layout=None):
-    """Write the report of `source` to `out` → (out path, findings). See the module docstring."""
-    from gaixl.document.model import build_document
+def render(source, out: str | Path, *, layout=None, draft: bool = False):
+    """Write the report of `source` to `out` → (out path, findings). See the module docstring.
+
+    The data are checked in full first (a file as by `gaixl check`: tables, format and year,
+    narrative; a ReportData by the validator). With error-level findings nothing is written
+    and ReportRejected (carrying every finding) is raised — unless `draft`, which writes the
+    document with “草稿（未通过校验）” on every page. Warnings never block."""
+    from gaixl.document.model import DRAFT_MARK, build_document
+    from gaixl.errors import ReportRejected
     from gaixl.report.data import ReportData
     from gaixl.spec.load import load_layout
     from gaixl.spec.model import Layout
+    from gaixl.validation.validate import validate
 
     out = Path(out)
     fmt = output_format(out)                 # before reading: a wrong suffix fails fast
-    findings = []
     if isinstance(source, ReportData):
         data = source
+        checked = validate(data, load_layout(data.layout))
     else:
-        from gaixl.workbook.read import read_any
+        from gaixl.validation.files import check_file
 
-        res = read_any(source)
-        data = res.data
-        findings = [f for f in res.findings if f.severity in ("error", "warning")]
+        report = check_file(source)
+        data, checked = report.data, report.findings
     if isinstance(layout, str):
         layout = load_layout(layout)
     if layout is not None:
@@ -63,8 +71,21 @@ def render(source, out: str | Path, *, layout=None):
             raise UsageError(f"the data are in the {data.layout} format, not {layout.id}",
                              where=None if isinstance(source, ReportData) else str(source),
                              zh=f"数据为{data.layout}年版格式，与指定的{layout.id}年版格式不符")
+    errors = [f for f in checked if f.severity == "error"]
+    if errors and not draft:
+        raise ReportRejected(
+            f"not written: the data have {len(errors)} error(s); correct them (gaixl check lists them), "
+            "or write a draft with --draft", findings=errors,
+            where=None if isinstance(source, ReportData) else str(source),
+            zh=f"未生成报告：数据有{len(errors)}项错误，请先改正（gaixl check 可列出全部问题），"
+               "或使用 --draft 生成草稿")
+    findings = [f for f in checked if f.severity in ("error", "warning")]
     doc = build_document(data, layout)
-    findings += doc.warnings
+    if draft:
+        doc.draft = DRAFT_MARK if errors else "草稿"
+    # The document's own notes (a section left empty) unless the check said the same already.
+    said = {(f.code, f.row) for f in findings}
+    findings += [w for w in doc.warnings if (w.code, w.row) not in said]
     if fmt == "docx":
         from gaixl.document.docx import render_docx as write
     elif fmt == "pdf":
@@ -76,7 +97,7 @@ def render(source, out: str | Path, *, layout=None):
     try:
         write(doc, out)
     except OSError as e:                     # a folder in the way, no permission, a full disk …
-        raise GaixlError(f"cannot write the report: {e.strerror or e}", where=str(out),
+        raise OutputError(f"cannot write the report: {e.strerror or e}", where=str(out),
                          zh=f"无法写入报告：{os_reason_zh(e)}") from e
     return out, findings
 

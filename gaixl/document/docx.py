@@ -37,6 +37,7 @@ from gaixl.document.model import Document, TableBlock
 A4_W, A4_H = 11906, 16838                  # twips (210 × 297 mm)
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 HEADER_MM, FOOTER_MM = 15, 25              # header / footer distance from the page edge
+DRAFT_SLOT = "GAIXLDRAFTSLOT"              # the header's text in the cached base: the draft mark, or nothing
 TEXT_WIDTH = round((210 - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 1440)  # 8844 twips = 156 mm
 
 LATIN = "Times New Roman"
@@ -523,6 +524,17 @@ def _base() -> tuple[dict[str, bytes], str, str]:
         run(fld="end")
         run(" —")
 
+    # Header: empty, except on a draft (Document.draft), whose mark goes on every page here.
+    for header in (sec.header, sec.even_page_header):
+        header.is_linked_to_previous = False
+        p = header.paragraphs[0]
+        p.style = styles["Header"]
+        p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        r = p.add_run(DRAFT_SLOT)
+        fonts(r._r.get_or_add_rPr(), FONT_PAGE)
+        r.font.size = Pt(SIZE_PAGE)
+        r.font.bold = True
+
     # Settings: Chinese theme-font language, no preview picture.
     settings = d.settings.element
     for el in settings.findall(qn("w:savePreviewPicture")) + settings.findall(qn("w:rsids")):
@@ -604,6 +616,8 @@ def docx_bytes(doc: Document) -> bytes:
         z.writestr("docProps/core.xml", _core(doc))
         for name, data in parts.items():
             if name not in ("[Content_Types].xml", "_rels/.rels"):
+                if name.startswith("word/header"):
+                    data = data.replace(DRAFT_SLOT.encode(), _esc(clean_text(doc.draft)).encode("utf-8"))
                 z.writestr(name, data)
     return buf.getvalue()
 

@@ -43,6 +43,9 @@ STYLE = f"""
 html {{ background: #fff; color: #000; }}
 body {{ margin: 0; font-family: {BODY_FONTS}; font-size: 16pt; line-height: 1.75; }}
 .report {{ box-sizing: border-box; max-width: 210mm; margin: 0 auto; padding: 24mm 20mm; }}
+.draft {{ text-align: center; font-weight: bold; color: #c00000; font-size: 14pt; padding: 2mm 0;
+         border-bottom: 1px solid #c00000; background: #fff; }}
+@media print {{ .draft {{ position: fixed; top: 0; left: 0; right: 0; }} }}
 h1 {{ font-family: {TITLE_FONTS}; font-size: 22pt; font-weight: normal; line-height: 1.5;
       text-align: center; margin: 0 0 1em; }}
 h2 {{ font-family: {HEADING_FONTS}; font-size: 16pt; font-weight: normal; margin: 1em 0 0.25em;
@@ -224,9 +227,11 @@ def html_text(doc: Document) -> str:
            f"<title>{title}</title>",
            f"<style>\n{STYLE}\n</style>",
            "</head>",
-           "<body>",
-           '<main class="report">',
-           f"<h1>{title}</h1>"]
+           "<body>"]
+    if doc.draft:
+        # Fixed: a browser prints it at the top of every page.
+        out.append(f'<div class="draft" role="note">{esc(doc.draft)}</div>')
+    out += ['<main class="report">', f"<h1>{title}</h1>"]
     out += [f"<p>{esc(p)}</p>" for p in doc.preamble]
     seen: set[str] = set()
     for i, s in enumerate(doc.sections, 1):

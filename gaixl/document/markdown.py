@@ -102,7 +102,8 @@ def _heading(level: int, text: str) -> str:
 
 
 def markdown_text(doc: Document) -> str:
-    blocks = [_heading(1, doc.title)]
+    blocks = [f"**{escape_markdown(doc.draft)}**"] if doc.draft else []
+    blocks.append(_heading(1, doc.title))
     blocks += [escape_markdown(p) for p in doc.preamble if p != ""]
     for s in doc.sections:
         blocks.append(_heading(2, s.heading))

@@ -64,6 +64,10 @@ class Document:
     layout: str
     year: int
     warnings: list[Finding] = field(default_factory=list)
+    draft: str = ""                # a draft's mark (“草稿（未通过校验）”), shown on every page; "" for a report
+
+
+DRAFT_MARK = "草稿（未通过校验）"
 
 
 def format_value(value, kind: str) -> str:
@@ -125,8 +129,7 @@ def preamble(layout: Layout, data: ReportData) -> list[str]:
     if layout.notice_title:
         basis += f"和{layout.notice_title}（{layout.notice}）"
     parts = [f"本报告根据{basis}要求，由{unit}编制。",
-             "全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况、"
-             "存在的主要问题及改进情况、其他需要报告的事项。",
+             f"全文包括{'、'.join(s.bare_heading for s in layout.sections)}。",
              f"本报告所列数据的统计期限自{y}年1月1日起至{y}年12月31日止。"]
     c = data.contact or {}
     if c.get("url"):

@@ -11,7 +11,8 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from gaixl.importers.normalize import loose, norm, unnumbered
-from gaixl.spec.load import available_layouts
+from gaixl.spec.detect import Detection, detect
+from gaixl.spec.load import available_layouts, load_layout
 from gaixl.spec.model import Layout, Row, Table
 
 
@@ -28,17 +29,36 @@ class Target:
 
 
 # Section headings: number + a word the heading always has (real headings vary around it).
-_HEAD = re.compile(r"^([一二三四五六])、(.+)$")
-_HEAD_WORDS = {"一": ("总体情况", "总体"), "二": ("主动公开",), "三": ("收到和处理", "依申请"),
-               "四": ("行政复议", "行政诉讼"), "五": ("问题", "改进"), "六": ("其他需要报告", "其他事项")}
+_HEAD = re.compile(r"^([一二三四五六七八九十]+)、(.+)$")
 _CAPTION = re.compile(r"^第二十条第（([一二三四五六七八九十]+)）项")
 
 
-# The official headings without their number (Word numbering lists print the number themselves,
-# so it is not in the paragraph's text).
-_BARE = {"总体情况": "一", "主动公开政府信息情况": "二", "收到和处理政府信息公开申请情况": "三",
-         "政府信息公开行政复议、行政诉讼情况": "四", "政府信息公开行政复议和行政诉讼情况": "四",
-         "存在的主要问题及改进情况": "五", "存在的主要问题及改进措施": "五", "其他需要报告的事项": "六"}
+def _headings(layouts: list[Layout]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """From the layouts' sections: number → the words its heading always has, and the headings
+    without their number (Word numbering lists print the number themselves, so it is not in the
+    paragraph's text) → number. Official headings and the variants the layout files list."""
+    words: dict[str, set[str]] = {}
+    bare: dict[str, str] = {}
+    for layout in layouts:
+        for sec in layout.sections:
+            if not sec.number:
+                continue
+            words.setdefault(sec.number, set()).update(sec.heading_words or [sec.bare_heading])
+            for h in [sec.bare_heading, *sec.heading_variants]:
+                bare.setdefault(norm(h), sec.number)
+    return {k: tuple(sorted(v)) for k, v in words.items()}, bare
+
+
+_HEADINGS: dict[tuple, tuple[dict[str, tuple[str, ...]], dict[str, str]]] = {}
+
+
+def heading_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """_headings of the layouts in use, built once per set of layout files."""
+    layouts = available_layouts()
+    k = tuple((l.source, l.digest) for l in layouts)
+    if k not in _HEADINGS:
+        _HEADINGS[k] = _headings(layouts)
+    return _HEADINGS[k]
 
 
 _PUNCT = re.compile(r"[、，。：；,.:;“”\"'（）()〔〕\[\]《》\s]")
@@ -48,17 +68,19 @@ def _bare(s: str) -> str:
     return _PUNCT.sub("", s)
 
 
-def heading_number(n: str) -> str | None:
-    """'一'…'六' when the normalised text is a section heading, else None."""
+def heading_number(n: str, tables: tuple[dict[str, tuple[str, ...]], dict[str, str]] | None = None) -> str | None:
+    """'一'…'六' when the normalised text is a section heading, else None. `tables`: heading_tables(),
+    looked up once by a caller that asks for every line."""
     n = n.lstrip("#*>-")   # markdown headings and emphasis: ## 一、总体情况
-    if n in _BARE:
-        return _BARE[n]
+    head_words, bare = tables or heading_tables()
+    if n in bare:
+        return bare[n]
     m = _HEAD.match(n)
     # a heading is short and is not a sentence: "一、总体情况的第一段。" is a paragraph
     if not m or len(m.group(2)) > 24 or any(p in n for p in "。；，！？"):
         return None
     num, rest = m.group(1), m.group(2)
-    if any(w in rest for w in _HEAD_WORDS[num]):
+    if any(w in rest for w in head_words.get(num, ())):
         return num
     return None
 
@@ -106,6 +128,20 @@ class Index:
                 self.columns.add(loose(norm(c.label)))
                 cstack.extend(c.children)
         self.groups.discard("")
+        # The table whose one data row has no label (四): its values follow its column headers
+        # directly, and its column group labels (行政复议, 未经复议直接起诉…) announce it.
+        self.bare_table: Table | None = next(
+            (t for t in layout.tables.values() if t.data_rows and not any(r.label for r in t.data_rows)), None)
+        self.bare_words: set[str] = set()
+        self.bare_joined = ""
+        if self.bare_table is not None:
+            cstack = list(self.bare_table.columns)
+            while cstack:
+                c = cstack.pop()
+                if c.children:
+                    self.bare_words.add(norm(c.label))
+                    cstack.extend(c.children)
+            self.bare_joined = "".join(norm(c.label) for c in self.bare_table.columns if c.children)
         self._loose = {}
         self._plain = {}
         for names, tg in self.targets:
@@ -194,41 +230,29 @@ class Index:
         return n in self.columns or loose(n) in self.columns
 
 
-@lru_cache(maxsize=None)
-def _markers() -> dict[str, frozenset[str]]:
-    """Labels (normalised) found in one format only: how the format is told from the labels."""
-    words: dict[str, set[str]] = {}
-    for layout in available_layouts():
-        ws: set[str] = set()
-        for t in layout.tables.values():
-            if t.caption:
-                ws.add(norm(t.caption))
-            stack = list(t.rows)
-            while stack:
-                r = stack.pop()
-                ws.add(loose(norm(r.label or "")))
-                stack.extend(r.children)
-            for c in t.data_columns:
-                ws.add(loose(norm(c.label)))
-        ws.discard("")
-        words[layout.id] = ws
-    return {lid: frozenset(ws - set().union(*(o for k, o in words.items() if k != lid))) for lid, ws in words.items()}
+def label_key(s: str) -> str:
+    """A layout's label in the form the importer compares (gaixl.spec.detect uses it)."""
+    return loose(norm(s))
+
+
+def format_detection(norms: list[str], year: int | None = None) -> Detection:
+    """Which format the labels show: each format's labels that not every format has, counted
+    (gaixl.spec.detect: derived from the layout files, a new format needs no code here)."""
+    return detect({loose(n) for n in norms}, label_key, year)
 
 
 def format_votes(norms: list[str]) -> dict[str, int]:
-    """How many distinct format-only labels of each format the text shows."""
-    marks = _markers()
-    seen: dict[str, set[str]] = {lid: set() for lid in marks}
-    for n in norms:
-        ln = loose(n)
-        for lid, ws in marks.items():
-            if ln in ws:
-                seen[lid].add(ln)
-    return {lid: len(s) for lid, s in seen.items()}
+    """How many distinct labels telling the formats apart each format shows."""
+    return format_detection(norms).votes
 
 
-@lru_cache(maxsize=None)
+_INDEXES: dict[tuple[str, str], Index] = {}
+
+
 def index_for(layout_id: str) -> Index:
-    from gaixl.spec.load import load_layout
-
-    return Index(load_layout(layout_id))
+    """The label index of a layout (one per layout file content, built once)."""
+    layout = load_layout(layout_id)
+    k = (layout.source, layout.digest)
+    if k not in _INDEXES:
+        _INDEXES[k] = Index(layout)
+    return _INDEXES[k]

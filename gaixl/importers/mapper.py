@@ -19,16 +19,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from gaixl.importers.labels import Index, Target, caption_item, format_votes, heading_number, index_for
+from gaixl.importers.labels import (
+    Index,
+    Target,
+    caption_item,
+    format_detection,
+    heading_number,
+    heading_tables,
+    index_for,
+)
 from gaixl.importers.lines import Cell, Line, Source
 from gaixl.importers.normalize import loose, norm
 from gaixl.importers.numbers import is_value
 from gaixl.importers.placing import Placed, Placing, Unplaced
+from gaixl.spec.load import available_layouts
 from gaixl.spec.model import Layout, Table
 
 __all__ = ["Mapped", "Placed", "Unplaced", "detect_format", "map_source"]
 
-_T4_WORDS = {"行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"}
 _UNIT = re.compile(r"（(?:单位：)?(万元|元)）")
 _GLUED = re.compile(r"^(.*?[^\d\s.])\s*(\d{2,})$")
 
@@ -53,12 +61,8 @@ def detect_format(src: Source, year: int | None) -> tuple[str | None, dict]:
         for c in line.cells:
             if c.text and not is_value(c.text):
                 norms.append(norm(c.text))
-    votes = format_votes(norms)
-    best = max(votes.values(), default=0)
-    if best == 0:
-        return None, votes
-    winners = [lid for lid, v in votes.items() if v == best]
-    return (winners[0] if len(winners) == 1 else None), votes
+    found = format_detection(norms, year)
+    return found.id, found.votes
 
 
 class _Mapper(Placing):
@@ -66,6 +70,7 @@ class _Mapper(Placing):
         self.src = src
         self.layout = layout
         self.ix: Index = index_for(layout.id)
+        self.heads = heading_tables()       # once per run: heading_number asks for every line
         self.others = [index_for(l) for l in _other_layouts(layout)]
         self.out = Mapped(layout=layout)
         self.section = ""
@@ -129,17 +134,17 @@ class _Mapper(Placing):
     # ---------------------------------------------------------------- classification
     def context(self, n: str, raw: str, where: str) -> bool:
         """Headings, captions and table-4 words: update the context. True when n was one."""
-        h = heading_number(n)
+        h = heading_number(n, self.heads)
         if h:
             self.section = h
-            self.t4 = h == "四"
+            self.t4 = self.ix.bare_table is not None and h == self.ix.bare_table.group
             self.out.headings.setdefault(h, raw.strip())
             return True
         if caption_item(n):
             self.section = self.section or "二"
             self.t4 = False
             return True
-        if n in _T4_WORDS or n.replace("、", "") == "行政复议行政诉讼":
+        if n in self.ix.bare_words or (self.ix.bare_joined and n.replace("、", "") == self.ix.bare_joined):
             self.t4 = True
             return True
         return False
@@ -199,7 +204,7 @@ class _Mapper(Placing):
 
     def known(self, n: str) -> bool:
         """Whether a normalised text is any label the mapper knows (row, group, column, heading)."""
-        return bool(heading_number(n) or caption_item(n) or n in _T4_WORDS or self.ix.match_row(n)
+        return bool(heading_number(n, self.heads) or caption_item(n) or n in self.ix.bare_words or self.ix.match_row(n)
                     or self.ix.is_group(n) or self.ix.is_column_word(n) or any(o.match_row(n) for o in self.others))
 
     def physical(self, line: Line) -> None:
@@ -314,8 +319,6 @@ class _Mapper(Placing):
 
 
 def _other_layouts(layout: Layout) -> list[str]:
-    from gaixl.spec.load import available_layouts
-
     return [l.id for l in available_layouts() if l.id != layout.id]
 
 

@@ -13,6 +13,7 @@ from gaixl.importers.labels import Target
 from gaixl.importers.lines import Cell, Line
 from gaixl.importers.normalize import loose, norm
 from gaixl.importers.numbers import Note, is_value, read_value
+from gaixl.spec.rules import column_totals
 
 
 @dataclass
@@ -285,11 +286,9 @@ class Placing:
         table has a row total, a total that is not the sum of the items read says so."""
         t = target.table
         leaves = t.data_columns
-        # groups of (items, total): the row total of 三; the three totals of 四
-        groups = [(list(range(len(leaves) - 1)), len(leaves) - 1)] if (
-            leaves[-1].computed and sum(1 for c in leaves if c.computed) == 1) else []
-        if not groups and t.group == "四" and len(leaves) == 15:
-            groups = [([g * 5 + k for k in range(4)], g * 5 + 4) for g in range(3)]
+        # groups of (items, total), from the layout's computed columns: the row total of 三;
+        # the three totals of 四
+        groups = column_totals(self.layout, t)
         if not groups:
             return False
         got: dict[int, str] = {}
@@ -312,7 +311,7 @@ class Placing:
         return False
 
     def place_t4(self, cells: list[Cell], mode: str, line: Line | None) -> None:
-        t4 = next((t for t in self.layout.tables.values() if t.group == "四"), None)
+        t4 = self.ix.bare_table
         if t4 is None or not t4.data_rows:
             return
         target = Target(t4, t4.data_rows[0])

@@ -297,8 +297,9 @@ def compose(unit: dict, t: Template, year: int, opts: Options, *, sign: str, n: 
 
 
 # ---------------------------------------------------------------- the run
-def distribute(folder, roster, opts: Options, *, mailer: M.Mailer | None = None, out=None, year: int | None = None,
-               layout: str | None = None, resend: tuple[str, ...] | list[str] = (), progress: Callable[[int, int], None] | None = None,
+def distribute(folder: str | Path, roster: str | Path | list[dict], opts: Options, *, mailer: M.Mailer | None = None,
+               out: str | Path | None = None, year: int | None = None, layout: str | None = None,
+               resend: tuple[str, ...] | list[str] = (), progress: Callable[[int, int], None] | None = None,
                when: dt.datetime | None = None) -> Result:
     """Draft (mailer None) or send one message per roster unit. `roster` is a path or the
     units as read_roster returns them."""

@@ -306,8 +306,9 @@ def feedback_messages(folder, opts: Options, *, inbox=None, deadline: dt.date | 
     return replies, unmatched
 
 
-def feedback(folder, opts: Options, *, mailer: M.Mailer | None = None, out=None, inbox=None,
-             deadline: dt.date | None = None, remind_missing: bool = False, resend=(),
+def feedback(folder: str | Path, opts: Options, *, mailer: M.Mailer | None = None, out: str | Path | None = None,
+             inbox: str | Path | None = None, deadline: dt.date | None = None, remind_missing: bool = False,
+             resend: tuple[str, ...] | list[str] = (),
              progress: Callable[[int, int], None] | None = None, when: dt.datetime | None = None) -> Result:
     """Draft (mailer None) or send the replies of a consolidation output folder."""
     folder = Path(folder)

@@ -34,8 +34,8 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from gaixl.atomic import write_text
-from gaixl.errors import GaixlError
+from gaixl.atomic import ensure_dir, output_error, write_text
+from gaixl.errors import MailError
 
 PASSWORD_ENV = "GAIXL_SMTP_PASSWORD"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,10 +44,6 @@ TIMEOUT = 60.0
 # the domain or an IP literal. Anything else in a roster is listed, not guessed at.
 _ADDR = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+|\[[0-9.:A-Fa-f]+\])$")
-
-
-class MailError(GaixlError):
-    """Mail cannot be sent: a bad SMTP URL, no password, the connection, TLS or login failed."""
 
 
 class SendRefused(MailError):
@@ -494,8 +490,12 @@ def send_lock(log_path: str | Path, active: bool = True):
         return
     log_path = Path(log_path)
     path = log_path.with_name(log_path.name + ".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as fh:
+    ensure_dir(path.parent)
+    try:
+        fh = open(path, "a+b")
+    except OSError as e:
+        raise output_error(path, e) from None
+    with fh:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

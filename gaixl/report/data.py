@@ -125,6 +125,8 @@ class ReportData:
 
 
 def load_data_file(path: str | Path) -> ReportData:
+    """A data file (.json, the contract of shared/design.md) → ReportData; DataFileError when
+    it cannot be read or does not follow the contract."""
     p = Path(path)
     try:
         raw = p.read_bytes()
@@ -226,4 +228,5 @@ class ReadResult:
     locator: dict = field(default_factory=dict)        # CellRef -> (sheet, "D7")
     text_locator: dict = field(default_factory=dict)   # section key -> sheet; (key, paragraph index) -> cell
     info_locator: dict = field(default_factory=dict)   # 基本信息 field -> (sheet, "B3")
-    uncomputable: set = field(default_factory=set)     # template inputs its formulas cannot add
+    uncomputable: set = field(default_factory=set)     # template inputs that are not numbers
+    sheet_values: dict | None = None                   # template: CellRef -> number its formulas see

@@ -252,6 +252,16 @@ def loose_label(norm: str) -> str:
 _SHEET_NUMBER = re.compile(r"^[ \t]*[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?[ \t]*$")
 
 
+# What a paragraph may hold and still count as empty: the characters the template's check
+# formula removes before TRIM (gaixl.workbook.grid.text_condition), so both agree.
+PARAGRAPH_BLANKS = " \t\r\n\u3000"
+
+
+def has_text(paragraph) -> bool:
+    """Whether a narrative paragraph says anything (the template's 至少填写一段 check agrees)."""
+    return bool(paragraph) and bool(str(paragraph).strip(PARAGRAPH_BLANKS))
+
+
 def spreadsheet_number(raw) -> bool:
     """Whether a spreadsheet's own arithmetic can use this cell value."""
     if raw is None or isinstance(raw, bool):

@@ -7,6 +7,8 @@ exist — and every message points at `file:line:column` of the mistake.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from typing import Any
 import yaml
 
 from gaixl.errors import LayoutError, UsageError, os_reason_zh
-from gaixl.spec.model import KINDS, SEVERITIES, Column, Layout, Mention, Row, RuleSpec, Section, Table
+from gaixl.spec.model import KINDS, SEVERITIES, CarryLink, Column, Layout, Mention, Row, RuleSpec, Section, Table
 from gaixl.spec.rules import expand_checks
 
 
@@ -24,6 +26,7 @@ class _Map(dict):
 
     mark: tuple[int, int] = (0, 0)
     key_marks: dict[str, tuple[int, int]]
+    value_marks: dict[str, tuple[int, int]]
 
 
 class _Seq(list):
@@ -38,6 +41,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
     m = _Map()
     m.mark = (node.start_mark.line + 1, node.start_mark.column + 1)
     m.key_marks = {}
+    m.value_marks = {}
     for k_node, v_node in node.value:
         key = loader.construct_object(k_node, deep=True)
         if key in m:
@@ -45,6 +49,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
                               zh=f"键{key!r}重复")
         m[key] = loader.construct_object(v_node, deep=True)
         m.key_marks[key] = (k_node.start_mark.line + 1, k_node.start_mark.column + 1)
+        m.value_marks[key] = (v_node.start_mark.line + 1, v_node.start_mark.column + 1)
     return m
 
 
@@ -60,7 +65,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 
 # The parts of a layout file, in Chinese, for the zh messages of LayoutError.
 _WHAT_ZH = {"column": "列", "row": "行", "table": "表格", "rule": "规则", "section": "部分", "mention": "提及项",
-            "layout": "格式文件", "years": "适用年度（years）", "tables": "表格集（tables）"}
+            "layout": "格式文件", "carry_over": "结转关系（carry_over）", "years": "适用年度（years）", "tables": "表格集（tables）"}
 
 
 def _what_zh(what: str) -> str:
@@ -81,6 +86,13 @@ class _Ctx:
         else:
             line, col = getattr(obj, "mark", (0, 0))
         return f"{self.path}:{line}:{col}"
+
+    def value_where(self, obj: Any, key: str) -> str:
+        """Where the value of `key` starts (a rule expression: its errors point at it)."""
+        if isinstance(obj, _Map) and key in obj.value_marks:
+            line, col = obj.value_marks[key]
+            return f"{self.path}:{line}:{col}"
+        return self.where(obj, key)
 
     def fail(self, obj: Any, msg: str, key: str | None = None, *, zh: str | None = None) -> LayoutError:
         return LayoutError(msg, where=self.where(obj, key), zh=zh)
@@ -108,7 +120,8 @@ class _Ctx:
 
 # ---------------------------------------------------------------- parsing
 def _parse_column(ctx: _Ctx, obj: Any, keys: set[str]) -> Column:
-    m = ctx.mapping(obj, {"key", "label", "name", "kind", "computed", "rule", "cell", "span", "children"}, {"label"}, "column")
+    m = ctx.mapping(obj, {"key", "label", "name", "kind", "computed", "rule", "cell", "span", "children", "guide"},
+                    {"label"}, "column")
     children = [_parse_column(ctx, c, keys) for c in m.get("children") or []]
     key = ctx.text(m, "key", "column")
     kind = ctx.text(m, "kind", "column", "count")
@@ -136,7 +149,8 @@ def _parse_column(ctx: _Ctx, obj: Any, keys: set[str]) -> Column:
     return Column(key=key, label=str(m["label"]), name=ctx.text(m, "name", "column"), kind=kind,
                   computed=ctx.text(m, "computed", "column"), rule=dict(rule) if rule else None,
                   cell=tuple(str(x) for x in cell) if cell else None, span=int(m.get("span", 1)),
-                  children=children, where=ctx.where(m))
+                  children=children, where=ctx.where(m), guide=ctx.text(m, "guide", "column"),
+                  formula_where=ctx.value_where(m, "computed") if "computed" in m else "")
 
 
 def _parse_row(ctx: _Ctx, obj: Any, keys: set[str]) -> Row:
@@ -159,7 +173,8 @@ def _parse_row(ctx: _Ctx, obj: Any, keys: set[str]) -> Row:
         ctx.mapping(rule, {"id", "message", "message_en"}, {"id", "message"}, "rule")
     return Row(key=key, label=ctx.text(m, "label", "row"), name=ctx.text(m, "name", "row"),
                computed=ctx.text(m, "computed", "row"), rule=dict(rule) if rule else None,
-               children=children, where=ctx.where(m))
+               children=children, where=ctx.where(m),
+               formula_where=ctx.value_where(m, "computed") if "computed" in m else "")
 
 
 def _parse_table(ctx: _Ctx, key: str, obj: Any) -> Table:
@@ -188,7 +203,8 @@ def _parse_table(ctx: _Ctx, key: str, obj: Any) -> Table:
 
 
 def _parse_section(ctx: _Ctx, obj: Any, tables: dict) -> Section:
-    m = ctx.mapping(obj, {"key", "heading", "kind", "sheet", "tables", "paragraphs", "prompt", "required", "mentions"},
+    m = ctx.mapping(obj, {"key", "heading", "kind", "sheet", "tables", "paragraphs", "prompt", "required", "mentions",
+                          "heading_words", "heading_variants"},
                     {"key", "heading", "kind", "sheet"}, "section")
     kind = m["kind"]
     if kind not in ("text", "tables"):
@@ -212,13 +228,21 @@ def _parse_section(ctx: _Ctx, obj: Any, tables: dict) -> Section:
         mm = ctx.mapping(mo, {"text", "severity", "code", "message", "message_en"}, {"text", "code", "message"}, "mention")
         mentions.append(Mention(text=str(mm["text"]), severity=mm.get("severity", "warning"), code=str(mm["code"]),
                                 message=str(mm["message"]), message_en=str(mm.get("message_en", mm["message"]))))
-    return Section(key=str(m["key"]), heading=str(m["heading"]), kind=kind, sheet=str(m["sheet"]),
+    words = {}
+    for k in ("heading_words", "heading_variants"):
+        v = m.get(k) or []
+        if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
+            raise ctx.fail(m, f"{k} must be a list of texts", k, zh=f"{k}须为文本列表")
+        words[k] = [str(x) for x in v]
+    return Section(heading_words=words["heading_words"], heading_variants=words["heading_variants"],
+                   key=str(m["key"]), heading=str(m["heading"]), kind=kind, sheet=str(m["sheet"]),
                    tables=[str(t) for t in m.get("tables") or []], paragraphs=int(m.get("paragraphs", 0)),
                    prompt=str(m.get("prompt", "")), required=required, mentions=mentions)
 
 
 def _parse_rule(ctx: _Ctx, obj: Any, tables: dict) -> RuleSpec:
-    m = ctx.mapping(obj, {"id", "severity", "table", "for_each", "only", "check", "at", "hint", "message", "message_en"},
+    m = ctx.mapping(obj, {"id", "severity", "table", "for_each", "only", "check", "at", "hint", "message", "message_en",
+                          "todo"},
                     {"id", "severity", "table", "check", "message"}, "rule")
     if m["severity"] not in SEVERITIES:
         raise ctx.fail(m, f"severity must be one of {sorted(SEVERITIES)}", "severity",
@@ -234,7 +258,50 @@ def _parse_rule(ctx: _Ctx, obj: Any, tables: dict) -> RuleSpec:
     return RuleSpec(id=str(m["id"]), severity=m["severity"], tables=tuple(str(t) for t in tnames), for_each=fe,
                     check=str(m["check"]), at=ctx.text(m, "at", "rule"), hint=str(m.get("hint", m["message"])),
                     message=str(m["message"]), message_en=str(m.get("message_en", m["message"])),
-                    where=ctx.where(m), only=tuple(m.get("only") or ()))
+                    where=ctx.where(m), only=tuple(m.get("only") or ()), check_where=ctx.value_where(m, "check"),
+                    todo=str(m.get("todo", "")))
+
+
+def _parse_link(ctx: _Ctx, obj: Any, tables: dict) -> CarryLink:
+    m = ctx.mapping(obj, {"code", "table", "for_each", "to", "from", "message", "message_en"},
+                    {"code", "table", "for_each", "to", "from"}, "carry_over")
+    tnames = m["table"] if isinstance(m["table"], list) else [m["table"]]
+    fe = m["for_each"]
+    if fe not in ("row", "column"):
+        raise ctx.fail(m, "for_each must be row or column", "for_each", zh="for_each须为row或column")
+    sources = m["from"] if isinstance(m["from"], list) else [m["from"]]
+    for t in tnames:
+        if t not in tables:
+            raise ctx.fail(m, f"carry_over {m['code']} names unknown table {t!r}", "table",
+                           zh=f"结转关系{m['code']}引用了不存在的表格{t!r}")
+        keys = {r.key for r in tables[t].data_rows} if fe == "column" else {c.key for c in tables[t].data_columns}
+        for k, key in [("to", m["to"])] + [("from", x) for x in sources]:
+            if str(key) not in keys:
+                what = "row" if fe == "column" else "column"
+                raise ctx.fail(m, f"carry_over {m['code']}: {key!r} is not a data {what} of table {t}", k,
+                               zh=f"结转关系{m['code']}：{key!r}不是表格{t}的数据{'行' if what == 'row' else '列'}")
+    return CarryLink(code=str(m["code"]), tables=tuple(str(t) for t in tnames), for_each=fe, to=str(m["to"]),
+                     sources=tuple(str(x) for x in sources), message=str(m.get("message", "")),
+                     message_en=str(m.get("message_en", "")), where=ctx.where(m))
+
+
+# Keys that tell the other stages about the format (how published reports word the headings,
+# last year → this year, what to do about a finding) without changing the workbook a template
+# is: editing them must not make every template in circulation "changed" (template-layout-changed).
+NOT_IN_FORM = frozenset({"heading_words", "heading_variants", "carry_over", "todo"})
+
+
+def form_digest(doc: Any) -> str:
+    """sha256 of the layout as a form: its parsed content, canonical, without NOT_IN_FORM keys
+    (comments and formatting of the file do not count either). Stamped into every template."""
+    def strip(x: Any) -> Any:
+        if isinstance(x, dict):
+            return {str(k): strip(v) for k, v in x.items() if k not in NOT_IN_FORM}
+        if isinstance(x, list):
+            return [strip(v) for v in x]
+        return x
+    canon = json.dumps(strip(doc), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
 
 def parse_layout(text: str, source: str) -> Layout:
@@ -252,32 +319,107 @@ def parse_layout(text: str, source: str) -> Layout:
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         raise LayoutError(f"not valid YAML: {getattr(e, 'problem', e)}", where=where,
                           zh=f"不是有效的YAML格式（{getattr(e, 'problem', e)}）") from e
-    top = ctx.mapping(doc, {"id", "version", "name", "notice", "notice_title", "years", "sections", "tables", "rules"},
+    top = ctx.mapping(doc, {"id", "version", "name", "notice", "notice_title", "years", "sections", "tables", "rules",
+                            "carry_over"},
                       {"id", "version", "name", "notice", "years", "sections", "tables"}, "layout")
     years = ctx.mapping(top["years"], {"from", "to"}, {"from"}, "years")
     tables_obj = ctx.mapping(top["tables"], set(top["tables"].keys()), set(), "tables")
     tables = {str(k): _parse_table(ctx, str(k), v) for k, v in tables_obj.items()}
     sections = [_parse_section(ctx, s, tables) for s in top["sections"]]
     rules = [_parse_rule(ctx, r, tables) for r in top.get("rules") or []]
+    links = [_parse_link(ctx, c, tables) for c in top.get("carry_over") or []]
     layout = Layout(id=str(top["id"]), version=int(top["version"]), name=str(top["name"]), notice=str(top["notice"]),
                     notice_title=str(top.get("notice_title", "")),
                     year_from=int(years["from"]), year_to=int(years["to"]) if years.get("to") else None,
-                    sections=sections, tables=tables, rules=rules, source=source,
-                    digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
+                    sections=sections, tables=tables, rules=rules, source=source, carry_over=links,
+                    digest=form_digest(doc))
     # Compile every rule once now, so that a rule naming a missing cell fails at load time.
     expand_checks(layout)
     return layout
 
 
 # ---------------------------------------------------------------- finding layouts
+# A new official format is a new file: layout files in the folder(s) named by GAIXL_LAYOUTS
+# (several joined by os.pathsep) or by use_layouts() (the CLI's --layouts) join the built-in ones.
+LAYOUTS_ENV = "GAIXL_LAYOUTS"
+_extra_dirs: list[Path] = []
+
+
 def templates_dir() -> Path:
     """The folder of the built-in layout files: gaixl/templates, which is the repository's
     templates/ (a link to it in a checkout, a copy in an installed wheel)."""
     return Path(__file__).resolve().parents[1] / "templates"
 
 
-@lru_cache(maxsize=None)
+def use_layouts(folder: str | Path | None) -> None:
+    """Add a folder of extra layout files for this process (the CLI's `--layouts DIR`).
+    None does nothing; a folder that does not exist is a UsageError."""
+    if folder is None:
+        return
+    p = Path(folder)
+    if not p.is_dir():
+        raise UsageError(f"layouts folder {str(p)!r} does not exist or is not a folder",
+                         zh=f"格式文件夹“{p}”不存在或不是文件夹")
+    if p.resolve() not in _extra_dirs:
+        _extra_dirs.append(p.resolve())
+
+
+@lru_cache(maxsize=16)
+def _dirs(env: str, extra: tuple[Path, ...]) -> tuple[Path, ...]:
+    dirs = [templates_dir()]
+    for part in env.split(os.pathsep):
+        if part.strip():
+            p = Path(part.strip())
+            if not p.is_dir():
+                raise UsageError(f"{LAYOUTS_ENV}={part!r}: no such folder",
+                                 zh=f"环境变量{LAYOUTS_ENV}指定的格式文件夹“{part}”不存在")
+            dirs.append(p.resolve())
+    dirs.extend(extra)
+    return tuple(dict.fromkeys(dirs))
+
+
+def layout_dirs() -> list[Path]:
+    """Where layout files are looked for: templates/, then GAIXL_LAYOUTS, then use_layouts()."""
+    return list(_dirs(os.environ.get(LAYOUTS_ENV, ""), tuple(_extra_dirs)))
+
+
+@lru_cache(maxsize=16)
+def _files_in(dirs: tuple[Path, ...], _stamps: tuple[int, ...]) -> tuple[tuple[str, int], ...]:
+    out = []
+    for d in dirs:
+        for p in sorted(d.glob("*.yaml")):
+            try:
+                out.append((str(p), p.stat().st_mtime_ns))
+            except OSError:
+                out.append((str(p), 0))
+    return tuple(out)
+
+
+def _layout_files() -> tuple[tuple[str, int], ...]:
+    """(path, mtime) of every layout file, in folder order: the key of the catalogue cache.
+    Looked up again when a folder changes (a file added, removed or replaced: callers ask often,
+    e.g. per line of an imported report, so the files are not stat'ed on every call)."""
+    dirs = _dirs(os.environ.get(LAYOUTS_ENV, ""), tuple(_extra_dirs))
+    stamps = []
+    for d in dirs:
+        try:
+            stamps.append(d.stat().st_mtime_ns)
+        except OSError:
+            stamps.append(0)
+    return _files_in(dirs, tuple(stamps))
+
+
 def _load_path(path: str) -> Layout:
+    """A layout file by path, read again when it changes (its mtime is part of the cache key)."""
+    try:
+        mtime = Path(path).stat().st_mtime_ns
+    except OSError:
+        mtime = 0                   # _load_text reports the file as unreadable
+    return _load_text(path, mtime)
+
+
+@lru_cache(maxsize=None)
+def _load_text(path: str, _mtime: int) -> Layout:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -291,8 +433,28 @@ def _load_path(path: str) -> Layout:
     return parse_layout(text, shown)
 
 
+@lru_cache(maxsize=8)
+def _catalogue(files: tuple[tuple[str, int], ...]) -> tuple[Layout, ...]:
+    """Every layout, checked as a set: ids unique, no two starting in the same year."""
+    layouts = [_load_text(path, mtime) for path, mtime in files]
+    for i, a in enumerate(layouts):
+        for b in layouts[:i]:
+            if a.id == b.id:
+                raise LayoutError(f"two layout files have the id {a.id!r}: {b.source} and {a.source}",
+                                  where=a.source, zh=f"两个格式文件的标识（id）都是“{a.id}”：{b.source} 和 {a.source}")
+            if a.year_from == b.year_from:
+                raise LayoutError(
+                    f"two layouts both start in {a.year_from}: {b.source} (id {b.id}) and {a.source} (id {a.id}); "
+                    f"which format applies to {a.year_from} is ambiguous — give one of them a different years.from",
+                    where=a.source,
+                    zh=f"两个格式文件的适用年度都自{a.year_from}年起：{b.source}（{b.id}）和 {a.source}（{a.id}），"
+                       f"无法确定{a.year_from}年度适用哪一个格式，请修改其中一个的years.from")
+    return tuple(sorted(layouts, key=lambda l: l.year_from))
+
+
 def available_layouts() -> list[Layout]:
-    return sorted((_load_path(str(p)) for p in templates_dir().glob("*.yaml")), key=lambda l: l.year_from)
+    """Every layout (built-in and from GAIXL_LAYOUTS / use_layouts), oldest format first."""
+    return list(_catalogue(_layout_files()))
 
 
 def load_layout(name_or_path: str | Path) -> Layout:
@@ -309,9 +471,11 @@ def load_layout(name_or_path: str | Path) -> Layout:
 
 
 def layout_for_year(year: int) -> Layout:
-    """The official format in force for a report year."""
-    for layout in available_layouts():
-        if layout.applies_to(year):
-            return layout
-    raise UsageError(f"no official format covers report year {year} (the first format applies from 2019)",
-                     zh=f"没有适用于{year}年度报告的规定格式（最早的格式自2019年度起适用）")
+    """The official format in force for a report year: of the layouts whose years cover it, the
+    one whose range starts latest (a 2027.yaml from 2027 on takes 2027; 2026 keeps 2021)."""
+    covering = [l for l in available_layouts() if l.applies_to(year)]
+    if covering:
+        return max(covering, key=lambda l: l.year_from)
+    first = min((l.year_from for l in available_layouts()), default=2019)
+    raise UsageError(f"no official format covers report year {year} (the first format applies from {first})",
+                     zh=f"没有适用于{year}年度报告的规定格式（最早的格式自{first}年度起适用）")

@@ -38,6 +38,8 @@ class RuleSpec:
     message_en: str
     where: str                    # file:line:col of the rule, for messages
     only: tuple[str, ...] = ()    # restrict for_each to these keys (empty: all)
+    check_where: str = ""         # file:line:col of the `check:` expression (errors in it point here)
+    todo: str = ""                # what to do, in Chinese (feedback letters, docs/findings.md)
 
 
 @dataclass
@@ -52,6 +54,8 @@ class Column:
     span: int = 1
     children: list["Column"] = field(default_factory=list)
     where: str = ""
+    formula_where: str = ""       # file:line:col of `computed:` (errors in the formula point here)
+    guide: str | None = None      # how to fill it in, for the template's 填报说明 sheet
 
     @property
     def is_leaf(self) -> bool:
@@ -73,6 +77,7 @@ class Row:
     rule: dict | None = None
     children: list["Row"] = field(default_factory=list)
     where: str = ""
+    formula_where: str = ""       # file:line:col of `computed:` (errors in the formula point here)
 
     @property
     def is_leaf(self) -> bool:
@@ -164,6 +169,38 @@ class Section:
     prompt: str = ""
     required: str = "error"          # severity of an empty text section
     mentions: list[Mention] = field(default_factory=list)
+    # How published reports write the heading: words it always has (一、总体情况 → 总体), and
+    # other wordings without the number (存在的主要问题及改进措施). The importer finds sections by them.
+    heading_words: list[str] = field(default_factory=list)
+    heading_variants: list[str] = field(default_factory=list)
+
+    @property
+    def number(self) -> str:
+        """一…六: the heading's number (the text before 、)."""
+        head, sep, _ = self.heading.partition("、")
+        return head if sep else ""
+
+    @property
+    def bare_heading(self) -> str:
+        """The heading without its number: 总体情况."""
+        return self.heading.partition("、")[2] or self.heading
+
+
+@dataclass(frozen=True)
+class CarryLink:
+    """What last year's report says about this year's: in each instance (each column for
+    for_each column, each row for for_each row) of `tables`, this year's `to` equals last
+    year's `sources` added up (blank counts 0). Drives the template prefill and the history
+    warnings (finding `code`). Applies where last year's layout has the source cells."""
+
+    code: str
+    tables: tuple[str, ...]
+    for_each: str                 # "column": to/sources are row keys; "row": column keys
+    to: str
+    sources: tuple[str, ...]
+    message: str = ""             # what the link is, in Chinese (for the findings and docs)
+    message_en: str = ""
+    where: str = ""
 
 
 @dataclass
@@ -178,8 +215,9 @@ class Layout:
     tables: dict[str, Table]
     rules: list[RuleSpec]
     source: str
-    digest: str                      # sha256 of the layout file: part of every template's fingerprint
+    digest: str                      # sha256 of the layout as a form (load.form_digest): part of every template's fingerprint
     notice_title: str = ""           # the notice's full title, cited in the report's opening paragraph
+    carry_over: list[CarryLink] = field(default_factory=list)   # last year → this year
 
     def applies_to(self, year: int) -> bool:
         return year >= self.year_from and (self.year_to is None or year <= self.year_to)

@@ -220,6 +220,26 @@ def _resolve(node: tuple, layout: Layout, table: Table, axis: str | None, fixed:
     raise RuleError(f"unknown node {kind}", where=where, zh=f"未知的表达式节点类型{kind}")
 
 
+def column_totals(layout: Layout, table: Table) -> list[tuple[list[int], int]]:
+    """The row totals of a table as (indices of the summed data columns, index of the total
+    column): from its computed columns (三: one total of six; 四: three totals of four each)."""
+    leaves = table.data_columns
+    if not table.data_rows:
+        return []
+    index = {c.key: i for i, c in enumerate(leaves)}
+    row = table.data_rows[0].key
+    out = []
+    for i, c in enumerate(leaves):
+        if not c.computed:
+            continue
+        expr = _resolve(parse(c.computed, c.formula_where or c.where), layout, table, "row", row,
+                        c.formula_where or c.where)
+        refs = refs_of(expr)
+        if refs and all(r.table == table.key and r.row == row and r.col in index for r in refs):
+            out.append(([index[r.col] for r in refs], i))
+    return out
+
+
 def refs_of(node: tuple) -> list[CellRef]:
     kind = node[0]
     if kind == "ref":
@@ -332,38 +352,55 @@ def _compare(op: str, a, b) -> bool:
 
 
 # ---------------------------------------------------------------- Excel
-def to_excel(node: tuple, addr: Callable[[CellRef], str]) -> str:
-    """The same expression as an Excel formula body (no leading '=')."""
+def to_excel(node: tuple, addr: Callable[[CellRef], str], legacy: bool = False) -> str:
+    """The same expression as an Excel formula body (no leading '=').
+
+    Every cell is read through SUM(): SUM skips text (and blanks) in a reference in Excel, WPS,
+    LibreOffice and Gnumeric alike, so a cell holding text counts 0 in every program — while
+    plain arithmetic converts some text (“3”, and in Gnumeric even “３” or “1,000”) and turns
+    other text into #VALUE!, differently in each. Text in a number cell is an error of its own
+    (the template counts it, gaixl.workbook.grid), so the verdict never depends on how a program
+    converts text. `legacy` gives the formulas of templates generated before (plain '+'), which
+    the reader still accepts as unaltered."""
     kind = node[0]
     if kind == "num":
         return str(node[1])
     if kind == "ref":
-        return addr(node[1])
+        return addr(node[1]) if legacy else f"SUM({addr(node[1])})"
     if kind == "list":
-        return "+".join(to_excel(n, addr) for n in node[1])
+        if legacy:
+            return "+".join(to_excel(n, addr, legacy) for n in node[1])
+        return f"SUM({','.join(addr(n[1]) for n in node[1])})"
     if kind == "bin":
-        return f"{_wrap(node[2], addr)}{node[1]}{_wrap(node[3], addr)}"
+        return f"{_wrap(node[2], addr, legacy)}{node[1]}{_wrap(node[3], addr, legacy)}"
     if kind == "neg":
-        return f"-{_wrap(node[1], addr)}"
+        return f"-{_wrap(node[1], addr, legacy)}"
     if kind == "cmp":
         op = {"==": "=", "!=": "<>"}.get(node[1], node[1])
-        return f"ROUND(({to_excel(node[2], addr)})-({to_excel(node[3], addr)}),4){op}0"
+        return f"ROUND(({to_excel(node[2], addr, legacy)})-({to_excel(node[3], addr, legacy)}),4){op}0"
     if kind in ("and", "or"):
-        return f"{kind.upper()}({to_excel(node[1], addr)},{to_excel(node[2], addr)})"
+        return f"{kind.upper()}({to_excel(node[1], addr, legacy)},{to_excel(node[2], addr, legacy)})"
     if kind == "not":
-        return f"NOT({to_excel(node[1], addr)})"
+        return f"NOT({to_excel(node[1], addr, legacy)})"
     if kind == "call":
-        args = [to_excel(a, addr) for a in node[2]]
         if node[1] == "sum":
-            # Explicit '+' rather than SUM(): SUM skips numbers typed as text while '+'
-            # converts them, and the Python side converts them too.
-            return "(" + "+".join(args) + ")"
-        return f"{node[1].upper()}({','.join(args)})"
+            if legacy:
+                return "(" + "+".join(to_excel(a, addr, legacy) for a in node[2]) + ")"
+            args = []
+            for a in node[2]:
+                if a[0] == "ref":
+                    args.append(addr(a[1]))
+                elif a[0] == "list":
+                    args += [addr(n[1]) for n in a[1]]
+                else:
+                    args.append(to_excel(a, addr, legacy))
+            return f"SUM({','.join(args)})"
+        return f"{node[1].upper()}({','.join(to_excel(a, addr, legacy) for a in node[2])})"
     raise ValueError(kind)
 
 
-def _wrap(node: tuple, addr) -> str:
-    s = to_excel(node, addr)
+def _wrap(node: tuple, addr, legacy: bool = False) -> str:
+    s = to_excel(node, addr, legacy)
     return f"({s})" if node[0] in ("bin",) else s
 
 
@@ -442,13 +479,13 @@ def computed_rules(layout: Layout) -> list[RuleSpec]:
                 out.append(RuleSpec(id=c.rule["id"], severity="error", tables=(t.key,), for_each="row",
                                     check=f"{c.key} == {c.computed}", at=c.key, hint=c.rule["message"],
                                     message=c.rule["message"], message_en=c.rule.get("message_en", c.rule["message"]),
-                                    where=c.where))
+                                    where=c.where, check_where=c.formula_where))
         for r in t.data_rows:
             if r.computed:
                 out.append(RuleSpec(id=r.rule["id"], severity="error", tables=(t.key,), for_each="column",
                                     check=f"{r.key} == {r.computed}", at=r.key, hint=r.rule["message"],
                                     message=r.rule["message"], message_en=r.rule.get("message_en", r.rule["message"]),
-                                    where=r.where))
+                                    where=r.where, check_where=r.formula_where))
     return out
 
 
@@ -468,19 +505,20 @@ def all_rules(layout: Layout) -> list[RuleSpec]:
 
 
 def expand_rule(layout: Layout, rule: RuleSpec) -> list[Check]:
-    tree = parse(rule.check, rule.where)
+    where = rule.check_where or rule.where
+    tree = parse(rule.check, where)
     out = []
     for tname in rule.tables:
         table = layout.tables[tname]
         for inst in _instances(rule, table):
-            expr = _resolve(tree, layout, table, rule.for_each, inst, rule.where)
+            expr = _resolve(tree, layout, table, rule.for_each, inst, where)
             if rule.at:
                 at_node = _resolve(("name", rule.at), layout, table, rule.for_each, inst, rule.where)
                 at = at_node[1]
             else:
                 refs = refs_of(expr)
                 if not refs:
-                    raise RuleError(f"rule {rule.id} refers to no cell", where=rule.where,
+                    raise RuleError(f"rule {rule.id} refers to no cell", where=where,
                                     zh=f"规则{rule.id}未引用任何单元格")
                 at = refs[0]
             out.append(Check(rule=rule, table=tname, instance=inst, expr=expr, at=at))
@@ -517,14 +555,14 @@ def _computed_cells(layout: Layout) -> dict[CellRef, tuple]:
     for t in layout.tables.values():
         for r in t.data_rows:
             if r.computed:
-                tree = parse(r.computed, r.where)
+                tree = parse(r.computed, r.formula_where or r.where)
                 for c in t.data_columns:
-                    out[CellRef(t.key, r.key, c.key)] = _resolve(tree, layout, t, "column", c.key, r.where)
+                    out[CellRef(t.key, r.key, c.key)] = _resolve(tree, layout, t, "column", c.key, r.formula_where or r.where)
         for c in t.data_columns:
             if c.computed:
-                tree = parse(c.computed, c.where)
+                tree = parse(c.computed, c.formula_where or c.where)
                 for r in t.data_rows:
-                    out[CellRef(t.key, r.key, c.key)] = _resolve(tree, layout, t, "row", r.key, c.where)
+                    out[CellRef(t.key, r.key, c.key)] = _resolve(tree, layout, t, "row", r.key, c.formula_where or c.where)
     return out
 
 
@@ -535,10 +573,13 @@ def input_cells(layout: Layout) -> list[tuple[CellRef, Column]]:
             if (ref := CellRef(t.key, r.key, c.key)) not in formulas]
 
 
-def compute(layout: Layout, get_input: Callable[[CellRef], float]) -> dict[CellRef, float]:
-    """Values of all computed cells from the inputs (blank inputs count 0)."""
+def compute(layout: Layout, get_input: Callable[[CellRef], float],
+            fixed: dict[CellRef, float] | None = None) -> dict[CellRef, float]:
+    """Values of all computed cells from the inputs (blank inputs count 0). `fixed` holds
+    computed cells whose formula a user replaced: their value is the given one, and the
+    totals built on them use it, as the spreadsheet does."""
     formulas = computed_cells(layout)
-    memo: dict[CellRef, float] = {}
+    memo: dict[CellRef, float] = dict(fixed or {})
 
     def get(ref: CellRef) -> float:
         if ref in formulas:

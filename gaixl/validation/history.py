@@ -6,8 +6,9 @@ again replaces the row: the store keeps the accepted version, not every version 
 of a consolidation says which file superseded which).
 
 Last year's data is used twice:
-- `carry_over` pre-fills this year's template: 三 二、上年结转 from last year's 四、结转下年度继续办理,
-  and in the 2019 format 二 上一年项目数量 from last year's 上一年项目数量 + 本年增/减;
+- `carry_over` pre-fills this year's template by the layout's `carry_over` links: 三 二、上年结转
+  from last year's 四、结转下年度继续办理, and in the 2019 format 二 上一年项目数量 from last
+  year's 上一年项目数量 + 本年增/减;
 - `previous_year_findings` warns when a submitted report disagrees with last year's.
 
 Nothing here asks the clock: `stored_at` comes in the provenance, so runs are reproducible.
@@ -16,23 +17,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from gaixl.errors import InputError, UsageError
 from gaixl.findings import Finding
 from gaixl.report.data import ReportData
 from gaixl.spec.load import load_layout
-from gaixl.spec.model import Layout
+from gaixl.spec.model import CarryLink, Layout
 from gaixl.spec.rules import CellRef, computed_cells
 from gaixl.validation.textcopy import copied_last_year
 
 SCHEMA_VERSION = 1
 
-# The 2019 format's 第二十条 tables whose 上一年项目数量 follows from last year's report.
-ITEM_TABLES = ("art20_5", "art20_6", "art20_8")
-PREV_ITEMS, DELTA = "prev_items", "delta"
-CARRIED_IN, CARRIED_OUT = "carried_in", "carried_out"
 
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
@@ -183,62 +180,76 @@ def _is_num(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _carried_columns(prev_layout: Layout, layout: Layout) -> list[str]:
-    """The 三 columns typed by hand in this year's layout that last year's layout also has."""
-    if "t3" not in layout.tables or "t3" not in prev_layout.tables:
-        return []
+def _keys(t, axis: str) -> list[str]:
+    """The data-column keys (axis "column") or data-row keys of a table."""
+    return [x.key for x in (t.data_columns if axis == "column" else t.data_rows) if x.key]
+
+
+def _link_ref(link: CarryLink, tk: str, line: str, inst: str) -> CellRef:
+    """The cell of a link's row (for_each column) or column (for_each row) `line` in instance `inst`."""
+    return CellRef(tk, line, inst) if link.for_each == "column" else CellRef(tk, inst, line)
+
+
+def _link_cells(link: CarryLink, prev_layout: Layout, layout: Layout):
+    """(this year's cell, last year's source cells) of a carry-over link, for every instance
+    that both layouts have and that is typed by hand this year (a formula is never prefilled)."""
     formulas = computed_cells(layout)
-    prev_cols = {c.key for c in prev_layout.tables["t3"].data_columns}
-    return [c.key for c in layout.tables["t3"].data_columns
-            if c.key in prev_cols and CellRef("t3", CARRIED_IN, c.key) not in formulas]
-
-
-def _item_pairs(prev_layout: Layout, layout: Layout):
-    """(table, row) of the 2019 format's item tables, when both years are in that format."""
-    if layout.id != "2019" or prev_layout.id != "2019":
-        return
-    for tk in ITEM_TABLES:
-        t = layout.tables.get(tk)
-        if t is None or tk not in prev_layout.tables:
+    lines = "row" if link.for_each == "column" else "column"
+    for tk in link.tables:
+        t, pt = layout.tables.get(tk), prev_layout.tables.get(tk)
+        if t is None or pt is None or not set(link.sources) <= set(_keys(pt, lines)):
             continue
-        cols = {c.key for c in t.data_columns}
-        if PREV_ITEMS not in cols or DELTA not in cols:
-            continue
-        for r in t.data_rows:
-            yield tk, r.key
+        there = set(_keys(pt, link.for_each))
+        for inst in _keys(t, link.for_each):
+            to = _link_ref(link, tk, link.to, inst)
+            if inst in there and to not in formulas:
+                yield to, [_link_ref(link, tk, src, inst) for src in link.sources]
 
 
-def _items_expected(previous: ReportData, prev_layout: Layout, tk: str, rk: str):
-    """Last year's 上一年项目数量 + 本年增/减 (blank counts 0), or None when both are blank."""
-    a = previous.value(prev_layout, CellRef(tk, rk, PREV_ITEMS))
-    b = previous.value(prev_layout, CellRef(tk, rk, DELTA))
-    if not _is_num(a) and not _is_num(b):
+def _links(prev_layout: Layout, layout: Layout):
+    """(link, this year's cell, last year's source cells) of this year's layout's carry_over."""
+    for link in layout.carry_over:
+        for to, sources in _link_cells(link, prev_layout, layout):
+            yield link, to, sources
+
+
+def _expected(previous: ReportData, prev_layout: Layout, sources: list[CellRef]):
+    """Last year's sources added up (blank counts 0), or None when all are blank."""
+    vals = [previous.value(prev_layout, ref) for ref in sources]
+    if not any(_is_num(v) for v in vals):
         return None
-    return (a if _is_num(a) else 0) + (b if _is_num(b) else 0)
+    return sum(v for v in vals if _is_num(v))
 
 
 def carry_over(previous: ReportData, layout_now: Layout) -> dict:
-    """The prefill of this year's template from last year's report:
-    {"tables": {group: {row: {column: value}}}} (data-file keys of `layout_now`), for
+    """The prefill of this year's template from last year's report, by the layout's carry_over
+    links: {"tables": {group: {row: {column: value}}}} (data-file keys of `layout_now`), for
     generate_workbook(prefill=…). Blank values of last year are not carried (the cell stays
-    an input); nor is a negative item count."""
+    an input); nor is a negative value into a count cell."""
     prev_layout = load_layout(previous.layout)
     keys = layout_now.cell_keys
     tables: dict = {}
-
-    def put(ref: CellRef, v) -> None:
-        group, rk, ck = keys[ref]
+    for _link, to, sources in _links(prev_layout, layout_now):
+        v = _expected(previous, prev_layout, sources)
+        if v is None or (v < 0 and layout_now.tables[to.table].column(to.col).kind == "count"):
+            continue
+        group, rk, ck = keys[to]
         tables.setdefault(group, {}).setdefault(rk, {})[ck] = v
-
-    for ck in _carried_columns(prev_layout, layout_now):
-        v = previous.value(prev_layout, CellRef("t3", CARRIED_OUT, ck))
-        if _is_num(v):
-            put(CellRef("t3", CARRIED_IN, ck), v)
-    for tk, rk in _item_pairs(prev_layout, layout_now):
-        v = _items_expected(previous, prev_layout, tk, rk)
-        if v is not None and v >= 0:
-            put(CellRef(tk, rk, PREV_ITEMS), v)
     return {"tables": tables}
+
+
+def prefill_for(store: HistoryStore, year: int, layout: Layout) -> Callable[[str], dict | None]:
+    """code → the prefill of the unit's template of `year` from its stored report of year-1
+    (None when nothing is stored, or the unit has no code): for generate_all(prefill=…)."""
+    def prefill(code: str) -> dict | None:
+        previous = store.get(code, year - 1) if code else None
+        return carry_over(previous, layout) if previous is not None else None
+    return prefill
+
+
+def prefilled_cells(prefill: dict | None) -> int:
+    """How many cells a prefill fills."""
+    return sum(len(cols) for rows in (prefill or {}).get("tables", {}).values() for cols in rows.values())
 
 
 def _differs(expected, found) -> bool:
@@ -275,58 +286,39 @@ def previous_year_findings(data: ReportData, previous: ReportData, layout: Layou
     def where(ref: CellRef):
         return (locator or {}).get(ref, (None, None))
 
-    for ck in _carried_columns(prev_layout, layout):
-        expected = previous.value(prev_layout, CellRef("t3", CARRIED_OUT, ck))
-        if not _is_num(expected):
-            continue
-        ref = CellRef("t3", CARRIED_IN, ck)
-        found = data.value(layout, ref)
-        if not _differs(expected, found):
-            continue
-        _g, rk, col = keys[ref]
-        _pg, prk, _pc = prev_layout.cell_keys[CellRef("t3", CARRIED_OUT, ck)]
-        sheet, cell = where(ref)
-        out.append(Finding(
-            code="history-carry-over", severity="warning", table="三",
-            message=f"{_place(sheet, cell, '三')}（{rk} / {col}）本年度（{y}年）为{_show(found)}，"
-                    f"但{py}年度报告的“{prk}”（{col}）为{_show(expected)}，两者应当相等",
-            message_en=f"{_place(sheet, cell, '三')} ({rk} / {col}) is {_show_en(found)} in the {y} report, "
-                       f"but the {py} report carried {_show(expected)} over ({prk}); they should be equal",
-            sheet=sheet, cell=cell, row=rk, column=col, expected=expected, found=found))
-    for tk, rk_key in _item_pairs(prev_layout, layout):
-        expected = _items_expected(previous, prev_layout, tk, rk_key)
+    for link, ref, sources in _links(prev_layout, layout):
+        expected = _expected(previous, prev_layout, sources)
         if expected is None:
             continue
-        ref = CellRef(tk, rk_key, PREV_ITEMS)
         found = data.value(layout, ref)
         if not _differs(expected, found):
             continue
-        _g, rk, col = keys[ref]
+        group, rk, col = keys[ref]
         sheet, cell = where(ref)
+        place = _place(sheet, cell, group)
+        if len(sources) == 1:
+            _pg, prk, pcol = prev_layout.cell_keys[sources[0]]
+            said = f"{py}年度报告的“{prk}”（{pcol}）为{_show(expected)}"
+            said_en = f"the {py} report carried {_show(expected)} over ({prk})"
+        else:
+            parts = "加".join(f"“{prev_layout.cell_keys[s][2] if link.for_each == 'row' else prev_layout.cell_keys[s][1]}”"
+                             for s in sources)
+            said = f"按{py}年度报告应为{_show(expected)}（该年的{parts}）"
+            said_en = f"the {py} report gives {_show(expected)} (the sum of its {len(sources)} source cells)"
         out.append(Finding(
-            code="history-items", severity="warning", table="二",
-            message=f"{_place(sheet, cell, '二')}（{rk} / {col}）本年度（{y}年）为{_show(found)}，"
-                    f"但按{py}年度报告应为{_show(expected)}（该年的上一年项目数量加本年增/减）",
-            message_en=f"{_place(sheet, cell, '二')} ({rk} / {col}) is {_show_en(found)} in the {y} report, "
-                       f"but the {py} report gives {_show(expected)} (its item count plus its change)",
+            code=link.code, severity="warning", table=group,
+            message=f"{place}（{rk} / {col}）本年度（{y}年）为{_show(found)}，但{said}，两者应当相等",
+            message_en=f"{place} ({rk} / {col}) is {_show_en(found)} in the {y} report, but {said_en}; "
+                       f"they should be equal",
             sheet=sheet, cell=cell, row=rk, column=col, expected=expected, found=found))
     return out + copied_last_year(data, previous, layout)
 
 
-# ---------------------------------------------------------------- the CLI's words for `gaixl history`
-TEXT = {
-    "title": ("历史数据库 {db}", "History database {db}"),
-    "code": ("单位代码", "Code"),
-    "name": ("单位名称", "Unit"),
-    "year": ("年度", "Year"),
-    "layout": ("格式", "Layout"),
-    "stored_at": ("存入时间", "Stored at"),
-    "file": ("来源文件", "Source file"),
-    "empty": ("历史数据库中没有{what}的记录", "The history database holds no{what_en} unit-years"),
-    "summary": ("共 {n} 条记录（{years}）", "{n} unit-years ({years})"),
-}
-
-
-def text(key: str, lang: str = "zh", **kw) -> str:
-    zh, en = TEXT[key]
-    return (en if lang == "en" else zh).format(**kw)
+def history_findings(store: HistoryStore, data: ReportData | None, locator: dict | None = None) -> list[Finding]:
+    """Where a report disagrees with the unit's stored report of year-1 (nothing when the report
+    has no unit code or nothing is stored); `locator` (from the reader) places them at sheet!cell."""
+    if data is None or not data.unit.get("code"):
+        return []
+    previous = store.get(data.unit["code"], data.year - 1)
+    return [] if previous is None else previous_year_findings(data, previous, load_layout(data.layout),
+                                                              locator=locator)

@@ -17,6 +17,7 @@ import unicodedata
 
 from gaixl.findings import Finding
 from gaixl.report.data import ReportData
+from gaixl.report.values import has_text
 from gaixl.spec.load import load_layout
 from gaixl.spec.model import Layout
 
@@ -40,7 +41,7 @@ def _preamble(p: str) -> bool:
 def _paragraphs(data: ReportData, layout: Layout):
     """(section, paragraph index, text) of every narrative paragraph long enough to count."""
     for s in layout.text_sections:
-        for i, p in enumerate(q for q in data.text.get(s.heading, []) if q and q.strip()):
+        for i, p in enumerate(q for q in data.text.get(s.heading, []) if has_text(q)):
             if len("".join(p.split())) >= MIN_CHARS and not _preamble(p):
                 yield s, i, p
 
@@ -81,7 +82,7 @@ def stale_year(data: ReportData, layout: Layout, text_locator: dict | None = Non
     openers = []
     first = True
     for s in layout.text_sections:
-        for i, p in enumerate(q for q in data.text.get(s.heading, []) if q and q.strip()):
+        for i, p in enumerate(q for q in data.text.get(s.heading, []) if has_text(q)):
             years_named.update(int(v) for v in _YEAR.findall(p))
             m = _YEAR.search(p[:12])
             if m and int(m.group(1)) == y - 1:

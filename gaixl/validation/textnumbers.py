@@ -22,6 +22,7 @@ import yaml
 
 from gaixl.findings import Finding
 from gaixl.report.data import ReportData
+from gaixl.report.values import has_text
 from gaixl.spec.load import templates_dir
 from gaixl.spec.model import Layout
 
@@ -182,7 +183,7 @@ def check_text_numbers(data: ReportData, layout: Layout, text_locator: dict | No
     loc = text_locator or {}
     out: list[Finding] = []
     for s in layout.text_sections:
-        for i, para in enumerate(p for p in data.text.get(s.heading, []) if p and p.strip()):
+        for i, para in enumerate(p for p in data.text.get(s.heading, []) if has_text(p)):
             for st in statements(para, vocab, data.year or None):
                 expected = table_value(data, st.quantity)
                 if expected is None or abs(expected - st.value) < 0.005:

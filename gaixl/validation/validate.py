@@ -11,9 +11,10 @@ import re
 
 from gaixl.findings import Finding
 from gaixl.report.data import ReportData
+from gaixl.report.values import has_text
 from gaixl.spec.load import layout_for_year
 from gaixl.spec.model import Layout
-from gaixl.spec.rules import CellRef, compute, computed_cells, evaluate, expand_checks
+from gaixl.spec.rules import CellRef, compute, computed_cells, computed_rules, evaluate, expand_checks
 from gaixl.validation.textcopy import stale_year
 from gaixl.validation.textnumbers import check_text_numbers
 
@@ -70,10 +71,15 @@ def rule_values(data: ReportData, layout: Layout, uncomputable=frozenset()) -> t
 
 
 def check_rules(data: ReportData, layout: Layout, locator: Locator | None = None,
-                uncomputable: set | frozenset = frozenset()) -> list[Finding]:
-    """Every rule of the layout on the numbers of `data` (see rule_values)."""
+                uncomputable: set | frozenset = frozenset(), sheet_values: dict | None = None) -> list[Finding]:
+    """Every rule of the layout on the numbers of `data` (see rule_values), or, for a gaixl
+    template, on `sheet_values`: the numbers its own check formulas see (ReadResult.sheet_values),
+    so that the workbook and this fail the same checks."""
     findings: list[Finding] = []
-    numbers, blank_totals = rule_values(data, layout, uncomputable)
+    if sheet_values is not None:
+        numbers, blank_totals = sheet_values, {}
+    else:
+        numbers, blank_totals = rule_values(data, layout, uncomputable)
     for ref, expected in blank_totals.items():
         sheet, cell, label = _where(layout, ref, locator)
         rk, ck = cell_label(layout, ref)
@@ -127,12 +133,20 @@ def _num(v):
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
+def lost_totals(data: ReportData, layout: Layout) -> list[Finding]:
+    """The totals of `data` a template cannot keep: its totals are formulas, so a total given
+    differently from the sum of its items (or left blank) is recomputed when the data fill a
+    template. Said, so that a published report's wrong sum is not lost without a word."""
+    formula_rules = {r.id for r in computed_rules(layout)} | {"total-blank"}
+    return [f for f in check_rules(data, layout) if f.code in formula_rules]
+
+
 def check_text(data: ReportData, layout: Layout, text_locator: dict | None = None) -> list[Finding]:
     """Narrative sections: present, mentioning what the format requires (2021: 信息处理费), and
     stating the same figures as the tables (text-table-mismatch)."""
     out = []
     for s in layout.text_sections:
-        paras = [p for p in data.text.get(s.heading, []) if p and p.strip()]
+        paras = [p for p in data.text.get(s.heading, []) if has_text(p)]
         sheet = (text_locator or {}).get(s.key)
         if not paras:
             zh_hint = "；没有需要报告的事项的，请填写“无”" if s.required != "error" else ""
@@ -170,14 +184,21 @@ def check_meta(data: ReportData, layout: Layout, info_locator: dict | None = Non
                            message_en="the reporting unit's name is missing", sheet=(loc.get("unit") or (None,))[0],
                            cell=(loc.get("unit") or (None, None))[1]))
     try:
-        expected_layout = layout_for_year(data.year).id
+        right = layout_for_year(data.year)
     except Exception:  # a year before any format: said below
-        expected_layout = None
-    if expected_layout != data.layout:
-        out.append(Finding(code="layout-year-mismatch", severity="error", table="meta",
-                           message=f"{data.year}年度报告应使用{expected_layout or '（无）'}年版格式，本文件为{data.layout}年版格式",
-                           message_en=f"a {data.year} report must use the {expected_layout} format, this file uses {data.layout}",
-                           expected=expected_layout, found=data.layout))
+        right = None
+    if (right.id if right else None) != data.layout:
+        sheet, cell = loc.get("year", (None, None))
+        if right is not None:
+            use = (f"{data.year}年度报告应使用{right.id}年版格式（{right.notice}）的模板，本文件为{data.layout}年版格式"
+                   f"（{layout.notice}，适用于{layout.years_text}年度），请改用{right.id}年版格式的模板填报")
+            use_en = (f"a {data.year} report must use the {right.id} format ({right.notice}); this file uses "
+                      f"{data.layout} ({layout.years_text}): fill in a template of the {right.id} format")
+        else:
+            use = f"没有适用于{data.year}年度报告的规定格式，本文件为{data.layout}年版格式"
+            use_en = f"no official format covers report year {data.year}; this file uses {data.layout}"
+        out.append(Finding(code="layout-year-mismatch", severity="error", table="meta", message=use, message_en=use_en,
+                           sheet=sheet, cell=cell, expected=right.id if right else None, found=data.layout))
     sheet, cell = loc.get("date", (None, None))
     raw = (data.signature or {}).get("date") or ""
     if not raw:
@@ -221,7 +242,7 @@ def check_blanks(data: ReportData, layout: Layout, locator: Locator | None = Non
 
 def validate(data: ReportData, layout: Layout, *, locator: Locator | None = None,
              text_locator: dict | None = None, info_locator: dict | None = None,
-             uncomputable: set | frozenset = frozenset()) -> list[Finding]:
+             uncomputable: set | frozenset = frozenset(), sheet_values: dict | None = None) -> list[Finding]:
     """All findings for one report: tables, narrative, metadata. Lazy: collects everything."""
-    return (check_meta(data, layout, info_locator) + check_rules(data, layout, locator, uncomputable)
+    return (check_meta(data, layout, info_locator) + check_rules(data, layout, locator, uncomputable, sheet_values)
             + check_blanks(data, layout, locator) + check_text(data, layout, text_locator))

@@ -20,12 +20,16 @@ cell that a formula uses — openpyxl writes a Python str as a text cell:
     on it: "abc", and also the full-width "３" → `=C1+A2` is #VALUE!, and the ✓/✗ formula
     above is #VALUE! (neither ✓ nor ✗, so COUNTIF(…,"✗") does not count it, while SUM over a
     range holding #VALUE! is itself #VALUE!).
-  * SUM() skips text entirely: `=SUM(A1:A2)` with A1 = "3" gives 4 (this is why gaixl.spec.rules
-    compiles sum() to explicit '+').
+  * SUM() skips text entirely: `=SUM(A1:A2)` with A1 = "3" gives 4.
   * an empty cell counts 0.
-So numeric text agrees with a validator that converts numeric text (and warns); non-numeric
-text does not become 0 in the template — it poisons the check into #VALUE!.
-tests/test_engine.py::test_text_numbers_in_formulas pins this behaviour down.
+Gnumeric (`ssconvert --recalc`) converts more text in arithmetic (“３” → 3, “1,000” → 1000, even
+inside N()), and Excel less — so no template formula does arithmetic on a cell directly: every
+cell is read through SUM(), which skips text in all of them, and text in a number cell is an
+error of its own (the 数字栏 check beside each table, gaixl.workbook.grid.numbers_condition,
+an array formula: Gnumeric evaluates ranges inside IF/SUM element-wise only in one). The
+reader does the same (text counts 0 in the rules, cell-not-number with the meaning as the fix).
+tests/test_engine.py::test_text_numbers_in_formulas pins LibreOffice's behaviour down;
+tests/test_verdict.py saves every kind of filled template with both programs.
 """
 from __future__ import annotations
 
@@ -36,7 +40,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from gaixl.errors import GaixlError, os_reason_zh
+from gaixl.atomic import atomic_path, ensure_dir
+from gaixl.errors import EngineError, os_reason_zh
 
 _CANDIDATES = ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
                "/opt/libreoffice/program/soffice", "/Applications/LibreOffice.app/Contents/MacOS/soffice")
@@ -50,10 +55,6 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>
 """
-
-
-class EngineError(GaixlError):
-    """LibreOffice is missing, failed, or did not finish in time."""
 
 
 def find_soffice() -> str | None:
@@ -151,7 +152,7 @@ def _convert_many(paths: list[Path], target: str, out_dir: Path, timeout: float)
             raise EngineError(f"two inputs would both be written as {o.name}: {seen[o]} and {p}", where=str(out_dir),
                               zh=f"两个输入文件将输出为同一文件{o.name}：{seen[o]}和{p}")
         seen[o] = p
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_dir(out_dir)
     with tempfile.TemporaryDirectory(prefix="gaixl-lo-") as tmp:
         tmp = Path(tmp)
         prof, stage, conv = tmp / "profile", tmp / "in", tmp / "out"
@@ -173,7 +174,8 @@ def _convert_many(paths: list[Path], target: str, out_dir: Path, timeout: float)
                               zh=f"LibreOffice未能转换{len(paths)}个文件中的{len(missing)}个："
                                  f"{'、'.join(m.name for m in missing[:5])}" + (f"（{detail}）" if detail else ""))
         for s, o in zip(staged, outs):
-            shutil.move(str(conv / f"{s.stem}.{ext}"), o)
+            with atomic_path(o) as part:        # the outputs appear whole or not at all
+                shutil.copyfile(conv / f"{s.stem}.{ext}", part)
     return outs
 
 

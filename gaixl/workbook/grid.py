@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from xlsxwriter.utility import xl_col_to_name
@@ -91,8 +92,26 @@ class TableGeo:
     checks: list[CheckPlace] = field(default_factory=list)
     check_labels: list[tuple[Box, str, str]] = field(default_factory=list)   # (box, text, hint)
     check_blocks: list[Box] = field(default_factory=list)                    # names.check_name
+    numbers_label: Box | None = None      # the row below the table: “数字栏只能填写数字” ✓/✗
+    numbers_cell: Box | None = None       # its ✓/✗ (names.sheet_check_name)
+    numbers_note: Box | None = None       # beside it: what ✗ means
     bottom: int = 0
     right: int = 0
+
+    def value_ranges(self) -> list[tuple[str, Box]]:
+        """(column kind, block of data cells) covering every data cell of the table: adjacent
+        columns of one kind make one block (totals included: they hold numbers too)."""
+        first = min(b.r1 for b in self.rows.values())
+        last = max(b.r2 for b in self.rows.values())
+        row0 = self.table.data_rows[0].key
+        out: list[tuple[str, Box]] = []
+        for col in self.table.data_columns:
+            b = self.cells[(row0, col.key)]
+            if out and out[-1][0] == col.kind and out[-1][1].c2 + 1 == b.c1:
+                out[-1] = (col.kind, Box(first, out[-1][1].c1, last, b.c2))
+            else:
+                out.append((col.kind, Box(first, b.c1, last, b.c2)))
+        return out
 
 
 @dataclass
@@ -178,6 +197,17 @@ def place_table(layout: Layout, table: Table, sheet: str, top: int) -> TableGeo:
                    header_rows=(h0, h0 + H - 1), headers=headers, labels=labels, cells=cells, blanks=blanks,
                    rows=rows, bottom=last_data, right=width - 1)
     _place_checks(layout, geo)
+    # One more row: whether every data cell holds a number of the right kind (no text).
+    rr = geo.bottom + 1
+    geo.bottom = rr
+    if L:
+        geo.numbers_label = Box(rr, 0, rr, L - 1)
+    last_col = max(b.c2 for b in cells.values())
+    # The ✓/✗ is an array formula: one cell, never merged (Excel refuses array formulas in
+    # merged cells); the rest of the row says what ✗ means.
+    geo.numbers_cell = Box(rr, L, rr, L)
+    if last_col > L:
+        geo.numbers_note = Box(rr, L + 1, rr, last_col)
     return geo
 
 
@@ -259,6 +289,10 @@ def place_sheet(layout: Layout, section: Section) -> SheetGeo:
     for g in geos:
         boxes = [(b, t) for b, t in g.headers] + [(b, t) for b, t, _ in g.labels]
         boxes += [(b, t) for b, t, _ in g.check_labels]
+        if g.numbers_label is not None:
+            boxes.append((g.numbers_label, NUMBERS_LABEL))
+        if g.numbers_note is not None:
+            boxes.append((g.numbers_note, NUMBERS_NOTE))
         for b, text in boxes:
             if b.r1 != b.r2:
                 continue
@@ -296,6 +330,91 @@ class Grid:
 
 
 LEVEL = {"error": "错误", "warning": "警告", "info": "提示"}
+NUMBERS_LABEL = "校验：数字栏只能填写数字"
+NUMBERS_NOTE = "✗表示本表有单元格填写了文字、单位、全角数字或空格，或填写了负数、小数等不合要求的数"
+_KIND_BAD = {   # per cell of a block R: 1 when it is not blank and not a number of the column's kind
+    "count": "((R<0)+(R<>INT(R))>0)*1",       # a whole number ≥ 0
+    "signed": "(R<>INT(R))*1",                 # a whole number
+    "amount": "(R<0)*1",                       # ≥ 0
+    "money": "(R<0)*1",
+}
+_KIND_ZH = {"count": "件数为不小于0的整数", "signed": "增减数为整数（减少填负数）", "amount": "金额不小于0",
+            "money": "金额不小于0"}
+def numbers_condition(g: TableGeo, sheet_ref: Callable[[Box], str]) -> str:
+    """Array formula body: TRUE when every data cell of the table is blank or a number of its
+    column's kind. Text of any kind (“3”, “３”, “5件”, “减3”, a space) is not a number in any
+    spreadsheet program's ISNUMBER, so Excel, WPS, LibreOffice and Gnumeric all agree."""
+    parts = []
+    for kind, box in g.value_ranges():
+        r = sheet_ref(box)
+        parts.append(f"SUM(IF(ISNUMBER({r}),{_KIND_BAD[kind].replace('R', r)},1-ISBLANK({r})))")
+    return "(" + "+".join(parts) + ")=0"
+
+
+def text_condition(ref: str) -> str:
+    """Array formula body: TRUE when a paragraph of the block holds more than blanks (those of
+    gaixl.report.values.PARAGRAPH_BLANKS: Excel's TRIM removes only spaces, so the others first)."""
+    inner = ref
+    for ch in ("CHAR(10)", "CHAR(13)", "CHAR(9)", '"\u3000"'):
+        inner = f'SUBSTITUTE({inner},{ch},"")'
+    return f"SUM((LEN(TRIM({inner}))>0)*1)>0"
+
+
+@dataclass
+class SheetCheck:
+    """A check of the 校验 sheet that is not a layout rule: numbers in a table, a required
+    narrative section, the format fitting the year, the report date. Its id is the finding
+    code `check` gives in the same case, with the table/section/field in brackets."""
+
+    id: str
+    code: str
+    severity: str
+    where: str
+    hint: str
+    cond: str                            # formula body, TRUE = passes
+    array: bool                          # written as an array formula (Gnumeric needs it for ranges)
+    beside: tuple[str, Box] | None       # (sheet, cell) of the ✓/✗ shown beside the table/field
+    subject: str                         # table key, section key or info field
+
+
+def sheet_checks(layout: Layout, grid: "Grid") -> list[SheetCheck]:
+    from gaixl.workbook import names as n
+
+    out = []
+    for g in grid.tables.values():
+        kinds = "，".join(dict.fromkeys(_KIND_ZH[k] for k, _b in g.value_ranges()))
+        ranges = g.value_ranges()
+        where = f"{g.sheet}!{ranges[0][1].cell()}:{xl_col_to_name(ranges[-1][1].c2)}{ranges[-1][1].r2 + 1}"
+        out.append(SheetCheck(
+            id=f"cell-not-number[{g.table.key}]", code="cell-not-number", severity="error", where=where,
+            hint=f"表{g.table.group}的数字栏只能填写阿拉伯数字（{kinds}）；不能填写文字、单位、全角数字或空格，没有发生的填0",
+            cond=numbers_condition(g, lambda b, s=g.sheet: qualified(s, b)), array=True,
+            beside=(g.sheet, g.numbers_cell), subject=g.table.key))
+    for s in layout.text_sections:
+        box = Box(TEXT_TOP, 1, TEXT_TOP + s.paragraphs - 1, 1)
+        hint = f"第{s.heading[0]}部分“{s.heading}”至少填写一段"
+        if s.required != "error":
+            hint += "；没有需要报告的事项的，填写“无”"
+        out.append(SheetCheck(
+            id=f"text-empty[{s.key}]", code="text-empty", severity=s.required,
+            where=f"{s.sheet}!{box.cell()}:B{box.r2 + 1}", hint=hint,
+            cond=text_condition(qualified(s.sheet, box)), array=True, beside=(s.sheet, Box(2, 2, 2, 2)), subject=s.key))
+    year = qualified(n.META_SHEET, Box(n.META_KEYS.index("year"), 1, n.META_KEYS.index("year"), 1))
+    cond = f"VALUE({year})>={layout.year_from}"
+    if layout.year_to is not None:
+        cond = f"AND({cond},VALUE({year})<={layout.year_to})"
+    year_row = INFO_TOP + [k for k, _l, _x in n.INFO_FIELDS].index("year")
+    date_row = INFO_TOP + [k for k, _l, _x in n.INFO_FIELDS].index("date")
+    out.append(SheetCheck(
+        id="layout-year-mismatch", code="layout-year-mismatch", severity="error",
+        where=f"{n.INFO_SHEET}!B{year_row + 1}",
+        hint=f"本模板为{layout.id}年版格式（{layout.notice}），适用于{layout.years_text}年度报告；报告年度不在此范围的，须使用适用于该年度的格式模板",
+        cond=cond, array=False, beside=(n.INFO_SHEET, Box(year_row, 2, year_row, 2)), subject="year"))
+    date = qualified(n.INFO_SHEET, Box(date_row, 1, date_row, 1))
+    out.append(SheetCheck(
+        id="date-missing", code="date-missing", severity="warning", where=f"{n.INFO_SHEET}!B{date_row + 1}",
+        hint="请填写报告日期（格式：年-月-日）", cond=f"LEN({date})>0", array=False, beside=None, subject="date"))
+    return out
 
 
 class Plan:
@@ -313,9 +432,13 @@ class Plan:
         # table -> [(place, condition, index into checks)]: the ✓/✗ cells beside the table
         self.beside = {g.table.key: [(p, p.check.excel(lambda r, s=g.sheet: grid.addr(r, s)), index[id(p.check)])
                                      for p in g.checks] for g in grid.tables.values()}
-        # 校验 rows: 序号, 规则, 级别, 位置, 说明, condition (refs qualified with their sheet)
-        self.rows = [(i, c.id, LEVEL[c.rule.severity], grid.where(c.at), c.rule.hint, c.excel(grid.addr))
+        # The checks that are not layout rules (numbers, narrative, format/year, date): after them.
+        self.sheet_checks = sheet_checks(layout, grid)
+        # 校验 rows: 序号, 规则, 级别, 位置, 说明, condition (refs qualified with their sheet), array?
+        self.rows = [(i, c.id, LEVEL[c.rule.severity], grid.where(c.at), c.rule.hint, c.excel(grid.addr), False)
                      for i, c in enumerate(checks, 1)]
+        self.rows += [(len(checks) + i, x.id, LEVEL[x.severity], x.where, x.hint, x.cond, x.array)
+                      for i, x in enumerate(self.sheet_checks, 1)]
         # data-file (group, row, column) -> cell
         self.cells = {(t.group, rk, ck): CellRef(t.key, r.key, c.key) for t in layout.tables.values()
                       for r, c, (rk, ck) in t.cells()}
@@ -342,8 +465,12 @@ class Plan:
             out.append((names.text_name(s.key), qualified(s.sheet, Box(TEXT_TOP, 1, TEXT_TOP + s.paragraphs - 1, 1))))
         for i, (key, _label, _locked) in enumerate(names.INFO_FIELDS):
             out.append((names.info_name(key), qualified(names.INFO_SHEET, Box(INFO_TOP + i, 1, INFO_TOP + i, 1))))
+        for x in self.sheet_checks:
+            if x.beside is not None:
+                sheet, b = x.beside
+                out.append((names.sheet_check_name(x.code, x.subject), qualified(sheet, Box(b.r1, b.c1, b.r1, b.c1))))
         out.append((names.ERROR_COUNT, qualified(names.CHECK_SHEET, Box(1, 1, 1, 1))))
-        last = CHECK_TOP + max(len(self.checks), 1) - 1
+        last = CHECK_TOP + max(len(self.rows), 1) - 1
         out.append((names.CHECKS, qualified(names.CHECK_SHEET, Box(CHECK_TOP, 0, last, len(names.CHECK_COLUMNS) - 1))))
         out.append((names.META, qualified(names.META_SHEET, Box(0, 0, len(names.META_KEYS) - 1, 1))))
         return [(n, "=" + ref) for n, ref in out]

@@ -19,6 +19,7 @@ from gaixl.errors import WorkbookError
 from gaixl.findings import Finding
 from gaixl.report.data import CONTACT_FIELDS, ReportData
 from gaixl.report.values import loose_label, norm_label, parse_cell, parse_date, text_of
+from gaixl.spec.detect import Detection, detect
 from gaixl.spec.load import available_layouts, load_layout
 from gaixl.spec.model import Layout, Table
 from gaixl.spec.rules import CellRef, computed_cells
@@ -39,8 +40,10 @@ def meta_finding(code: str, severity: str, zh: str, en: str, **kw) -> Finding:
     return Finding(code=code, severity=severity, table=kw.pop("table", "meta"), message=zh, message_en=en, **kw)
 
 
-def table_missing(t: Table, sheet: str | None) -> Finding:
-    what = t.caption or {"三": "收到和处理政府信息公开申请情况", "四": "行政复议、行政诉讼情况"}.get(t.group, t.key)
+def table_missing(t: Table, sheet: str | None, layout: Layout | None = None) -> Finding:
+    """Table `t` was not found. It is named by its caption, else by its section's heading."""
+    heading = next((s.bare_heading for s in (layout.sections if layout else []) if t.key in s.tables), None)
+    what = t.caption or heading or t.key
     return meta_finding("table-missing", "error", f"未找到表{t.group}“{what}”，其数据按空白处理",
                          f"table {t.group} ({what}) was not found; its cells are blank", table=t.group, sheet=sheet)
 
@@ -164,21 +167,13 @@ def locate_table(ix: SheetIndex, t: Table) -> dict | None:
     return {"sheet": ix.name, "cells": cells, "found": len(cells)}
 
 
-_FP_2019 = ("第二十条第（九）项", "本年新制作数量", "本年新公开数量", "对外公开总数量", "其他对外管理服务事项")
-_FP_2021 = ("本年制发件数", "本年废止件数", "现行有效件数", "申请人无正当理由逾期不补正",
-            "申请人逾期未按收费通知要求缴纳费用", "本年收费金额")
+def _label_key(s: str) -> str:
+    return loose_label(norm_label(s))
 
 
-def detect_layout(indexes: list[SheetIndex]) -> tuple[str | None, str]:
-    """The format by its fingerprints: (layout id or None, the text that decided)."""
-    texts = [n for ix in indexes for n in ix.exact]
-    votes = {"2019": [f for f in _FP_2019 if any(f in n for n in texts)],
-             "2021": [f for f in _FP_2021 if any(f in n for n in texts)]}
-    if len(votes["2019"]) > len(votes["2021"]):
-        return "2019", votes["2019"][0]
-    if len(votes["2021"]) > len(votes["2019"]):
-        return "2021", votes["2021"][0]
-    return None, ""
+def detect_layout(indexes: list[SheetIndex]) -> Detection:
+    """The format by the labels the sheets show (gaixl.spec.detect: derived from the layouts)."""
+    return detect({n for ix in indexes for n in ix.loose}, _label_key)
 
 
 @dataclass
@@ -202,8 +197,9 @@ def read_by_labels(path: Path, sheets: list[Sheet], layout: Layout | None, date1
                               "本文件不是由本系统生成的模板，已按官方格式的表格标签读取，合计数按填写值校验",
                               "not a gaixl template: read by the official labels; totals are checked as given")]
     if layout is None:
-        lid, why = detect_layout(indexes)
-        candidates = [load_layout(lid)] if lid else available_layouts()
+        found = detect_layout(indexes)
+        why = found.why
+        candidates = [load_layout(lid) for lid in found.winners] or available_layouts()
     else:
         candidates, why = [layout], ""
     best = None
@@ -244,7 +240,7 @@ def read_by_labels(path: Path, sheets: list[Sheet], layout: Layout | None, date1
         found = located.get(t.key)
         group = data.tables.setdefault(t.group, {})
         if found is None:
-            findings.append(table_missing(t, None))
+            findings.append(table_missing(t, None, layout))
         missing = []
         for r, c, (rk, ck) in t.cells():
             a = found["cells"].get((r.key, c.key)) if found else None

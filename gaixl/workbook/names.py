@@ -69,6 +69,12 @@ def check_name(table: str) -> str:
     return f"GAIXL_CHECK_{_part(table)}"
 
 
+def sheet_check_name(code: str, subject: str) -> str:
+    """The ✓/✗ cell beside a table, a narrative section or a field of a check that is not a
+    layout rule (grid.SheetCheck): GAIXL_CELL_NOT_NUMBER_T3, GAIXL_TEXT_EMPTY_S1, …"""
+    return f"GAIXL_{_part(code)}_{_part(subject)}"
+
+
 def fingerprint(meta: dict) -> str:
     """A digest over the metadata, so a reader can tell an altered meta sheet."""
     payload = "\x1f".join(str(meta.get(k, "")) for k in META_KEYS if k != "fingerprint")

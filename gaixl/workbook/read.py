@@ -20,7 +20,7 @@ from gaixl.errors import InputError, UsageError, WorkbookError
 from gaixl.findings import Finding
 from gaixl.report.data import CONTACT_FIELDS, ReadResult, ReportData
 from gaixl.report.datafile import read_datafile
-from gaixl.report.values import Problem, parse_cell, parse_date, spreadsheet_number, text_of
+from gaixl.report.values import Problem, XlError, has_text, parse_cell, parse_date, text_of
 from gaixl.spec.load import available_layouts, load_layout
 from gaixl.spec.model import Layout, Table
 from gaixl.spec.rules import CellRef, compile_expr, computed_cells, to_excel
@@ -195,11 +195,15 @@ def _indexed(node, index: dict):
                  [_indexed(m, index) for m in n] if isinstance(n, list) else n for n in node)
 
 
-def recompute(plan: _Plan, values: list) -> dict[CellRef, int | float]:
+def recompute(plan: _Plan, values: list, fixed: dict[int, float] | None = None) -> dict[CellRef, int | float]:
     """Every computed cell from the inputs in `values` (by plan.index; blank = 0): the
-    formulas of gaixl.spec.rules (compiled once per layout) — never the file's."""
+    formulas of gaixl.spec.rules (compiled once per layout) — never the file's. `fixed`
+    (by plan.index) are totals whose value is given (a formula typed over)."""
     out = {}
     for i, ref, fn in plan.program:
+        if fixed and i in fixed:
+            values[i] = out[ref] = fixed[i]
+            continue
         v = fn(values)
         if isinstance(v, float):
             v = int(v) if v.is_integer() else round(v, 4)
@@ -216,7 +220,8 @@ class _Template:
         self.findings: list[Finding] = []
         self.locator: dict = {}
         self.values: list = []                             # numbers by plan.index (blank = 0)
-        self.uncomputable: set = set()                     # inputs the template's formulas cannot use
+        self.uncomputable: set = set()                     # inputs that are not numbers (text, errors)
+        self.seen: list = []                               # by plan.index: what the template's formulas see
         self._sigs: dict = {}                              # table -> its row names' texts
         self.where = str(book.path)
 
@@ -228,12 +233,14 @@ class _Template:
         data = ReportData(layout=layout.id, year=year if year is not None else 0,
                           unit={"code": meta.get("unit_code", ""), "name": meta.get("unit_name", "")})
         self.values = [0] * len(plan.index)
+        self.seen = [0] * len(plan.index)
         cached = self._tables(layout, plan, data)
-        self._totals(layout, plan, data, cached)
+        sheet_values = self._totals(layout, plan, data, cached)
         text_locator = self._text(layout, data)
         info_locator = self._info(data, meta)
         return ReadResult(data=data, findings=self.findings, kind="template", meta=meta, locator=self.locator,
-                          text_locator=text_locator, info_locator=info_locator, uncomputable=self.uncomputable)
+                          text_locator=text_locator, info_locator=info_locator, uncomputable=self.uncomputable,
+                          sheet_values=sheet_values)
 
     # -- metadata
     def _meta(self) -> dict:
@@ -327,9 +334,11 @@ class _Template:
                     if cell.formula is not None and raw is None:
                         self.findings.append(cell_finding(_NO_VALUE, t, sheet, a, rk, ck, "=" + cell.formula))
                 value, problem = parse_cell(raw, c.kind) if raw is not None else (None, None)
-                if raw is not None and not spreadsheet_number(raw):
-                    # The template's own formulas cannot add this text: its totals show
-                    # #VALUE! and its checks ✗, so here it is an error too, whatever it means.
+                self.seen[i] = _seen(raw)
+                if raw is not None and not _is_number(raw):
+                    # Text in a number cell — “3”, “３”, “5件”, “减3”, a space — is an error in
+                    # the template too (its 数字栏 check), and its formulas count it 0 (SUM
+                    # skips text), whatever the text means; the meaning is said as the fix.
                     self.uncomputable.add(cref)
                     problem = _uncomputable(problem, raw, value)
                 if problem is not None:
@@ -350,50 +359,73 @@ class _Template:
         else:
             found = locate_table(SheetIndex(self.book.sheet(sheet)), t)
         if found is None:
-            self.findings.append(table_missing(t, sheet))
+            self.findings.append(table_missing(t, sheet, layout))
         return found
 
-    def _totals(self, layout: Layout, plan: _Plan, data: ReportData, cached: dict) -> None:
-        """Totals are recomputed; the file's formulas and cached values are only checked."""
+    def _totals(self, layout: Layout, plan: _Plan, data: ReportData, cached: dict) -> dict:
+        """Totals are recomputed; the file's formulas and cached values are only checked.
+        Returns the numbers the template's own formulas see (CellRef → number): inputs as typed
+        (text 0, an error value NaN), totals computed from them — except a total whose formula
+        was replaced, which holds what was put there. The rules run on these (as the template's
+        checks do), so the workbook and `check` fail the same checks."""
         values = recompute(plan, self.values)
         tables = data.tables
         for ref, v in values.items():
             group, rk, ck = plan.keys[ref]
             tables.setdefault(group, {}).setdefault(rk, {})[ck] = v
+        fixed: dict[int, float] = {}
+        kept = []                                       # totals whose formula is the template's
         for ref, (sheet, a, cell) in cached.items():
             t = layout.tables[ref.table]
             _g, rk, ck = plan.keys[ref]
             where = f"{sheet}!{a}（{rk} / {ck}）"
+            raw = cell.value if cell is not None else None
             if cell is None or cell.formula is None:
-                found = text_of(cell.value) if cell is not None else ""
+                found = text_of(raw) if raw is not None else ""
                 zh = f"改写为“{found}”" if found else "删除"
-                self.findings.append(Finding(
-                    "template-formula-altered", "error", t.group,
-                    f"{where}：合计单元格的公式已被{zh}，已按各分项重新计算为{_show(values[ref])}",
-                    f"{where}: the total's formula was {'replaced by ' + repr(found) if found else 'deleted'}; "
-                    f"recomputed as {_show(values[ref])}",
-                    sheet=sheet, cell=a, row=rk, column=ck, expected=values[ref], found=found))
+                en = f"replaced by {found!r}" if found else "deleted"
+            elif _norm_formula(cell.formula) not in self._expected_formulas(plan, ref, sheet):
+                found, zh, en = "=" + cell.formula, f"改动（现为“={cell.formula}”）", f"changed to ={cell.formula}"
+                if raw is None:     # never calculated (saved by a program that does not): unknown
+                    raw = values[ref]
+            else:
+                kept.append((ref, sheet, a, cell, where, t, rk, ck))
                 continue
-            if cell.formula and _norm_formula(cell.formula) != self._expected_formula(plan, ref, sheet):
-                self.findings.append(Finding(
-                    "template-formula-altered", "error", t.group,
-                    f"{where}：合计单元格的公式已被改动（现为“={cell.formula}”），已按各分项重新计算为{_show(values[ref])}",
-                    f"{where}: the total's formula was changed to ={cell.formula}; recomputed as {_show(values[ref])}",
-                    sheet=sheet, cell=a, row=rk, column=ck, expected=values[ref], found="=" + cell.formula))
-                continue
-            v = cell.value
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and round(v - values[ref], 4) != 0:
+            # A total typed over (or a changed formula): the template's checks use what is there,
+            # so its own total check fails unless it equals its items — an error said by that
+            # rule. Here, once, that the formula is gone; the data keep the recomputed total.
+            fixed[plan.index[ref]] = _seen(raw)
+            if raw is not None and not _is_number(raw):
+                value, problem = parse_cell(raw, layout.tables[ref.table].column(ref.col).kind)
+                self.findings.append(cell_finding(_uncomputable(problem, raw, value), t, sheet, a, rk, ck, raw))
+            self.findings.append(Finding(
+                "template-formula-altered", "warning", t.group,
+                f"{where}：合计单元格的公式已被{zh}，已按各分项重新计算为{_show(values[ref])}；请恢复原公式"
+                "（模板中的合计校验按单元格中现有的数值进行）",
+                f"{where}: the total's formula was {en}; recomputed as {_show(values[ref])} (the template's "
+                "checks use the value in the cell)",
+                sheet=sheet, cell=a, row=rk, column=ck, expected=values[ref], found=found))
+        seen = recompute(plan, list(self.seen), fixed)
+        for ref, sheet, a, cell, where, t, rk, ck in kept:
+            # The file's result against what its own formula gives on the cells as they are
+            # (text 0): a difference means a file altered, or saved without recalculating.
+            v, want = cell.value, seen[ref]
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and want == want and round(v - want, 4) != 0:
                 self.findings.append(Finding(
                     "cached-mismatch", "warning", t.group,
-                    f"{where}：文件中保存的计算结果为{_show(v)}，按各分项重新计算应为{_show(values[ref])}"
+                    f"{where}：文件中保存的计算结果为{_show(v)}，按各分项重新计算应为{_show(want)}"
                     "（文件可能被改动或未重新计算），已采用重新计算的结果",
-                    f"{where}: the file's cached result is {_show(v)} but the items add up to {_show(values[ref])} "
+                    f"{where}: the file's cached result is {_show(v)} but the items add up to {_show(want)} "
                     "(altered, or not recalculated); the recomputed value is used",
-                    sheet=sheet, cell=a, row=rk, column=ck, expected=values[ref], found=v))
+                    sheet=sheet, cell=a, row=rk, column=ck, expected=want, found=v))
+        out = {ref: self.seen[i] for ref, i in plan.index.items()}
+        out.update(seen)
+        return out
 
-    def _expected_formula(self, plan: _Plan, ref: CellRef, sheet: str) -> str | None:
+    def _expected_formulas(self, plan: _Plan, ref: CellRef, sheet: str) -> tuple[str, str]:
         """The formula the generator writes for a total, at the cells where the names point
-        now (rows inserted in Excel move both). Cached per table and names' texts."""
+        now (rows inserted in Excel move both), and the one templates of earlier versions
+        had (plain '+'). Cached per table and names' texts."""
         key = self._sigs.get(ref.table)
         if key is None:
             row_names = [n for t, _r, n, _c, _w in plan.rows if t.key == ref.table]
@@ -409,7 +441,8 @@ class _Template:
                 s, a = locator.get(r, (None, "?"))
                 return a if s == sheet else f"'{s}'!{a}"
 
-            f = known[ref] = _norm_formula(to_excel(plan.formulas[ref], where))
+            f = known[ref] = (_norm_formula(to_excel(plan.formulas[ref], where)),
+                              _norm_formula(to_excel(plan.formulas[ref], where, legacy=True)))
         return f
 
     # -- narrative and 基本信息
@@ -438,7 +471,7 @@ class _Template:
                 cell = cells.get(a)
                 if cell is not None and cell.value is not None:
                     p = text_of(cell.value).rstrip()
-                    if p.strip():
+                    if has_text(p):
                         out[(s.key, len(paras))] = a      # paragraph → its cell, for text findings
                         paras.append(p)
             data.text[s.heading] = paras
@@ -487,22 +520,36 @@ def _show(v) -> str:
     return text_of(v)
 
 
-_KNOWN: dict[str, Layout] = {}
-
-
 def _known_layouts() -> dict[str, Layout]:
-    """The layouts by id, looked up once per process (load_layout globs the folder each call)."""
-    if not _KNOWN:
-        _KNOWN.update((l.id, l) for l in available_layouts())
-    return _KNOWN
+    """The layouts by id (available_layouts is cached while the layout files stay the same)."""
+    return {l.id: l for l in available_layouts()}
 
 
+
+
+def _is_number(raw) -> bool:
+    return isinstance(raw, (int, float)) and not isinstance(raw, bool)
+
+
+def _seen(raw) -> float:
+    """A cell's value as the template's formulas see it (each cell is read through SUM()):
+    a number as it is, text and blanks 0, an error value NaN (it spreads to every total)."""
+    if _is_number(raw):
+        return raw
+    return float("nan") if isinstance(raw, XlError) else 0
 
 
 def _uncomputable(problem: Problem | None, raw, value) -> Problem:
-    """The error for text in a template's number cell that the spreadsheet cannot compute."""
-    meant = f"，应填写为 {_show(value)}" if value is not None else "，请填写数值"
-    meant_en = f"; type {_show(value)}" if value is not None else "; type a number"
+    """The error for anything but a number in a template's number cell, with the fix."""
+    if isinstance(raw, XlError):
+        return problem or Problem("cell-not-number", "error", f"单元格为错误值“{raw}”，请改为数值",
+                                  f"the cell holds the error value {raw}; type a number")
+    if isinstance(raw, str) and not raw.strip(" \t\r\n\u3000\u00a0"):
+        return Problem("cell-not-number", "error", "单元格中只有空格（看似空白，实为文字），请清除该单元格或填写0",
+                       "the cell holds only spaces (text, not a blank); clear it or type 0")
+    meant = f"，应填写为 {_show(value)}（请清除该单元格后重新输入数字）" if value is not None else "，请填写阿拉伯数字"
+    meant_en = f"; clear it and type {_show(value)}" if value is not None else "; type a number"
+    shown = "TRUE" if raw is True else "FALSE" if raw is False else raw
     return Problem("cell-not-number", "error",
-                   f"“{raw}”不是数值，模板中的合计和校验公式无法计算（显示为✗）{meant}",
-                   f"{raw!r} is not a number the spreadsheet can compute with (its checks show ✗){meant_en}")
+                   f"“{shown}”不是数值（数字栏不能填写文字、单位、全角数字或空格），模板中的合计和校验按0计算{meant}",
+                   f"{shown!r} is not a number (text, a unit or full-width digits); the template counts it 0{meant_en}")

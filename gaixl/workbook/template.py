@@ -16,17 +16,31 @@ import datetime as dt
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from gaixl.atomic import write_bytes
+from gaixl.atomic import ensure_dir, write_bytes
 from gaixl.errors import UsageError
 from gaixl.spec.model import Layout, Section
 from gaixl.spec.rules import CellRef
 from gaixl.workbook import names
-from gaixl.workbook.grid import CHECK_TOP, INFO_TOP, TEXT_TOP, Box, Plan, SheetGeo, plan_for, text_units
+from gaixl.workbook.grid import (
+    CHECK_TOP,
+    INFO_TOP,
+    NUMBERS_LABEL,
+    NUMBERS_NOTE,
+    TEXT_TOP,
+    Box,
+    Plan,
+    SheetCheck,
+    SheetGeo,
+    numbers_condition,
+    plan_for,
+    text_units,
+)
 from gaixl.workbook.stamp import SLOTS, TOKEN, Master
 
 FONT = {"font_name": "宋体", "font_size": 11, "font_charset": 134}   # 134 = GB2312, as Chinese Excel saves it
@@ -40,6 +54,7 @@ _BOX = {"border": 1, "valign": "vcenter", "text_wrap": True}
 FORMATS = {
     "title": {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"},
     "note": {"text_wrap": True, "valign": "top", "font_color": "#595959"},
+    "note_box": {**_BOX, "font_color": "#595959", "font_size": 9},
     "text": {"text_wrap": True, "valign": "top"},
     "bold": {"bold": True, "valign": "vcenter"},
     "header": {**_BOX, "bold": True, "align": "center"},
@@ -47,6 +62,7 @@ FORMATS = {
     "group": {**_BOX, "align": "center"},
     "blank": {"border": 1},
     "check": {**_BOX, "align": "center", "bold": True},
+    "check_note": {**_BOX, "text_wrap": True, "bold": True},
     "info_fixed": {**_BOX, "bg_color": COMPUTED, "num_format": "@"},
     "info_text": {**_BOX, "locked": False, "bg_color": INPUT, "num_format": "@"},
     "info_date": {**_BOX, "locked": False, "bg_color": INPUT, "num_format": "yyyy-mm-dd", "align": "left"},
@@ -103,20 +119,20 @@ class _Workbook(xlsxwriter.Workbook):
 # ---------------------------------------------------------------- sheets
 def _guide(wb, F, pw, layout: Layout, year: int, code: str, name: str, deadline: str | None, send_to: str | None):
     ws = wb.add_worksheet(names.GUIDE_SHEET)
-    kinds = {c.kind for t in layout.tables.values() for c in t.data_columns}
+    guides = list(dict.fromkeys(c.guide for t in layout.tables.values() for c in t.data_columns if c.guide))
     texts = "、".join(s.heading.split("、")[0] for s in layout.text_sections)
     rules = [
         f"本模板依据{layout.notice}规定的报告格式制作，表格项目名称与官方格式一致，请勿改动。统计期为{year}年1月1日至{year}年12月31日。",
         "浅黄色单元格为填报区，其余单元格已锁定，不能修改；灰色单元格为自动计算的合计数，无需填写；浅蓝色单元格为据上年报告预填的数据，不能修改。",
         "表格中没有发生的事项请填写0，不要留空。数字请直接输入，不要带单位或文字。",
-        *(["“本年增/减”填写项目数量与上一年相比的变化：增加的填正数，减少的填负数（如减少5项填-5，显示为“减5”）。"] if "signed" in kinds else []),
-        *(["“本年收费金额”以万元为单位填写，可保留两位小数。"] if "amount" in kinds else []),
-        *(["“采购总金额”以元为单位填写。"] if "money" in kinds else []),
+        *guides,        # the columns' own (layout file: guide)
         f"第{texts}部分为文字内容，每段填写在一个单元格内，自上而下按顺序填写，不必填满；单元格内换行按Alt+Enter。",
     ]
     checks = [
-        "表格旁和“校验”工作表中的“✓”表示校验通过，“✗”表示未通过：红色为错误，必须修改；橙色为警告，请核实后按实际情况填报。",
-        f"“校验”工作表顶部的“错误数量”（名称 {names.ERROR_COUNT}）为0、状态显示“校验通过”时方可报送。",
+        "表格旁和“校验”工作表中的“✓”表示该项未发现问题，“✗”表示有问题：红色为错误，必须修改；橙色为警告，请核实后按实际情况填报。",
+        "数字栏只能填写阿拉伯数字：带单位（如“5件”）、全角数字（如“１２”）、文字或空格均为错误，应删除后重新填写数字。",
+        f"“校验”工作表顶部的“错误数量”（名称 {names.ERROR_COUNT}）为0时方可报送。报送后，上级主管部门还将核对表内无法校验的事项"
+        "（本文件是否为下发给本单位的模板、隐藏的识别信息和合计公式是否被改动），因此请勿撤销工作表保护或改动合计。",
     ]
     cautions = [
         "请勿修改文件名，请勿重命名、增加、删除或移动工作表，请勿撤销工作表保护，请勿将文件另存为其他格式（如.xls、.et、.wps）；请使用Microsoft Excel或WPS表格填写并保存为.xlsx文件。",
@@ -144,7 +160,7 @@ def _guide(wb, F, pw, layout: Layout, year: int, code: str, name: str, deadline:
     _finish(ws, pw, landscape=False)
 
 
-def _info(wb, F, pw, year: int, code: str, name: str):
+def _info(wb, F, pw, plan: Plan, year: int, code: str, name: str, results: dict):
     ws = wb.add_worksheet(names.INFO_SHEET)
     ws.merge_range(0, 0, 0, 2, "基本信息", F["title"])
     ws.merge_range(1, 0, 1, 2, "灰色项目由模板预填，不可修改；请填写浅黄色单元格。", F["note"])
@@ -172,13 +188,36 @@ def _info(wb, F, pw, year: int, code: str, name: str):
                                             "error_message": "最多255个字符。"})
         ws.write_string(r, 2, hints.get(key, ""), F["note"])
         ws.set_row(r, 22)
+    for x in plan.sheet_checks:
+        if x.beside is not None and x.beside[0] == names.INFO_SHEET:
+            b = x.beside[1]
+            ok_text, bad_text = _year_texts(plan.layout, year)
+            formula = f'IFERROR(IF({x.cond},"{ok_text}","{bad_text}"),"{bad_text}")'
+            ws.write_formula(b.r1, b.c1, formula, F["check_note"], ok_text if results[x.id] else bad_text)
+            ws.conditional_format(b.r1, b.c1, b.r1, b.c1, {"type": "formula", "criteria": f'=LEFT({b.cell()},1)="✗"',
+                                                           "format": F["bad"]})
+            ws.set_row(b.r1, 66)
     _finish(ws, pw, landscape=False)
 
 
-def _text(wb, F, pw, s: Section):
+def _year_texts(layout: Layout, year: int) -> tuple[str, str]:
+    """What the 报告年度 row says: the format fits the year, or which template to use instead."""
+    from gaixl.spec.load import layout_for_year
+
+    try:
+        right = layout_for_year(year)
+        use = f"请使用{right.id}年版格式（{right.notice}）的模板"
+    except UsageError:
+        use = "没有适用于该年度的规定格式"
+    return (f"✓ {layout.id}年版格式适用于{year}年度报告",
+            f"✗ 本模板为{layout.id}年版格式，适用于{layout.years_text}年度报告，不适用于{year}年度报告；{use}")
+
+
+def _text(wb, F, pw, plan: Plan, s: Section, results: dict):
     ws = wb.add_worksheet(s.sheet)
     ws.set_column(0, 0, 8)
     ws.set_column(1, 1, 92)
+    ws.set_column(2, 2, 8)
     ws.merge_range(0, 0, 0, 1, s.heading, F["title"])
     ws.merge_range(1, 0, 1, 1, s.prompt, F["note"])
     ws.set_row(0, 28)
@@ -190,12 +229,15 @@ def _text(wb, F, pw, s: Section):
         ws.write_blank(TEXT_TOP + i, 1, None, F["para"])
         ws.set_row(TEXT_TOP + i, 90)
     ws.data_validation(TEXT_TOP, 1, TEXT_TOP + s.paragraphs - 1, 1, dict(TEXT_VALIDATION))
+    for x in plan.sheet_checks:
+        if x.code == "text-empty" and x.subject == s.key:
+            _beside(ws, F, x, x.cond, results[x.id])
     ws.repeat_rows(0, 2)
     _finish(ws, pw, landscape=False, rows=True)
 
 
 def _tables(wb, F, pw, plan: Plan, sg: SheetGeo, prefilled: dict[CellRef, float], values, results,
-            note: str = PREFILL_NOTE):
+            sheet_results: dict, note: str = PREFILL_NOTE):
     ws = wb.add_worksheet(sg.section.sheet)
     for c, w in enumerate(sg.widths):
         ws.set_column(c, c, w)
@@ -243,12 +285,35 @@ def _tables(wb, F, pw, plan: Plan, sg: SheetGeo, prefilled: dict[CellRef, float]
                                        "multi_range": " ".join(b.cell() for b in p.mark)})
             ws.data_validation(p.box.r1, p.box.c1, p.box.r1, p.box.c1,
                                {"validate": "any", "input_title": "校验", "input_message": p.check.rule.hint[:255]})
+        numbers = next(x for x in plan.sheet_checks if x.code == "cell-not-number" and x.subject == g.table.key)
+        if g.numbers_label is not None:
+            _put(ws, g.numbers_label, NUMBERS_LABEL, F["header"])
+            ws.data_validation(g.numbers_label.r1, g.numbers_label.c1, g.numbers_label.r2, g.numbers_label.c2,
+                               {"validate": "any", "input_title": "校验", "input_message": numbers.hint[:255]})
+        _put(ws, g.numbers_cell, "", F["check"])
+        if g.numbers_note is not None:
+            _put(ws, g.numbers_note, NUMBERS_NOTE, F["note_box"])
+        _beside(ws, F, numbers, numbers_condition(g, lambda b: b.ref()), sheet_results[numbers.id])
     for kind, cells in inputs.items():
         first = cells[0]
         r, c = xl_cell_to_rowcol(first)
         ws.data_validation(r, c, r, c, {**VALIDATION[kind], "error_title": "输入有误", "multi_range": " ".join(cells)})
     ws.repeat_rows(*sg.repeat)
     _finish(ws, pw, landscape=sg.landscape)
+
+
+def _beside(ws, F, x: SheetCheck, cond: str, ok: bool) -> None:
+    """The ✓/✗ cell of a sheet check beside its table or section (an array formula: Gnumeric
+    evaluates a range inside IF/SUM element by element only in one)."""
+    _sheet, b = x.beside
+    text = f'IFERROR(IF({cond},"✓","✗"),"✗")'
+    if x.array:
+        ws.write_array_formula(b.r1, b.c1, b.r1, b.c1, "{=" + text + "}", F["check"], "✓" if ok else "✗")
+    else:
+        ws.write_formula(b.r1, b.c1, text, F["check"], "✓" if ok else "✗")
+    bad = F["bad" if x.severity == "error" else "warn"]
+    ws.conditional_format(b.r1, b.c1, b.r1, b.c1, {"type": "cell", "criteria": "==", "value": '"✗"', "format": bad})
+    ws.data_validation(b.r1, b.c1, b.r1, b.c1, {"validate": "any", "input_title": "校验", "input_message": x.hint[:255]})
 
 
 def _put(ws, box: Box, value, fmt) -> None:
@@ -261,12 +326,16 @@ def _put(ws, box: Box, value, fmt) -> None:
         ws.write_number(box.r1, box.c1, value, fmt)
 
 
+STATUS_OK = ("表内校验未发现错误。报送后还将核对表内无法校验的事项：本文件是否为下发给本单位的模板，"
+             "隐藏的识别信息和合计公式是否被改动")
+
+
 def _checks(wb, F, pw, plan: Plan, results: list[bool]):
     ws = wb.add_worksheet(names.CHECK_SHEET)
     n = len(plan.rows)
     first, last = CHECK_TOP + 1, CHECK_TOP + max(n, 1)
-    errors = sum(1 for ok, c in zip(results, plan.checks) if not ok and c.rule.severity == "error")
-    warnings = sum(1 for ok, c in zip(results, plan.checks) if not ok and c.rule.severity != "error")
+    errors = sum(1 for ok, row in zip(results, plan.rows) if not ok and row[2] == "错误")
+    warnings = sum(1 for ok, row in zip(results, plan.rows) if not ok and row[2] != "错误")
     for c, w in enumerate([10, 34, 7, 24, 60, 7, 7]):
         ws.set_column(c, c, w)
     ws.merge_range(0, 0, 0, 6, "校验结果", F["title"])
@@ -274,9 +343,12 @@ def _checks(wb, F, pw, plan: Plan, results: list[bool]):
     ws.write_string(1, 0, "错误数量", F["header"])
     ws.write_formula(1, 1, f"SUM(G{first}:G{last})", F["count_big"], errors)
     ws.write_string(2, 0, "校验状态", F["header"])
-    status = 'IF(B2=0,"校验通过","存在"&B2&"项错误，请按下表中标为✗的错误逐项修改后再报送")'
-    ws.merge_range(2, 1, 2, 6, "", F["check"])
-    ws.write_formula(2, 1, status, F["check"], "校验通过" if errors == 0 else f"存在{errors}项错误，请按下表中标为✗的错误逐项修改后再报送")
+    # Never “校验通过”: some checks cannot be formulas (see STATUS_OK); they are named instead.
+    status = f'IF(B2=0,"{STATUS_OK}","存在"&B2&"项错误，请按下表中标为✗的错误逐项修改后再报送")'
+    ws.merge_range(2, 1, 2, 6, "", F["check_note"])
+    ws.set_row(2, 48)
+    ws.write_formula(2, 1, status, F["check_note"],
+                     STATUS_OK if errors == 0 else f"存在{errors}项错误，请按下表中标为✗的错误逐项修改后再报送")
     ws.write_string(3, 0, "警告数量", F["header"])
     ws.write_formula(3, 1, f'COUNTIFS(F{first}:F{last},"✗",C{first}:C{last},"<>错误")', F["count_big"], warnings)
     ws.merge_range(3, 2, 3, 6, "警告不计入错误数量，请核实后按实际情况填报。", F["note"])
@@ -286,14 +358,17 @@ def _checks(wb, F, pw, plan: Plan, results: list[bool]):
     ws.conditional_format(2, 1, 2, 1, {"type": "formula", "criteria": "=$B$2=0", "format": F["good"]})
     for c, label in enumerate(names.CHECK_COLUMNS):
         ws.write_string(CHECK_TOP - 1, c, label, F["header"])
-    for (i, rule_id, level, where, hint, cond), ok in zip(plan.rows, results):
+    for (i, rule_id, level, where, hint, cond, array), ok in zip(plan.rows, results):
         r = CHECK_TOP + i - 1
         ws.write_number(r, 0, i, F["group"])
         ws.write_string(r, 1, rule_id, F["label"])
         ws.write_string(r, 2, level, F["group"])
         ws.write_string(r, 3, where, F["label"])
         ws.write_string(r, 4, hint, F["label"])
-        ws.write_formula(r, 5, f'IFERROR(IF({cond},"✓","✗"),"✗")', F["check"], "✓" if ok else "✗")
+        if array:
+            ws.write_array_formula(r, 5, r, 5, f'{{=IFERROR(IF({cond},"✓","✗"),"✗")}}', F["check"], "✓" if ok else "✗")
+        else:
+            ws.write_formula(r, 5, f'IFERROR(IF({cond},"✓","✗"),"✗")', F["check"], "✓" if ok else "✗")
         ws.write_formula(r, 6, f'IF(AND(F{r + 1}="✗",C{r + 1}="错误"),1,0)', F["group"],
                          0 if ok or level != "错误" else 1)
     ws.conditional_format(CHECK_TOP, 5, last - 1, 5, {"type": "formula", "criteria": f'=AND($F{first}="✗",$C{first}="错误")', "format": F["bad"]})
@@ -376,6 +451,10 @@ def render(layout: Layout, year: int, meta: dict, *, password: str, deadline: st
     plan = plan_for(layout)
     code, name = meta["unit_code"], meta["unit_name"]
     values, results = plan.cached(filled) if filled else (plan.values, plan.results)
+    # The sheet checks of a template as written: numbers as prefilled, narrative and date blank.
+    sheet_results = {x.id: x.code == "cell-not-number" or (x.code == "layout-year-mismatch" and layout.applies_to(year))
+                     for x in plan.sheet_checks}
+    results = list(results) + [sheet_results[x.id] for x in plan.sheet_checks]
     buf = io.BytesIO()
     wb = _Workbook(buf, {"in_memory": True, "default_format_properties": dict(FONT),
                          "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
@@ -384,13 +463,13 @@ def render(layout: Layout, year: int, meta: dict, *, password: str, deadline: st
                        "comments": f"gaixl template, layout {layout.id}", "created": created})
     F = {k: wb.add_format(v) for k, v in FORMATS.items()}
     _guide(wb, F, password, layout, year, code, name, deadline, send_to)
-    _info(wb, F, password, year, code, name)
+    _info(wb, F, password, plan, year, code, name, sheet_results)
     table_sheets = {sg.section.key: sg for sg in plan.grid.sheets}
     for s in layout.sections:
         if s.kind == "text":
-            _text(wb, F, password, s)
+            _text(wb, F, password, plan, s, sheet_results)
         else:
-            _tables(wb, F, password, plan, table_sheets[s.key], filled, values, results, prefill_note)
+            _tables(wb, F, password, plan, table_sheets[s.key], filled, values, results, sheet_results, prefill_note)
     _checks(wb, F, password, plan, results)
     for title, rows in extra_sheets or ():
         _extra(wb, F, password, title, rows)
@@ -439,14 +518,18 @@ _UNSTAMPABLE = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 def generate_workbook(layout: Layout, year: int, code: str, name: str, path, *, password: str = names.DEFAULT_PASSWORD,
                       deadline: str | None = None, send_to: str | None = None, prefill: dict | None = None,
                       generated_at: str | None = None, prefill_note: str = PREFILL_NOTE,
-                      extra_sheets: list | None = None) -> Path:
+                      extra_sheets: list | None = None, allow_layout_mismatch: bool = False) -> Path:
     """Write the locked template of one unit to `path` (atomically) and return the path.
 
     `prefill` ({"tables": {group: {row: {column: value}}}}, data-file keys) fills input cells
     and locks them, with the comment `prefill_note` (default 据上年报告预填). `extra_sheets`
     ([(title, rows)], rows of strings/numbers, the first a header) adds locked sheets after
-    校验 (a consolidation's coverage). Given `generated_at`, output is byte-stable."""
+    校验 (a consolidation's coverage). Given `generated_at`, output is byte-stable.
+    A layout that does not apply to `year` is refused (UsageError) unless
+    `allow_layout_mismatch` (tests of old templates): such a workbook shows the error itself."""
     path = Path(path)
+    if not allow_layout_mismatch:
+        check_layout_year(layout, year)
     code, name = str(code or "").strip(), str(name or "").strip()
     if not name:
         raise UsageError("a template needs the unit's name", zh="生成模板须提供单位名称")
@@ -464,6 +547,23 @@ def generate_workbook(layout: Layout, year: int, code: str, name: str, path, *, 
         data = render(layout, year, meta, filled=filled, created=created, prefill_note=prefill_note,
                       extra_sheets=extra_sheets, **opts)
     return write_bytes(path, data)            # a temp file beside the target, then os.replace
+
+
+def check_layout_year(layout: Layout, year: int) -> None:
+    """Refuse a template whose format does not apply to its report year, naming the right one."""
+    if layout.applies_to(year):
+        return
+    from gaixl.spec.load import layout_for_year
+
+    try:
+        right = layout_for_year(year)
+        use_en, use_zh = f"use --layout {right.id} ({right.notice}), or leave --layout out", \
+            f"应使用{right.id}年版格式（{right.notice}），即 --layout {right.id}，或不指定 --layout"
+    except UsageError:
+        use_en, use_zh = "no official format covers that year", "没有适用于该年度的规定格式"
+    raise UsageError(f"the {layout.id} format ({layout.notice}) applies to report years {layout.years_text}, "
+                     f"not {year}: {use_en}",
+                     zh=f"{layout.id}年版格式（{layout.notice}）适用于{layout.years_text}年度报告，不适用于{year}年度；{use_zh}")
 
 
 def check_units(units: list[dict], year: int) -> list[tuple[str, str, str]]:
@@ -491,14 +591,26 @@ def check_units(units: list[dict], year: int) -> list[tuple[str, str, str]]:
     return jobs
 
 
-def generate_all(layout: Layout, year: int, units: list[dict], out_dir, **kw) -> list[Path]:
+def generate_all(layout: Layout, year: int, units: list[dict], out_dir, *,
+                 prefill: Callable[[str], dict | None] | None = None,
+                 progress: Callable[[int, int], None] | None = None, **kw) -> list[Path]:
     """One template per unit ({code, name, email, parent}) in `out_dir`, named
-    names.template_filename(code, name, year); keywords as for generate_workbook."""
+    names.template_filename(code, name, year); keywords as for generate_workbook.
+
+    `prefill(code)` gives a unit's prefill (or None), e.g. from last year's report in the history
+    (gaixl.generate_templates does that); `progress(done, total)` is called after each template."""
     out = Path(out_dir)
+    if not kw.get("allow_layout_mismatch"):
+        check_layout_year(layout, year)
     jobs = check_units(units, year)
-    out.mkdir(parents=True, exist_ok=True)
-    kw.setdefault("generated_at", now_iso())          # one run, one timestamp: one master
-    return [generate_workbook(layout, year, c, n, out / fn, **kw) for c, n, fn in jobs]
+    ensure_dir(out)
+    kw["generated_at"] = kw.get("generated_at") or now_iso()      # one run, one timestamp: one master
+    written = []
+    for c, n, fn in jobs:
+        written.append(generate_workbook(layout, year, c, n, out / fn, prefill=prefill(c) if prefill else None, **kw))
+        if progress is not None:
+            progress(len(written), len(jobs))
+    return written
 
 
-__all__ = ["generate_workbook", "generate_all", "check_units", "now_iso", "make_meta", "render", "legacy_password_hash"]
+__all__ = ["generate_workbook", "generate_all", "check_units", "check_layout_year", "now_iso", "make_meta", "render", "legacy_password_hash"]

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gaixl import atomic
-from gaixl.errors import InputError, os_reason_zh
 from gaixl.mail.collect.filenames import safe_name, with_suffix
 
 SIDECAR = ".gaixl.json"
@@ -65,11 +64,7 @@ class Store:
 
     def __init__(self, out_dir: Path):
         self.dir = Path(out_dir)
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise InputError(f"cannot create the output folder: {e.strerror or e}", where=str(out_dir),
-                             zh=f"无法创建输出文件夹：{os_reason_zh(e)}") from e
+        atomic.ensure_dir(self.dir)
         atomic.remove_stale_temps(self.dir)   # debris of a run killed mid-write
         self.by_hash: dict[str, str] = {}
         self._index()
@@ -115,11 +110,7 @@ class Store:
         return data
 
     def save_state(self) -> None:
-        try:
-            atomic.write_text(self.dir / STATE, json.dumps(self.state, ensure_ascii=False, indent=1))
-        except OSError as e:
-            raise InputError(f"cannot write the state file: {e.strerror or e}", where=str(self.dir / STATE),
-                             zh=f"无法写入状态文件：{os_reason_zh(e)}") from e
+        atomic.write_text(self.dir / STATE, json.dumps(self.state, ensure_ascii=False, indent=1))
 
     def seen(self, key: str) -> bool:
         return key in self.state["messages"]
@@ -165,11 +156,7 @@ class Store:
             return existing, False
         name = self.unique_name(safe_name(original_name, fallback, suffix))
         target = self.dir / name
-        try:
-            atomic.write_bytes(target, data)
-        except OSError as e:
-            raise InputError(f"cannot write: {e.strerror or e}", where=str(target),
-                             zh=f"无法写入文件：{os_reason_zh(e)}") from e
+        atomic.write_bytes(target, data)        # OutputError when it cannot be written
         self.by_hash[digest] = name
         self._add_provenance(name, digest, len(data), original_name, meta)
         return name, True
@@ -196,11 +183,7 @@ class Store:
                 side["uidvalidity"], side["uid"] = meta.uidvalidity, meta.uid
         side["collected_at"] = now_iso()
         side["messages"] = sorted(messages, key=lambda m: (_instant(m.get("date")) or _EPOCH).timestamp())
-        try:
-            atomic.write_text(path, json.dumps(side, ensure_ascii=False, indent=1))
-        except OSError as e:
-            raise InputError(f"cannot write: {e.strerror or e}", where=str(path),
-                             zh=f"无法写入文件：{os_reason_zh(e)}") from e
+        atomic.write_text(path, json.dumps(side, ensure_ascii=False, indent=1))
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
