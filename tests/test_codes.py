@@ -16,7 +16,7 @@ import pytest
 
 from gaixl import codes
 from gaixl.findings import Finding
-from gaixl.mail.collect.text import REASONS
+from gaixl.i18n import COLLECT_REASONS as REASONS  # collect's skip reasons, in the one catalogue
 from gaixl.spec.codes_page import page
 from gaixl.spec.load import available_layouts
 
