@@ -102,7 +102,10 @@ def test_fill_then_read_gives_the_same_data(templates, tmp_path, lid):
     sheets = {s.sheet for s in layout.sections}
     assert {s for s, _a in res.locator.values()} <= sheets
     assert res.info_locator["date"] == (names.INFO_SHEET, "B12")
-    assert set(res.text_locator) == {s.key for s in layout.text_sections}
+    # section key → sheet, and (section key, paragraph index) → the paragraph's cell
+    assert {k for k in res.text_locator if isinstance(k, str)} == {s.key for s in layout.text_sections}
+    assert {k for k in res.text_locator if isinstance(k, tuple)} == {
+        (s.key, i) for s in layout.text_sections for i in range(len(data.text[s.heading]))}
 
 
 def _random_data(layout, year: int, draw) -> ReportData:

@@ -41,6 +41,7 @@ from gaixl.spec.load import layout_for_year, load_layout
 from gaixl.spec.model import Layout
 from gaixl.spec.rules import compute, input_cells
 from gaixl.validation.files import check_file, expectation_findings, unreadable_report
+from gaixl.validation.textcopy import duplicate_units
 
 SIDECAR = ".gaixl.json"
 PARALLEL_FROM = 200          # files; below this a process pool costs more than it saves
@@ -387,6 +388,18 @@ def _history(c: Consolidation, path) -> dict | None:
 
 
 # ---------------------------------------------------------------- entry point
+def _duplicate_text(statuses: list[UnitStatus], layout: Layout) -> None:
+    """text-duplicate-units: each unit's report (the one taken, or the latest rejected) against
+    the others', added to its findings (and so to its letter)."""
+    reports = [(u.code, u.name, u.entry.report.data, None) for u in statuses
+               if u.entry is not None and u.entry.report is not None and u.entry.report.data is not None]
+    found = duplicate_units(reports, layout)
+    for u in statuses:
+        if u.code in found:
+            u.entry.findings += found[u.code]
+            _count(u.entry)
+
+
 def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history=None, layout=None,
                 progress=None, reports: bool = True, workers: int | None = None, tz: str | None = None,
                 deadline: dt.date | None = None, office: str | None = None, county: str | None = None,
@@ -456,6 +469,7 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
             st, entry = "missing", None
         statuses.append(UnitStatus(code=u["code"], name=u["name"], email=u.get("email", ""),
                                    parent=u.get("parent", ""), status=st, entry=entry))
+    _duplicate_text(statuses, layout)
     county = county or county_name(units, roster)
     order = [u["code"] for u in units if u["code"] in accepted]
     total = _sum_accepted(layout, year, accepted, order, f"{county}-汇总", f"{county}（汇总）")

@@ -97,7 +97,9 @@ def read_source(path: Path) -> tuple[Source, str]:
     from gaixl.importers.spaced import looks_spaced, spaced_blocks
 
     if looks_spaced(text):
-        return _bounded(path, block_lines(spaced_blocks(text), positional=True)), "spaced"
+        src = block_lines(spaced_blocks(text), positional=True)
+        src.text = text
+        return _bounded(path, src), "spaced"
     return _bounded(path, text_source(text)), "text"
 
 
@@ -203,6 +205,11 @@ def import_source(src: Source, *, reader: str = "text", file: str = "", year: in
     """The same as import_report, on lines already read (used by tests and by other readers)."""
     chosen, findings, votes = choose_layout(src, year, layout)
     mapped = map_source(src, chosen)
+    if src.text:
+        # pdftotext -layout text: the tables whose columns positions could not rebuild, row by row
+        from gaixl.importers.rowseq import merge, read_tables
+
+        merge(mapped, read_tables(src.text, chosen))
     if not mapped.rows_seen:
         raise InputError("none of the report's tables was found (no official row label)", where=file or None,
                          zh="未找到年度报告的任何表格（没有识别出规定格式的行标签）")
@@ -266,6 +273,15 @@ def import_source(src: Source, *, reader: str = "text", file: str = "", year: in
                                  f"表{group}（{rk}）：原文该行未显示空白格，{'、'.join(cks)} 按数值的先后及合计关系确定所在列，请核对原文",
                                  f"table {group} ({rk}): empty cells not shown in the source; {', '.join(cks)} placed "
                                  f"by order and by the total; check against the source", row=rk))
+    for g in mapped.inferred:
+        rule = "且只有这一种拆分符合本行合计关系" if g["table"] in ("三", "四") else "且只有这一种拆分方式"
+        findings.append(_finding("import-split-inferred", "warning", g["table"],
+                                 f"表{g['table']}（{g['row']}）：原文各数字连写为“{g['digits']}”，按{len(g['split'])}列"
+                                 f"拆分为{'|'.join(g['split'])}（{rule}），请核对原文",
+                                 f"table {g['table']} ({g['row']}): the digits run together ({g['digits']}); split "
+                                 f"as {'|'.join(g['split'])}, the only split that fits the columns and the row's totals; "
+                                 "check against the source", row=g["row"], found=g["digits"],
+                                 expected="|".join(g["split"])))
     rows_np: dict[tuple[str, str | None], list[dict]] = {}
     for u in not_placed:
         rows_np.setdefault((u["table"], u["row"]), []).append(u)

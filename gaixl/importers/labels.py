@@ -186,6 +186,9 @@ class Index:
                 return next(iter(found))
         return self._near(u)
 
+    def _is_row_label(self, s: str) -> bool:
+        return bool(s) and (s in self._plain or any(s in names for names, _tg in self.targets))
+
     def _near(self, u: str) -> Target | None:
         """Fuzzy, but only where one official row fits and no other comes close."""
         if len(u) < 4 or len(u) > 80:
@@ -196,8 +199,11 @@ class Index:
         if len(found) == 1:
             return next(iter(found))
         # a qualifier of up to two characters left off or added: 规范性文件 / 行政规范性文件
+        # — but not when the characters added are another row's label: 规章 + 行政规范性文件 is
+        # two rows run together (a row without numbers joined to the next), not one
         found = {tg for key, tgs in self._plain.items()
-                 if (key.endswith(u) or u.endswith(key)) and abs(len(key) - len(u)) <= 2 for tg in tgs}
+                 if (key.endswith(u) or (u.endswith(key) and not self._is_row_label(u[:len(u) - len(key)])))
+                 and abs(len(key) - len(u)) <= 2 for tg in tgs}
         if len(found) == 1:
             return next(iter(found))
         # a character or two mistyped in a long label: the one clear best
@@ -206,7 +212,15 @@ class Index:
                              for key, tgs in self._plain.items() for tg in tgs), key=lambda x: -x[0])
             if scored and scored[0][0] >= 0.85 and (len(scored) < 2 or scored[0][0] - scored[1][0] >= 0.1 or
                                                      scored[1][2] is scored[0][2]):
-                return scored[0][2]
+                best = scored[0][2]
+                own = [k for k, tgs in self._plain.items() if best in tgs]
+                own += [k for names, tg in self.targets if tg is best for k in names]
+                # not when the text holds another row's whole label besides: two rows run together
+                others = [k for names, tg in self.targets if tg is not best for k in names]
+                others += [k for k, tgs in self._plain.items() if best not in tgs]
+                if any(len(k) >= 2 and k in u and not any(k in o for o in own) for k in others):
+                    return None
+                return best
         return None
 
     def is_group(self, n: str) -> bool:

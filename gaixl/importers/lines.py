@@ -46,6 +46,7 @@ class Source:
     # where no word was found, so cell order is evidence only when every column is filled
     positional: bool = False
     notes: list[str] = field(default_factory=list)
+    text: str = ""                   # space-aligned text as read (pdftotext -layout): for gaixl.importers.rowseq
 
 
 def logical_cells(t: Table, r: int, covered: set) -> list[Cell]:

@@ -38,6 +38,7 @@ from gaixl.spec.model import Layout, Table
 __all__ = ["Mapped", "Placed", "Unplaced", "detect_format", "map_source"]
 
 _UNIT = re.compile(r"（(?:单位：)?(万元|元)）")
+_GLUED = re.compile(r"^(.*?[^\d\s.])\s*(\d{2,})$")
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Mapped:
     rows_seen: set = field(default_factory=set)      # (tkey, rkey) whose label was found
     headings: dict = field(default_factory=dict)     # "一".."六" -> heading text as published
     texts: list = field(default_factory=list)        # (section number or "", text, where) of other lines
+    inferred: list = field(default_factory=list)     # glued rows split by their totals (module glued)
 
 
 def detect_format(src: Source, year: int | None) -> tuple[str | None, dict]:
@@ -169,6 +171,15 @@ class _Mapper(Placing):
             return
         if self.context(n, text, line.where):
             return
+        glued = _GLUED.match(text.strip())
+        if glued:
+            target = self.ix.match_row(norm(glued.group(1)))
+            if target is not None:
+                # a label with its row's digits run on (一、本年新收…申请数量21710000218)
+                self.t4 = False
+                self.out.rows_seen.add(target.key)
+                self.place_glued(target, glued.group(2), line.where)
+                return
         target = self.ix.match_row(n)
         if target is not None:
             self.t4 = False

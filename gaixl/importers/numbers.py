@@ -15,6 +15,7 @@ from gaixl.report.values import DASHES, parse_cell
 
 _SPACES = " \t\r\n\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
 _VALUE = re.compile(r"^(?:增加|减少|增|减|[+-])?\s*(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?\s*(?:万元|元|件|个|项|次|条|人)?$")
+_DIGITS_APART = re.compile(r"\d[\s\u3000]+\d")
 _DASHES_N = {unicodedata.normalize("NFKC", d) for d in DASHES} | {"--", "———", "……", "…", "0.00"}
 # Problems of parse_cell that are worth saying about a published number; the others ("typed as
 # text", "full-width digits") describe every published number and would only be noise.
@@ -47,6 +48,8 @@ def is_value(text: str) -> bool:
         return True
     if len(s) > 24 or not any(ch.isdigit() for ch in s):
         return False
+    if _DIGITS_APART.search(s):
+        return False            # “8  3  15”: several numbers run into one cell, not the number 8315
     return bool(_VALUE.match(s.replace(" ", "")))
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from gaixl.importers.glued import splits, total_groups
 from gaixl.importers.labels import Index, Target
 from gaixl.importers.lines import Cell, Line, Source
 from gaixl.importers.normalize import loose, norm
@@ -69,6 +70,13 @@ class Placing:
         rk, ck = t.data_key(target.row, col)
         key = (t.key, target.row.key, col.key)
         text = cell.text.strip()
+        if not text and self.src.positional:
+            # a grid rebuilt from positions shows an empty position where a cell is blank, but
+            # also where a number was pushed elsewhere (a long label, a page break): unknown
+            self.miss(target, idx, "按位置重建的表格中这一位置没有数值（可能是空白格，也可能是数值错位），未导入",
+                      "no number at this position of a grid rebuilt from positions (a blank cell, or a "
+                      "shifted number); not imported", where=where)
+            return
         if not text:
             value, note = None, None
         elif not is_value(text):
@@ -137,6 +145,10 @@ class Placing:
         # trailing empty cells beyond the table's columns are padding of the copy
         while len(cells) > n and not cells[-1].text.strip():
             cells = cells[:-1]
+        digits = self.glued(target, cells)
+        if digits is not None:
+            self.place_glued(target, digits, where)
+            return
         vals = [c for c in cells if c.text.strip()]
         if len(cells) > n:
             shown = "、".join(c.text.strip() or "（空）" for c in cells)
@@ -166,6 +178,44 @@ class Placing:
         else:                                   # no empty cell shown at all: only the first is taken as first
             chain = 1
         self.place_short(target, vals, where, chain=chain)
+
+    def glued(self, target: Target, cells: list[Cell]) -> str | None:
+        """The digits of a row whose cells ran together, when the row is one: a single run of
+        digits at least as long as the table has columns, in a table with row totals (a count of
+        millions in one applicant column is not a number these tables hold)."""
+        vals = [c.text.strip() for c in cells if c.text.strip()]
+        t = target.table
+        if (len(vals) == 1 and vals[0].isdigit() and len(t.data_columns) > 1
+                and len(vals[0]) >= max(len(t.data_columns), 7) and total_groups(t)):
+            return vals[0]
+        return None
+
+    def place_glued(self, target: Target, digits: str, where: str) -> None:
+        """Place a glued row only when exactly one split fits its digits and its totals (module glued)."""
+        t = target.table
+        n = len(t.data_columns)
+        found, complete = splits(digits, t)
+        rk = t.data_key(target.row, t.data_columns[0])[0]
+        if len(found) == 1 and complete:
+            for i, part in enumerate(found[0]):
+                self.put(target, i, Cell(part), where)
+            self.out.inferred.append({"table": t.group, "row": rk, "digits": digits, "split": found[0], "where": where})
+            return
+        rule = "及本行合计关系" if total_groups(t) else ""
+        if not found and complete:
+            why = (f"原文该行各数字连写在一起（“{digits}”），拆成{n}个数值{rule}的方式一种也没有"
+                   + ("（原文本行合计与分项之和可能不符）" if rule else "") + "，未导入")
+            why_en = (f"the row's digits run together ({digits}); no split into {n} numbers fits"
+                      + (" its total (the published total may be wrong)" if rule else "") + "; not imported")
+        elif found and len(found) > 1:
+            shown = "；".join("|".join(f) for f in found[:2])
+            why = f"原文该行各数字连写在一起（“{digits}”），符合{n}列{rule}的拆分不止一种（如{shown}），无法确定，未导入"
+            why_en = f"the row's digits run together ({digits}); more than one split fits ({shown}); not imported"
+        else:
+            why = f"原文该行各数字连写在一起（“{digits}”），可能的拆分过多，无法确定，未导入"
+            why_en = f"the row's digits run together ({digits}); too many possible splits; not imported"
+        for i in range(n):
+            self.miss(target, i, why, why_en, value=digits if i == 0 else None, where=where)
 
     def place_positional(self, target: Target, cells: list[Cell], where: str) -> None:
         """A grid rebuilt from positions whose columns could not be matched to the table's: the
@@ -292,6 +342,10 @@ class Placing:
                 return
         while len(cells) > n and not cells[-1].text.strip():
             cells = cells[:-1]
+        digits = self.glued(target, cells)
+        if digits is not None:
+            self.place_glued(target, digits, where)          # 四's fifteen numbers run together
+            return
         vals = [c for c in cells if c.text.strip()]
         if len(cells) == n and not (mode == "grid" and self.src.positional) and (
                 mode != "stream" or self.src.explicit_empties or len(vals) == n):
@@ -310,8 +364,8 @@ class Placing:
     def extra_row(self, cells: list[Cell], line: Line | None) -> None:
         label = cells[0].text.strip() if cells else ""
         vals = [c.text.strip() for c in cells[1:] if c.text.strip()]
-        if not vals and not any(o.match_row(norm(label)) for o in self.others):
-            return
+        if not vals and (self.ix.is_group(norm(label)) or not any(o.match_row(norm(label)) for o in self.others)):
+            return          # no numbers: a group label of this format (（六）其他处理 in 2021), or text
         n = norm(label)
         other = next((o.layout.id for o in self.others if o.match_row(n)), None)
         if other:

@@ -282,7 +282,7 @@ class ReadResult:
     kind: str                                          # template | workbook | datafile
     meta: dict = field(default_factory=dict)
     locator: dict = field(default_factory=dict)        # CellRef -> (sheet, "D7")
-    text_locator: dict = field(default_factory=dict)   # section key -> sheet
+    text_locator: dict = field(default_factory=dict)   # section key -> sheet; (key, paragraph index) -> cell
     info_locator: dict = field(default_factory=dict)   # 基本信息 field -> (sheet, "B3")
     uncomputable: set = field(default_factory=set)     # template inputs that are not numbers
     sheet_values: dict | None = None                   # template: CellRef -> number its formulas see

@@ -26,6 +26,7 @@ from gaixl.report.data import ReportData
 from gaixl.spec.load import load_layout
 from gaixl.spec.model import CarryLink, Layout
 from gaixl.spec.rules import CellRef, computed_cells
+from gaixl.validation.textcopy import copied_last_year
 
 SCHEMA_VERSION = 1
 
@@ -312,7 +313,7 @@ def previous_year_findings(data: ReportData, previous: ReportData, layout: Layou
             message_en=f"{place} ({rk} / {col}) is {_show_en(found)} in the {y} report, but {said_en}; "
                        f"they should be equal",
             sheet=sheet, cell=cell, row=rk, column=col, expected=expected, found=found))
-    return out
+    return out + copied_last_year(data, previous, layout)
 
 
 def history_findings(store: HistoryStore, data: ReportData | None, locator: dict | None = None) -> list[Finding]:

@@ -15,6 +15,8 @@ from gaixl.report.values import has_text, report_year
 from gaixl.spec.load import layout_for_year
 from gaixl.spec.model import Layout
 from gaixl.spec.rules import CellRef, compute, computed_cells, computed_rules, evaluate, expand_checks
+from gaixl.validation.textcopy import stale_year
+from gaixl.validation.textnumbers import check_text_numbers
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 Locator = dict  # CellRef -> (sheet, "D7")
@@ -141,7 +143,8 @@ def lost_totals(data: ReportData, layout: Layout) -> list[Finding]:
 
 
 def check_text(data: ReportData, layout: Layout, text_locator: dict | None = None) -> list[Finding]:
-    """Narrative sections: present, and mentioning what the format requires (2021: 信息处理费)."""
+    """Narrative sections: present, mentioning what the format requires (2021: 信息处理费), and
+    stating the same figures as the tables (text-table-mismatch)."""
     out = []
     for s in layout.text_sections:
         paras = [p for p in data.text.get(s.heading, []) if has_text(p)]
@@ -157,7 +160,7 @@ def check_text(data: ReportData, layout: Layout, text_locator: dict | None = Non
             if m.text not in body and body.strip() not in ("无", "无。"):
                 out.append(Finding(code=m.code, severity=m.severity, table="text", message=m.message,
                                    message_en=m.message_en, sheet=sheet, row=s.heading, expected=m.text))
-    return out
+    return out + check_text_numbers(data, layout, text_locator) + stale_year(data, layout, text_locator)
 
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?\s*$")

@@ -386,9 +386,11 @@ def _text_by_labels(layout: Layout, indexes: list[SheetIndex], data: ReportData)
                 # the prompt and the row/column captions of a gaixl text sheet.
                 skip = headings | {norm_label(s.prompt), "段落", norm_label("内容（每段一个单元格）")}
                 cells = sorted((rc for rc, v in ix.values.items() if isinstance(v, str)))
-                paras = [text_of(ix.values[rc]).rstrip() for rc in cells
-                         if norm_label(ix.values[rc]) not in skip and not _PARA_NO.match(str(ix.values[rc]))
-                         and text_of(ix.values[rc]).strip()]
+                kept = [rc for rc in cells
+                        if norm_label(ix.values[rc]) not in skip and not _PARA_NO.match(str(ix.values[rc]))
+                        and text_of(ix.values[rc]).strip()]
+                paras = [text_of(ix.values[rc]).rstrip() for rc in kept]
+                out.update({(s.key, i): addr(*rc) for i, rc in enumerate(kept)})   # paragraph → cell
                 out[s.key] = ix.name
                 break
             hits = ix.exact.get(norm_label(s.heading))
@@ -399,6 +401,7 @@ def _text_by_labels(layout: Layout, indexes: list[SheetIndex], data: ReportData)
                     if isinstance(v, str) and norm_label(v) in headings:
                         break
                     if v is not None and text_of(v).strip():
+                        out[(s.key, len(paras))] = addr(r, c0)
                         paras.append(text_of(v).rstrip())
                 out[s.key] = ix.name
                 break

@@ -488,6 +488,7 @@ class _Template:
                 if cell is not None and cell.value is not None:
                     p = text_of(cell.value).rstrip()
                     if has_text(p):
+                        out[(s.key, len(paras))] = a      # paragraph → its cell, for text findings
                         paras.append(p)
             data.text[s.heading] = paras
             out[s.key] = sheet

@@ -1,0 +1,77 @@
+"""Glued rows: the digits of a row's cells run together (`一、本年新收政府信息公开申请数量21710000218`).
+
+Some portals' plain-text copies drop every separator between a row's cells. The digits alone do
+not say where one number ends: 21710000218 is 217|1|0|0|0|0|218, but could as well be 2|17|…
+What can be known is which splits into the row's column count are possible (no number but 0
+starts with 0) and which of them satisfy the row's own total rules (三: 总计 = the six applicant
+columns; 四: each 总计 = its four results). A row is placed only when exactly one split fits;
+otherwise it is not placed, with the reason. A published row whose total is wrong has no fitting
+split and is therefore never placed from glued digits.
+"""
+from __future__ import annotations
+
+import re
+
+from gaixl.spec.model import Table
+
+_SUM = re.compile(r"^\s*sum\(\s*(\w+)\s*\.\.\s*(\w+)\s*\)\s*$")
+MAX_NODES = 200_000           # exploration budget: beyond it the row is said to be undecidable
+MAX_DIGITS = 9                # no single published count in these tables has more digits
+
+
+def total_groups(table: Table) -> list[tuple[list[int], int]]:
+    """(item column indexes, total column index) of the table's row totals (computed sum(a..b))."""
+    cols = table.data_columns
+    index = {c.key: i for i, c in enumerate(cols)}
+    out = []
+    for i, c in enumerate(cols):
+        m = _SUM.match(c.computed or "")
+        if m and m.group(1) in index and m.group(2) in index:
+            a, b = index[m.group(1)], index[m.group(2)]
+            if a <= b < i:
+                out.append((list(range(a, b + 1)), i))
+    return out
+
+
+def splits(digits: str, table: Table, limit: int = 2) -> tuple[list[list[str]], bool]:
+    """Up to `limit` splits of `digits` into the table's columns that fit its row totals, and
+    whether the search ended within its budget (False: too many possibilities to tell)."""
+    n = len(table.data_columns)
+    groups = total_groups(table)
+    at_total = {tot: items for items, tot in groups}
+    found: list[list[str]] = []
+    nodes = 0
+    parts: list[str] = []
+
+    def fits_so_far(i: int) -> bool:
+        items = at_total.get(i)
+        if items is None:
+            return True
+        return int(parts[i]) == sum(int(parts[k]) for k in items)
+
+    def walk(pos: int) -> bool:
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_NODES:
+            return False
+        i = len(parts)
+        left_cols = n - i
+        if left_cols == 0:
+            if pos == len(digits):
+                found.append(list(parts))
+            return len(found) < limit
+        remaining = len(digits) - pos
+        if remaining < left_cols or remaining > left_cols * MAX_DIGITS:
+            return True
+        max_len = 1 if digits[pos] == "0" else min(MAX_DIGITS, remaining - (left_cols - 1))
+        for ln in range(1, max_len + 1):
+            parts.append(digits[pos:pos + ln])
+            ok = fits_so_far(i)
+            go = walk(pos + ln) if ok else True
+            parts.pop()
+            if not go:
+                return False
+        return True
+
+    walk(0)
+    return found, nodes <= MAX_NODES

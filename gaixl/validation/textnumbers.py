@@ -1,0 +1,206 @@
+"""The narrative agrees with the tables: `text-table-mismatch`.
+
+A report's text often restates the tables' main figures (“全年共受理政府信息公开申请17件，其中
+予以公开9件”). When such a figure differs from the table, one of the two is wrong — evaluators
+list “数据前后不一致” among the commonest defects of these reports.
+
+Which quantities the text may state, and which cells count them, is data: templates/narrative/
+<layout id>.yaml (a new format is a new file). Precision comes first, because every figure of a
+consistent report must stay silent: a figure is compared only when the words directly before it
+(in the same clause) name the quantity, and never when the clause is a comparison (同比、较上年、
+增加), names another year, is a 其中 subset of a generic quantity, is approximate (约、近、余) or
+when the figure is a sum whose parts are spelled out after it (“3050件（含上年结转34件）”).
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from gaixl.findings import Finding
+from gaixl.report.data import ReportData
+from gaixl.report.values import has_text
+from gaixl.spec.load import templates_dir
+from gaixl.spec.model import Layout
+
+
+@dataclass(frozen=True)
+class Quantity:
+    name: str
+    cells: tuple[str, ...]
+    units: tuple[str, ...]
+    before: re.Pattern
+    needs: tuple[str, ...] = ()
+    subset: bool = False
+
+
+@lru_cache(maxsize=None)
+def quantities(layout_id: str) -> tuple[Quantity, ...]:
+    """The vocabulary of a format (empty when the format has no file)."""
+    p = templates_dir() / "narrative" / f"{layout_id}.yaml"
+    if not p.exists():
+        return ()
+    doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    out = []
+    for q in doc.get("quantities", []):
+        out.append(Quantity(name=q["name"], cells=tuple(q["cells"]), units=tuple(q.get("units", ["件"])),
+                            before=re.compile(q["before"]), needs=tuple(q.get("needs", ())),
+                            subset=bool(q.get("subset", False))))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- numbers in words
+_CN = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def cn_number(s: str) -> int | None:
+    """十七 → 17, 一百零五 → 105, 两千 → 2000, 三万二千 → 32000; None when not a numeral."""
+    if not s:
+        return None
+    total, section, digit = 0, 0, None
+    for ch in s:
+        if ch in _CN:
+            if digit is not None and digit != 0:
+                return None            # 二三: not a numeral we read
+            digit = _CN[ch]
+        elif ch in _CN_UNITS:
+            section += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+        elif ch == "万":
+            total += (section + (digit or 0)) * 10000
+            section, digit = 0, None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[〇零一二两三四五六七八九十百千万]+)"
+_MENTION = re.compile(_NUM + r"\s*(?P<unit>万元|件|个|宗|起|部|份)")
+_CLAUSE_END = "。；;！？!?，,：:\n"
+_SENTENCE_END = "。；;！？!?\n"
+# A clause that compares, estimates or looks at another time says nothing about this year's table.
+_COMPARE = re.compile(r"同比|环比|较|相比|比上年|比去年|增加|减少|增长|下降|上升|持平|去年|上年同期|上一年度(?!结转)"
+                      r"|上年(?!度?结转)|前年|近|约|逾|超过|不足|以上|以下|平均|累计至今|历年|年均|每月|每年|月均")
+_YEAR = re.compile(r"(20\d\d|19\d\d)\s*年")
+_AFTER_SUM = re.compile(r"^\s*[（(]\s*(?:含|包括|包含|其中)")
+_AFTER_SKIP = re.compile(r"^\s*(?:余|多|左右|以上|次|%|％)")
+
+
+@dataclass(frozen=True)
+class Statement:
+    quantity: Quantity
+    value: float
+    shown: str
+    sentence: str
+
+
+def _number(s: str) -> float | None:
+    if s[0].isdigit():
+        return float(s.replace(",", ""))
+    n = cn_number(s)
+    return float(n) if n is not None else None
+
+
+# Traditional characters of the quantity words (mirrors publish converted pages): read as Simplified.
+_T2S = str.maketrans("請開處結轉複議訟規範許強製發廢現與較減長萬兩費額無門對計際決據辦實業務"
+                     "應當項數當類類單報應後間網條連繫經過關書屬機構總盡",
+                     "请开处结转复议讼规范许强制发废现与较减长万两费额无门对计际决据办实业务"
+                     "应当项数当类类单报应后间网条连系经过关书属机构总尽")
+
+
+def statements(paragraph: str, vocab: tuple[Quantity, ...], year: int | None) -> list[Statement]:
+    """The figures of one paragraph that state a quantity of the tables (see the module doc)."""
+    out = []
+    paragraph = paragraph.translate(_T2S)
+    for m in _MENTION.finditer(paragraph):
+        start = m.start("num")
+        if start and (paragraph[start - 1].isdigit() or paragraph[start - 1] in ".第每"):
+            continue
+        if _AFTER_SKIP.match(paragraph[m.end():]) or _AFTER_SUM.match(paragraph[m.end():]):
+            continue
+        value = _number(m.group("num"))
+        if value is None:
+            continue
+        s0 = max(paragraph.rfind(c, 0, start) for c in _SENTENCE_END) + 1
+        c0 = max(paragraph.rfind(c, 0, start) for c in _CLAUSE_END) + 1
+        clause = paragraph[c0:start]
+        before_in_sentence = paragraph[s0:start]
+        ends = [i for i in (paragraph.find(c, m.end()) for c in _SENTENCE_END) if i >= 0]
+        sentence = paragraph[s0:min(ends) + 1 if ends else len(paragraph)].strip()
+        # the rest of the clause after the figure: a comparison right after it (“17件，同比…” is
+        # another clause, but “17件同比增长” is not) makes the figure part of a comparison
+        c_ends = [i for i in (paragraph.find(c, m.end()) for c in _CLAUSE_END) if i >= 0]
+        clause_after = paragraph[m.end():min(c_ends) if c_ends else len(paragraph)]
+        if _COMPARE.search(re.sub(r"上一?年度?结转", "", clause)) or _COMPARE.search(clause_after[:6]):
+            continue
+        if year is not None and any(int(y) not in (year, year + 1) for y in _YEAR.findall(before_in_sentence)):
+            continue
+        if "%" in clause or "％" in clause or "百分之" in clause:
+            continue
+        subset = "其中" in clause or "其中" in clause_after[:4]
+        for q in vocab:
+            if m.group("unit") not in q.units or (subset and not q.subset):
+                continue
+            if q.needs and not any(w in sentence for w in q.needs):
+                continue
+            if q.before.search(clause.replace(" ", "").replace("\u3000", "")):
+                out.append(Statement(q, value, m.group(0), sentence))
+                break
+    return out
+
+
+# ---------------------------------------------------------------- the table side
+def table_value(data: ReportData, q: Quantity) -> float | None:
+    """The sum of the quantity's cells; None when any of them is blank or missing (unknown)."""
+    total = 0.0
+    for spec in q.cells:
+        group, row, col = spec.split("/")
+        rows = data.tables.get(group) or {}
+        names = [r for r in rows if fnmatch.fnmatchcase(r, row)] if row.endswith("*") else [row]
+        if not names:
+            return None
+        for r in names:
+            v = (rows.get(r) or {}).get(col)
+            if v.__class__ not in (int, float):
+                return None
+            total += v
+    return total
+
+
+def _show(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def check_text_numbers(data: ReportData, layout: Layout, text_locator: dict | None = None) -> list[Finding]:
+    """text-table-mismatch for every figure of the narrative that disagrees with the tables."""
+    vocab = quantities(layout.id)
+    if not vocab:
+        return []
+    loc = text_locator or {}
+    out: list[Finding] = []
+    for s in layout.text_sections:
+        for i, para in enumerate(p for p in data.text.get(s.heading, []) if has_text(p)):
+            for st in statements(para, vocab, data.year or None):
+                expected = table_value(data, st.quantity)
+                if expected is None or abs(expected - st.value) < 0.005:
+                    continue
+                sheet = loc.get(s.key)
+                cell = loc.get((s.key, i))
+                place = f"{sheet}!{cell}" if sheet and cell else f"第{s.heading[0]}部分“{s.heading}”第{i + 1}段"
+                out.append(Finding(
+                    code="text-table-mismatch", severity="warning", table="text",
+                    message=(f"{place}：正文写明{st.quantity.name}为{st.shown}，表格中为{_show(expected)}，"
+                             f"前后不一致（原句：“{st.sentence}”）"),
+                    message_en=(f"{place}: the text states {st.quantity.name} as {st.shown}, the table has "
+                                f"{_show(expected)} (sentence: “{st.sentence}”)"),
+                    sheet=sheet, cell=cell, row=s.heading, column=f"第{i + 1}段",
+                    expected=_num(expected), found=_num(st.value)))
+    return out
+
+
+def _num(v: float):
+    return int(v) if float(v).is_integer() else v

@@ -1,0 +1,164 @@
+"""Glued page text: every cell of a row run together (`一、本年新收政府信息公开申请数量21710000218`).
+
+Never a wrong number: a row is placed only when exactly one split into its column count fits the
+digits and the row's own totals (and then said as import-split-inferred); otherwise it is listed
+as not placed with the reason.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gaixl.cli import app
+from gaixl.importers import import_source
+from gaixl.importers.glued import splits
+from gaixl.importers.text import text_source
+from gaixl.spec.load import load_layout
+
+L21 = load_layout("2021")
+
+T3_ROWS = [  # (label as published, values as published: 自然人 … 其他, 总计)
+    ("一、本年新收政府信息公开申请数量", [217, 1, 0, 0, 0, 0, 218]),
+    ("二、上年结转政府信息公开申请数量", [5, 0, 0, 0, 0, 0, 5]),
+    ("（一）予以公开", [101, 0, 0, 0, 0, 0, 101]),
+    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", [12, 1, 0, 0, 0, 0, 13]),
+    ("1.属于国家秘密", [0, 0, 0, 0, 0, 0, 0]),
+    ("2.其他法律行政法规禁止公开", [0, 0, 0, 0, 0, 0, 0]),
+    ("3.危及“三安全一稳定”", [0, 0, 0, 0, 0, 0, 0]),
+    ("4.保护第三方合法权益", [1, 0, 0, 0, 0, 0, 1]),
+    ("5.属于三类内部事务信息", [0, 0, 0, 0, 0, 0, 0]),
+    ("6.属于四类过程性信息", [2, 0, 0, 0, 0, 0, 2]),
+    ("7.属于行政执法案卷", [0, 0, 0, 0, 0, 0, 0]),
+    ("8.属于行政查询事项", [0, 0, 0, 0, 0, 0, 0]),
+    ("1.本机关不掌握相关政府信息", [63, 0, 0, 0, 0, 0, 63]),
+    ("2.没有现成信息需要另行制作", [3, 0, 0, 0, 0, 0, 3]),
+    ("3.补正后申请内容仍不明确", [1, 0, 0, 0, 0, 0, 1]),
+    ("1.信访举报投诉类申请", [4, 0, 0, 0, 0, 0, 4]),
+    ("2.重复申请", [6, 0, 0, 0, 0, 0, 6]),
+    ("3.要求提供公开出版物", [0, 0, 0, 0, 0, 0, 0]),
+    ("4.无正当理由大量反复申请", [0, 0, 0, 0, 0, 0, 0]),
+    ("5.要求行政机关确认或重新出具已获取信息", [0, 0, 0, 0, 0, 0, 0]),
+    ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", [2, 0, 0, 0, 0, 0, 2]),
+    ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", [0, 0, 0, 0, 0, 0, 0]),
+    ("3.其他", [0, 0, 0, 0, 0, 0, 0]),
+    ("（七）总计", [195, 1, 0, 0, 0, 0, 196]),
+    ("四、结转下年度继续办理", [27, 0, 0, 0, 0, 0, 27]),
+]
+GROUP_BEFORE = {"（一）予以公开": "三、本年度办理结果", "1.属于国家秘密": "（三）不予公开",
+                "1.本机关不掌握相关政府信息": "（四）无法提供", "1.信访举报投诉类申请": "（五）不予处理",
+                "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请": "（六）其他处理"}
+
+
+def glued_page(rows=T3_ROWS) -> str:
+    """The 三 table of a 2021 report as a portal's plain-text copy runs it together."""
+    out = ["某县某局2022年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况",
+           "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）申请人情况",
+           "自然人法人或其他组织总计", "商业企业科研机构社会公益组织法律服务机构其他"]
+    for label, vals in rows:
+        if label in GROUP_BEFORE:
+            out.append(GROUP_BEFORE[label])
+        out.append(label + "".join(str(v) for v in vals))
+    out += ["四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "无。"]
+    return "\n".join(out) + "\n"
+
+
+def imp(text):
+    return import_source(text_source(text), year=2022)
+
+
+def test_the_split_search():
+    t3 = L21.tables["t3"]
+    assert splits("21710000218", t3) == ([["217", "1", "0", "0", "0", "0", "218"]], True)
+    # two splits fit the digits and the total: 1|0|10|0|0|0|11 and 10|1|0|0|0|0|11
+    found, complete = splits("101000011", t3)
+    assert complete and len(found) == 2
+    assert splits("21710000219", t3) == ([], True)          # the total is not the sum: nothing fits
+    art = L21.tables["art20_1"]                              # no total rule: only one digit a column is certain
+    assert splits("444", art) == ([["4", "4", "4"]], True)
+    assert len(splits("4444", art)[0]) == 2
+    assert splits("693665", art)[0][:2] == [["6", "9", "3665"], ["6", "93", "665"]]
+
+
+def test_a_glued_table_places_every_row_that_only_one_split_fits():
+    res = imp(glued_page())
+    t = res.data.tables["三"]
+    layout_rows = [r for r in t]
+    wrong = placed = 0
+    for (label, vals), rk in zip(T3_ROWS, layout_rows):
+        for ck, v in zip(t[rk], vals):
+            got = t[rk][ck]
+            if got is not None:
+                placed += 1
+                wrong += got != v
+    unique = [label for label, vals in T3_ROWS if len(splits("".join(map(str, vals)), L21.tables["t3"])[0]) == 1]
+    assert wrong == 0
+    assert placed == len(unique) * 7 and len(unique) == 23      # 101|0…|101 and 12|1|…|13 are ambiguous
+    inferred = [f for f in res.findings if f.code == "import-split-inferred"]
+    assert len(inferred) == 23 and all(f.severity == "warning" for f in inferred)
+    assert not [u for u in res.not_placed if u["column"] is None]   # nothing else left over
+    first = next(f for f in inferred if f.row == "一、本年新收政府信息公开申请数量")
+    assert "21710000218" in first.message and "217|1|0|0|0|0|218" in first.message
+
+
+def test_ambiguous_and_wrong_total_rows_are_not_placed_with_the_reason():
+    rows = list(T3_ROWS)
+    rows[0] = ("一、本年新收政府信息公开申请数量", [10, 1, 0, 0, 0, 0, 11])     # 101000011: two splits fit
+    rows[1] = ("二、上年结转政府信息公开申请数量", [5, 0, 0, 0, 0, 0, 6])       # published total wrong
+    res = imp(glued_page(rows))
+    t = res.data.tables["三"]
+    assert set(t["一、本年新收政府信息公开申请数量"].values()) == {None}
+    assert set(t["二、上年结转政府信息公开申请数量"].values()) == {None}
+    np = {(u["row"], u["column"]): u for u in res.not_placed}
+    amb = np[("一、本年新收政府信息公开申请数量", "自然人")]["reason"]
+    assert "101000011" in amb and "不止一种" in amb and "1|0|10|0|0|0|11" in amb and "10|1|0|0|0|0|11" in amb
+    bad = np[("二、上年结转政府信息公开申请数量", "总计")]["reason"]
+    assert "5000006" in bad and "一种也没有" in bad and "合计" in bad
+    # every other row still placed, right
+    assert t["三、（四）1.本机关不掌握相关政府信息"]["自然人"] == 63 and t["四、结转下年度继续办理"]["总计"] == 27
+    rows_said = [f.row for f in res.findings if f.code == "import-not-placed"]
+    assert "一、本年新收政府信息公开申请数量" in rows_said and "二、上年结转政府信息公开申请数量" in rows_said
+
+
+def test_a_glued_value_on_its_own_line_is_never_one_number():
+    # the label on one line, the run of digits on the next: not 21710000218 applications in 自然人
+    text = glued_page().replace("一、本年新收政府信息公开申请数量21710000218", "一、本年新收政府信息公开申请数量\n21710000218")
+    t = imp(text).data.tables["三"]["一、本年新收政府信息公开申请数量"]
+    assert t["自然人"] == 217 and t["总计"] == 218
+
+
+def test_cli_import_glued(tmp_path: Path):
+    src = tmp_path / "glued.txt"
+    src.write_text(glued_page(), encoding="utf-8")
+    out = tmp_path / "r.json"
+    res = CliRunner().invoke(app, ["import", str(src), "--year", "2022", "--out", str(out), "--json"])
+    assert res.exit_code in (0, 1), res.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["tables"]["三"]["一、本年新收政府信息公开申请数量"]["自然人"] == 217
+
+
+@pytest.mark.parametrize("digits", ["2171000021", "217100002188"])
+def test_too_few_or_too_many_digits(digits):
+    rows = list(T3_ROWS)
+    text = glued_page(rows).replace("21710000218", digits)
+    t = imp(text).data.tables["三"]["一、本年新收政府信息公开申请数量"]
+    assert set(t.values()) == {None}          # a digit lost or added: no split fits the total
+
+
+def test_table_four_glued():
+    # 四's one row: 行政复议 1 0 0 0 1 | 直接起诉 0 0 0 1 1 | 复议后起诉 0 0 0 0 0 → 15 digits, one split
+    text = glued_page().replace("四、政府信息公开行政复议、行政诉讼情况\n",
+                                "四、政府信息公开行政复议、行政诉讼情况\n行政复议行政诉讼\n100010001100000\n")
+    res = imp(text)
+    t4 = res.data.tables["四"]
+    assert t4["行政复议"]["结果维持"] == 1 and t4["行政复议"]["总计"] == 1
+    assert t4["未经复议直接起诉"]["尚未审结"] == 1 and t4["未经复议直接起诉"]["总计"] == 1
+    assert t4["复议后起诉"]["总计"] == 0
+    assert any(f.code == "import-split-inferred" and f.table == "四" for f in res.findings)
+    # the last 总计 published as 1 where its items add up to 0: no split fits, nothing placed, said why
+    res = imp(glued_page().replace("四、政府信息公开行政复议、行政诉讼情况\n",
+                                   "四、政府信息公开行政复议、行政诉讼情况\n行政复议行政诉讼\n100010001100001\n"))
+    assert all(v is None for row in res.data.tables["四"].values() for v in row.values())
+    assert any("100010001100001" in u["reason"] and "一种也没有" in u["reason"] for u in res.not_placed)
