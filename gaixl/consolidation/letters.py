@@ -13,6 +13,7 @@ own. "应为" appears only when there is a value to expect; a blank is never an 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,7 +120,7 @@ def _typed_text(f: Finding) -> str | None:
     return f"填写了“{typed}”，本栏只能填写数字（没有发生的填 0）"
 
 
-def finding_line(i: int, f: Finding, layout: Layout | None = None, blocked: list[Finding] = ()) -> str:
+def finding_line(i: int, f: Finding, layout: Layout | None = None, blocked: Sequence[Finding] = ()) -> str:
     typed = _typed_text(f)
     where = _full_where(f) if typed else _where(f)
     text = typed if typed else f.message.rstrip("。")

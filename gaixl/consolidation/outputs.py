@@ -33,7 +33,7 @@ from gaixl.consolidation.model import Consolidation, cells_of, generated_at, uni
 from gaixl.csvcell import defuse, field
 from gaixl.errors import OutputError, os_reason_zh
 from gaixl.report.data import dump_data
-from gaixl.workbook.names import safe_filename
+from gaixl.workbook.names import DEFAULT_PASSWORD, safe_filename
 
 MANIFEST_COLUMNS = ["file", "sha256", "state", "reason", "unit_code", "unit_name", "submitted_at", "source",
                     "late", "errors", "warnings"]
@@ -342,7 +342,7 @@ def write_consolidated(c: Consolidation, out: Path) -> Path:
     return generate_workbook(c.layout, c.year, c.total.unit["code"], c.total.unit["name"], out / consolidated_name(c),
                              prefill={"tables": inputs}, prefill_note="汇总数：各单位之和（见“汇总范围”工作表）",
                              extra_sheets=[(COVERAGE_SHEET, coverage_rows(c))], generated_at=generated_at(c),
-                             **({"password": c.password} if c.password else {}))
+                             password=c.password or DEFAULT_PASSWORD)
 
 
 # ---------------------------------------------------------------- reports/

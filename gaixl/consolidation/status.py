@@ -154,7 +154,8 @@ h3 { font-size: 15px; margin: 16px 0 4px; }
 .card { flex: 1 1 120px; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 12px; margin: 0; }
 .card dt { color: #555; font-size: 13px; }
 .card dd { margin: 0; font-size: 24px; font-weight: bold; font-variant-numeric: tabular-nums; }
-.card.accepted dd { color: #2e8b57; } .card.rejected dd { color: #c0392b; } .card.missing dd { color: #757575; } .card.late dd { color: #9c3d00; }
+.card.accepted dd { color: #2e8b57; } .card.rejected dd { color: #c0392b; }
+.card.missing dd { color: #757575; } .card.late dd { color: #9c3d00; }
 figure { margin: 8px 0 16px; }
 figcaption { font-size: 13px; color: #444; margin-top: 2px; }
 svg.chart { max-width: 100%; height: auto; display: block; }
@@ -361,7 +362,7 @@ def report_date(c: Consolidation) -> dt.date:
     """The county report's date: the day (Beijing time) of the last file received — a fixed date,
     so a re-run writes the same file; the clerk changes it on signing."""
     t = timefmt.parse(generated_at(c))
-    return t.astimezone(c.zone).date()
+    return (t.astimezone(c.zone) if t is not None else dt.datetime.now(c.zone)).date()
 
 
 def not_included(c: Consolidation) -> list[tuple[UnitStatus, str]]:
@@ -418,7 +419,8 @@ def other_matters(c: Consolidation, heading: str) -> list[str]:
     """六 as the units reported it: who reported 信息处理费 and what, other matters per unit, and
     how many reported nothing — never an automatic “无。”."""
     texts = _unit_texts(c, heading)
-    fee, other = [], []
+    fee: list = []
+    other: list = []
     for name, ps in texts:
         for p in ps:
             (fee if "信息处理费" in p else other).append(f"{name}：{p}")

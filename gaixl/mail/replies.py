@@ -299,7 +299,7 @@ def feedback_messages(folder, opts: Options, *, inbox=None, deadline: dt.date | 
     sign = opts.signature or named or opts.sender.display_name or office or "政府信息公开工作主管部门"
     late_day = str(out.manifest.get("deadline") or "")
     late_zh = timefmt.zh_date(dt.date.fromisoformat(late_day)) if late_day else ""
-    earlier = {}                                   # unit code → its files before the one replied to
+    earlier: dict = {}                             # unit code → its files before the one replied to
     for f in out.manifest.get("files", []):
         if f.get("state") == "superseded" and f.get("unit_code"):
             earlier.setdefault(f["unit_code"], []).append(f)
