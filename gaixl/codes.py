@@ -137,7 +137,8 @@ _LIST = [
     _c("text-copied-last-year", "warning", "text", "某段文字与本单位上年度报告中的一段相同",
        "a paragraph is the same as one of the unit's previous report", "请按本年度实际情况重新撰写该段文字，不要沿用上年报告"),
     _c("text-duplicate-units", "warning", "text", "某段文字与同一次汇总中其他单位报告的段落雷同",
-       "a paragraph is (nearly) the same as one in another unit's report", "请结合本单位实际情况撰写该部分文字，避免与其他单位报告内容雷同"),
+       "a paragraph is (nearly) the same as one in another unit's report",
+       "请结合本单位实际情况撰写该部分文字，避免与其他单位报告内容雷同"),
     # ---------------------------------------------------------------- importing published reports
     _c("import-blank", "info", "*", "原文单元格为空白，按空白记录（未当作0）", "blank in the source; recorded as blank",
        "请核对原文，需要时补录"),

@@ -391,11 +391,11 @@ def _history(c: Consolidation, path) -> dict | None:
 def _duplicate_text(statuses: list[UnitStatus], layout: Layout) -> None:
     """text-duplicate-units: each unit's report (the one taken, or the latest rejected) against
     the others', added to its findings (and so to its letter)."""
-    reports = [(u.code, u.name, u.entry.report.data, None) for u in statuses
+    reports: list = [(u.code, u.name, u.entry.report.data, None) for u in statuses
                if u.entry is not None and u.entry.report is not None and u.entry.report.data is not None]
     found = duplicate_units(reports, layout)
     for u in statuses:
-        if u.code in found:
+        if u.code in found and u.entry is not None:
             u.entry.findings += found[u.code]
             _count(u.entry)
 

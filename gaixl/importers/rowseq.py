@@ -177,7 +177,7 @@ def read_table(lines: list[str], table: Table, span: tuple[int, int], edges: dic
     if len(cand) == len(rows):
         if not all(fits[k][k] for k in range(len(cand))):
             return unsure
-        assign = list(range(len(cand)))
+        assign: list[int] | None = list(range(len(cand)))
     else:
         # rows without any number (every cell blank): the lines are rows in order only when
         # exactly one order-keeping assignment fits every label, and each full row's totals add up.
@@ -198,6 +198,7 @@ def read_table(lines: list[str], table: Table, span: tuple[int, int], edges: dic
         for k, i in enumerate(assign):
             if len(cand[k].values) == n and not _totals_hold(cand[k].values, groups):
                 return unsure
+    assert assign is not None
     pairs = [(rows[i], cand[k]) for k, i in enumerate(assign)]
     out = Read(table, {}, {}, {}, evidence)
     for r, rl in pairs:
@@ -231,7 +232,8 @@ _CAPTION = re.compile(r"^\s*第二十条第")
 def _caption_spans(lines: list[str], span: tuple[int, int], count: int) -> list[tuple[int, int]] | None:
     """Section 二's tables, one per caption (第二十条第（一）项 …, however wrapped), in order."""
     a, b = span
-    starts, seen = [], []
+    starts: list[int] = []
+    seen: list = []
     for i in range(a, b):
         if not _CAPTION.match(lines[i]):
             continue

@@ -377,7 +377,7 @@ def _text_by_labels(layout: Layout, indexes: list[SheetIndex], data: ReportData)
     """Narrative of a hand-made workbook: a sheet named like the section, or the text cells
     under a cell holding the section heading (until the next heading)."""
     headings = {norm_label(s.heading) for s in layout.sections}
-    out = {}
+    out: dict = {}         # section key → sheet; (section key, paragraph index) → cell
     for s in layout.text_sections:
         paras: list[str] = []
         for ix in indexes:

@@ -463,7 +463,7 @@ class _Template:
 
     # -- narrative and 基本信息
     def _text(self, layout: Layout, data: ReportData) -> dict:
-        out = {}
+        out: dict = {}     # section key → sheet; (section key, paragraph index) → cell
         for s in layout.text_sections:
             ref = self.book.resolve(names.text_name(s.key))
             paras: list[str] = []
