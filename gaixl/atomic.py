@@ -58,6 +58,8 @@ def check_target(target: str | Path) -> None:
         return                  # not inspectable: the write itself says why it fails
     if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
         return
+    if stat.S_ISDIR(st.st_mode):        # worded as the system's own refusal would be
+        raise output_error(target, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target)))
     what, what_zh = (("a folder", "文件夹") if stat.S_ISDIR(st.st_mode) else
                      ("a named pipe (FIFO)", "命名管道（FIFO）") if stat.S_ISFIFO(st.st_mode) else
                      ("a device", "设备文件") if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else

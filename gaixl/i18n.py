@@ -185,6 +185,23 @@ HISTORY: dict[str, tuple[str, str]] = {
 }
 
 
+# ---------------------------------------------------------------- typer's own words (gaixl.cli._help)
+# rich_utils constants by name: (zh, en); not looked up with t(), set on typer when help is shown.
+FRAMEWORK: dict[str, tuple[str, str]] = {
+    # rich_utils constant: (zh, en)
+    "ARGUMENTS_PANEL_TITLE": ("参数", "Arguments"),
+    "OPTIONS_PANEL_TITLE": ("选项", "Options"),
+    "COMMANDS_PANEL_TITLE": ("命令", "Commands"),
+    "ERRORS_PANEL_TITLE": ("错误", "Error"),
+    "DEFAULT_STRING": ("[默认：{}]", "[default: {}]"),
+    "REQUIRED_LONG_STRING": ("[必填]", "[required]"),
+    "ENVVAR_STRING": ("[环境变量：{}]", "[env var: {}]"),
+    "DEPRECATED_STRING": ("（已停用）", "(deprecated) "),
+    "ABORTED_TEXT": ("已中止。", "Aborted."),
+    "RICH_HELP": ("请运行 [blue]'{command_path} {help_option}'[/] 查看帮助。",
+                  "Try [blue]'{command_path} {help_option}'[/] for help."),
+}
+
 def _merge(*sections: tuple[str, dict[str, tuple[str, str]]]) -> dict[str, tuple[str, str]]:
     merged: dict[str, tuple[str, str]] = {}
     for prefix, section in sections:

@@ -388,6 +388,7 @@ def test_import_time_limit_interrupts_a_slow_reader(tmp_path, monkeypatch):
     assert time.monotonic() - t < 5
 
 
+@pytest.mark.engine
 def test_error_names_the_input_not_a_temp_copy(tmp_path, monkeypatch):
     from gaixl.importers import api
     from gaixl.workbook import engine

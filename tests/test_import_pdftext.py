@@ -198,6 +198,8 @@ def _writer_text(tmp_path, layout_id, year, seed, label_px=30, value_px=44):
     return want, txt
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 @pytest.mark.parametrize("layout_id, year", [("2019", 2020), ("2021", 2022)])
 def test_writer_rendered_report_every_cell(tmp_path, layout_id, year):
     layout = load_layout(layout_id)
@@ -234,6 +236,8 @@ def test_an_empty_position_in_a_grid_rebuilt_from_positions_is_unknown(tmp_path)
     assert not [f for f in res.findings if f.code == "import-blank" and f.row == "规章"]
 
 
+@pytest.mark.engine
+@pytest.mark.pdf
 def test_writer_text_with_lines_lost_or_doubled_never_a_wrong_number(tmp_path):
     """A copy that lost or doubled a line (a label piece, a row of numbers, a header line): the
     order no longer proves anything where it changed, and no number lands in a wrong cell."""

@@ -110,7 +110,7 @@ def test_drafts_reply_to_the_submitter_and_answer_the_message(county, monkeypatc
     assert m["Subject"] == "回复：【请填报】2020年度政府信息公开工作年度报告填报模板（缙云县人力资源和社会保障局）（已采用）"
     assert m["In-Reply-To"] == "<rsj-2021-0110@jinyun.example.gov.cn>"
     body = body_of(m)
-    assert "本次报送的文件已采用" in body and "本年新收政府信息公开申请：3件" in body and "二、主动公开!C16" in body
+    assert "本次报送的文件已采用" in body and "本年新收政府信息公开申请：3件" in body and "二、主动公开!C18" in body
     assert len(list(m.iter_attachments())) == 1
     # Accepted, clean, no sidecar: the roster's email, no threading, the totals as received, no attachment.
     m = parse(mail / "331122-02-缙云县财政局.eml")

@@ -13,6 +13,7 @@ from helpers import consistent_data
 from typer.testing import CliRunner
 
 from gaixl.cli import app
+from gaixl.consolidation.outputs import FEEDBACK_DIR
 from gaixl.report.data import dump_data
 from gaixl.spec.load import load_layout
 from gaixl.validation.history import HistoryStore, previous_year_findings
@@ -145,5 +146,5 @@ def test_consolidate_says_it_in_the_findings_and_letters(tmp_path):
     by = {u.code: [f for f in u.entry.findings if f.code == "text-duplicate-units"] for u in c.units}
     assert len(by["330000-01"]) == 1 and len(by["330000-02"]) == 1 and by["330000-03"] == []
     assert "某县教育局" in by["330000-01"][0].message
-    letter = next((tmp_path / "out" / "feedback").glob("330000-02*.txt")).read_text(encoding="utf-8")
+    letter = next((tmp_path / "out" / FEEDBACK_DIR).glob("330000-02*.txt")).read_text(encoding="utf-8")
     assert "雷同" in letter and "某县财政局" in letter

@@ -13,6 +13,7 @@ from helpers import consistent_data
 from typer.testing import CliRunner
 
 from gaixl.cli import app
+from gaixl.consolidation.outputs import FEEDBACK_DIR
 from gaixl.report.data import dump_data
 from gaixl.spec.load import load_layout
 from gaixl.spec.rules import CellRef
@@ -239,6 +240,6 @@ def test_consolidate_each_unit_and_its_letter(tmp_path):
     by = {u.code: [f for f in u.entry.findings if f.code == "text-table-mismatch"] for u in c.units}
     assert by["330000-01"] == []
     assert [(f.expected, f.found) for f in by["330000-02"]] == [(3, 5)]
-    letters = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out" / "feedback").glob("*.txt")}
+    letters = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out" / FEEDBACK_DIR).glob("*.txt")}
     text = next(t for n, t in letters.items() if "330000-02" in n)
     assert "行政复议5件" in text and "前后不一致" in text and "应为：3；实际：5" in text

@@ -22,26 +22,14 @@ import typer
 import typer.core
 from typer import rich_utils
 
+from gaixl.i18n import FRAMEWORK
+
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 _SPLIT = re.compile(r"\s+/\s+(?=[A-Za-z$\"'(<`-])")
 
 ENV_VARS = ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "LANG")
 _STATE = {"lang": None}
 
-FRAMEWORK = {
-    # rich_utils constant: (zh, en)
-    "ARGUMENTS_PANEL_TITLE": ("参数", "Arguments"),
-    "OPTIONS_PANEL_TITLE": ("选项", "Options"),
-    "COMMANDS_PANEL_TITLE": ("命令", "Commands"),
-    "ERRORS_PANEL_TITLE": ("错误", "Error"),
-    "DEFAULT_STRING": ("[默认：{}]", "[default: {}]"),
-    "REQUIRED_LONG_STRING": ("[必填]", "[required]"),
-    "ENVVAR_STRING": ("[环境变量：{}]", "[env var: {}]"),
-    "DEPRECATED_STRING": ("（已停用）", "(deprecated) "),
-    "ABORTED_TEXT": ("已中止。", "Aborted."),
-    "RICH_HELP": ("请运行 [blue]'{command_path} {help_option}'[/] 查看帮助。",
-                  "Try [blue]'{command_path} {help_option}'[/] for help."),
-}
 HELP_OPTION = ("显示本帮助并退出。", "Show this message and exit.")
 USAGE = ("用法：", "Usage: ")
 OPTIONS_METAVAR = ("[选项]", "[OPTIONS]")

@@ -32,7 +32,7 @@ from pathlib import Path
 from gaixl import jsonsafe, timefmt
 from gaixl.atomic import file_sha256
 from gaixl.consolidation.letters import root_count
-from gaixl.consolidation.model import Accepted, Consolidation, Entry, UnitStatus, pack
+from gaixl.consolidation.model import Accepted, Consolidation, Entry, PackedData, UnitStatus, pack
 from gaixl.errors import GaixlError, UsageError
 from gaixl.findings import Finding
 from gaixl.report.data import ReportData
@@ -391,8 +391,11 @@ def _history(c: Consolidation, path) -> dict | None:
 def _duplicate_text(statuses: list[UnitStatus], layout: Layout) -> None:
     """text-duplicate-units: each unit's report (the one taken, or the latest rejected) against
     the others', added to its findings (and so to its letter)."""
-    reports: list = [(u.code, u.name, u.entry.report.data, None) for u in statuses
-               if u.entry is not None and u.entry.report is not None and u.entry.report.data is not None]
+    def whole(d):            # an accepted report is held packed (PackedData) in a large run
+        return d.unpack(layout) if isinstance(d, PackedData) else d
+
+    reports: list = [(u.code, u.name, whole(u.entry.report.data), None) for u in statuses
+                     if u.entry is not None and u.entry.report is not None and u.entry.report.data is not None]
     found = duplicate_units(reports, layout)
     for u in statuses:
         if u.code in found and u.entry is not None:
