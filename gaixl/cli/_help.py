@@ -134,7 +134,10 @@ def _type_tag(param, lang: str):
         tag = original(param, ctx) if original is not None else None
         if tag and lang != "en":
             inner = tag.strip("<>")
-            tag = "<" + TYPE_TAGS.get(inner.lower(), inner) + ">"
+            many = inner.lower().startswith("list[") and inner.endswith("]")     # FILE... arguments
+            if many:
+                inner = inner[5:-1]
+            tag = "<" + TYPE_TAGS.get(inner.lower(), inner) + ("，可多个" if many else "") + ">"
         return tag
     return display
 
@@ -186,7 +189,11 @@ class _Localized:
         return opt
 
     def format_usage(self, ctx, formatter):
-        pieces = self.collect_usage_pieces(ctx)
+        # typer 0.29 prints an argument as {files}, which reads like an unfilled placeholder: FILES.
+        # and an optional one as [inbox]: both as the usual upper-case names (FILES..., [INBOX]).
+        pieces = [re.sub(r"\{(\w+)\}|\[([a-z_]+)\]",
+                         lambda m: m.group(1).upper() if m.group(1) else f"[{m.group(2).upper()}]", p)
+                  for p in self.collect_usage_pieces(ctx)]
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=USAGE[current_lang() == "en"])
 
     def get_usage(self, ctx):
