@@ -30,6 +30,8 @@ from tests.clerkround import DEADLINE, OFFICE, UNITS, build, gaixl
 from tests.needs import require
 from tests.test_status import find_chromium, png_pixels
 
+pytestmark = pytest.mark.slow          # the whole round as processes (collect → consolidate → feedback, help of every command)
+
 NAMES = [n for _c, n, _e in UNITS]
 REPORT = "青田县2025年政府信息公开工作年度报告（汇总稿）.docx"
 

@@ -14,6 +14,8 @@ from helpers import consistent_data
 from gaixl.report.data import dump_data
 from gaixl.spec.load import load_layout
 
+pytestmark = pytest.mark.slow          # every case is a gaixl process
+
 ROOT = Path(__file__).resolve().parents[1]
 MISSING = Path("/proc/gaixl-nope")          # a folder that cannot be made (not even by root)
 
