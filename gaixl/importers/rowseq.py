@@ -145,6 +145,45 @@ def _page_mark(raw: str, i: int, edges: dict[int, int]) -> bool:
     return edges[i] == 1 or not raw.strip().isdigit()
 
 
+def _join_split_rows(cand: list[RowLine], lines: list[str], rows: list, n: int, groups) -> list[RowLine]:
+    """One row's numbers printed over two lines. With numbers left-aligned beside a wrapped label,
+    pdftotext may set the first number on the label line above the others:
+        `理    当理由 13` / `大量反     1    15    11  18 17   75`
+    Two neighbouring lines are one row only when all of this holds: neither shows a whole row,
+    together they show exactly one; the first line's numbers stand left of the second's (they
+    continue each other, column after column); the label pieces beside them, read on, are a part of
+    exactly one row's label; and that row's total rules hold for the joined numbers."""
+    if not groups:
+        return cand
+    flat_rows = [_flat(r.label or "") for r in rows]
+    out: list[RowLine] = []
+    k = 0
+    while k < len(cand):
+        a = cand[k]
+        b = cand[k + 1] if k + 1 < len(cand) else None
+        if (b is not None and b.no == a.no + 1 and len(a.values) < n and len(b.values) < n
+                and len(a.values) + len(b.values) == n and _continues(lines[a.no], lines[b.no], len(a.values))):
+            pa, pb = a.label.split(), b.label.split()
+            piece = _flat(pa[-1] + pb[-1]) if pa and pb else ""
+            owners = [i for i, fr in enumerate(flat_rows) if piece and piece in fr]
+            joined = a.values + b.values
+            if len(piece) >= 4 and len(owners) == 1 and _totals_hold(joined, groups):
+                out.append(RowLine(b.no, f"{a.label} {b.label}", joined))
+                k += 2
+                continue
+        out.append(a)
+        k += 1
+    return out
+
+
+def _continues(upper: str, lower: str, n_upper: int) -> bool:
+    """Whether the last `n_upper` numbers of `upper` end left of where the numbers of `lower` start."""
+    up = list(re.finditer(r"\S+", upper))[-n_upper:]
+    _label, vals = _numbers_at_end(lower)
+    low = list(re.finditer(r"\S+", lower))[-len(vals):] if vals else []
+    return bool(up and low) and up[-1].end() < low[0].start()
+
+
 def read_table(lines: list[str], table: Table, span: tuple[int, int], edges: dict | None = None) -> Read | None:
     """The rows of `table` (a table with row labels) in lines [a, b) of pdftotext -layout text."""
     a, b = span
@@ -161,6 +200,7 @@ def read_table(lines: list[str], table: Table, span: tuple[int, int], edges: dic
         if not label and len(vals) == 1 and n > 1:
             continue                     # a lone number beside a wide table: a footnote mark, a page number
         cand.append(RowLine(i, label, vals))
+    cand = _join_split_rows(cand, lines, rows, n, total_groups(table))
     if not cand or len(cand) > len(rows):
         return None
     # whether row r's label stands between candidate k's neighbours' numbers (its own line included)
