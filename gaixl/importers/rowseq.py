@@ -201,7 +201,7 @@ def read_table(lines: list[str], table: Table, span: tuple[int, int], edges: dic
             continue                     # a lone number beside a wide table: a footnote mark, a page number
         cand.append(RowLine(i, label, vals))
     cand = _join_split_rows(cand, lines, rows, n, total_groups(table))
-    if not cand or len(cand) > len(rows):
+    if not cand:
         return None
     # whether row r's label stands between candidate k's neighbours' numbers (its own line included)
     fits = [[False] * len(rows) for _ in cand]
@@ -213,7 +213,9 @@ def read_table(lines: list[str], table: Table, span: tuple[int, int], edges: dic
             fits[k][i] = _subsequence(_flat(r.label or ""), hay)
     evidence = [(tuple(rl.values), frozenset(rows[i].key for i in range(len(rows)) if fits[k][i]), f"第{rl.no + 1}行")
                 for k, rl in enumerate(cand)]
-    unsure = Read(table, {}, {}, {}, evidence)
+    unsure = _by_own_label(table, cand, fits, lines, evidence)
+    if len(cand) > len(rows):
+        return unsure
     if len(cand) == len(rows):
         if not all(fits[k][k] for k in range(len(cand))):
             return unsure
@@ -247,6 +249,40 @@ def read_table(lines: list[str], table: Table, span: tuple[int, int], edges: dic
             out.values[r.key] = rl.values
         else:
             out.partial[r.key] = rl.values
+    return out
+
+
+def _by_own_label(table: Table, cand: list[RowLine], fits: list[list[bool]], lines: list[str], evidence) -> Read:
+    """When the lines cannot all be rows in order (a line lost or doubled, a label piece gone),
+    a line is still a row's when it proves it on its own: a piece of that row's label stands on
+    the numbers' line itself, the row's whole label stands around it (between the neighbouring
+    lines of numbers) and no other row's does, it shows every number of the row and the row's
+    total rules hold; no other line claims the row, and the rows so found keep the lines' order.
+    A line lost next to it leaves its neighbours' windows ambiguous (two labels fit) or without
+    a label piece of the lost row on their own line: those are not placed."""
+    rows = table.data_rows
+    n = len(table.data_columns)
+    groups = total_groups(table)
+    flat_rows = [_flat(r.label or "") for r in rows]
+    claims: dict[int, list[int]] = {}
+    for k, rl in enumerate(cand):
+        toks = rl.label.split()
+        piece = _flat(toks[-1]) if toks else ""
+        if len(piece) < 2 or len(rl.values) != n or not _totals_hold(rl.values, groups):
+            continue
+        own = [i for i in range(len(rows)) if fits[k][i] and piece in flat_rows[i]]
+        if len([i for i in range(len(rows)) if fits[k][i]]) == 1 and len(own) == 1:
+            claims.setdefault(own[0], []).append(k)
+    found = sorted((ks[0], i) for i, ks in claims.items() if len(ks) == 1)
+    out = Read(table, {}, {}, {}, evidence)
+    last = -1
+    for k, i in found:
+        if i <= last:                        # out of order with the rows before: nothing is proven
+            return Read(table, {}, {}, {}, evidence)
+        last = i
+    for k, i in found:
+        out.values[rows[i].key] = cand[k].values
+        out.where[rows[i].key] = f"第{cand[k].no + 1}行"
     return out
 
 
