@@ -48,3 +48,30 @@ def compare(layout, want, got) -> tuple[int, list]:
         else:
             right += 1
     return right, wrong
+
+
+def glued_report(layout, data, year: int) -> str:
+    """A report as a portal's plain-text copy runs it together: every row's label followed by its
+    numbers with nothing between them (`规章2520`, `一、本年新收政府信息公开申请数量2481295562…`)."""
+    from gaixl.spec.rules import CellRef
+
+    def fmt(v) -> str:
+        if v is None:
+            return ""
+        return f"{v:g}" if isinstance(v, float) and v != int(v) else str(int(v))
+
+    out = [f"测试县测试局{year}年政府信息公开工作年度报告"]
+    for s in layout.sections:
+        out.append(s.heading)
+        if s.kind != "tables":
+            out.append("本年度工作有序开展。")
+            continue
+        for key in s.tables:
+            t = layout.tables[key]
+            if t.caption:
+                out.append(t.caption)
+            out.append((t.corner or "") + "".join(c.label for c in t.data_columns))
+            for r in t.data_rows:
+                out.append((r.label or "") + "".join(fmt(data.value(layout, CellRef(key, r.key, c.key)))
+                                                      for c in t.data_columns))
+    return "\n".join(out) + "\n"

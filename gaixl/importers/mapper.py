@@ -52,6 +52,7 @@ class Mapped:
     headings: dict = field(default_factory=dict)     # "一".."六" -> heading text as published
     texts: list = field(default_factory=list)        # (section number or "", text, where) of other lines
     inferred: list = field(default_factory=list)     # glued rows split by their totals (module glued)
+    ambiguous: list = field(default_factory=list)    # glued rows more than one split fits (module glued)
 
 
 def detect_format(src: Source, year: int | None) -> tuple[str | None, dict]:
