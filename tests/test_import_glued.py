@@ -211,3 +211,15 @@ def test_whole_glued_reports_never_a_wrong_cell(layout_id, year):
             placed += right
             total += len(layout.cell_keys)
         assert placed >= (0.7 if kind == "busy" else 0.9) * total, (kind, placed, total)
+
+
+def test_a_signed_number_among_glued_digits_is_not_split():
+    """2019's 本年增/减 run together with its neighbours (其他对外管理服务事项0-316: 0 | -3 | 16): the
+    sign leaves the digits' division unknown — the row is said, not split as 3|1|6."""
+    text = ("测试县测试局2020年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（五）项\n"
+            "信息内容上一年项目数量本年增/减处理决定数量\n行政许可12017\n其他对外管理服务事项0-316\n"
+            "三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量21710000218\n")
+    res = import_source(text_source(text), year=2020)
+    assert set(res.data.tables["二"]["其他对外管理服务事项"].values()) == {None}
+    said = [u for u in res.not_placed if u["row"] == "其他对外管理服务事项"]
+    assert len(said) == 3 and "正负号" in said[0]["reason"] and "0-316" in said[0]["reason"]
