@@ -139,16 +139,23 @@ def confirm_inferred(mapped) -> int:
 def _can_hold(check, values: dict, t, unknown: list[str], open_rows: dict) -> bool:
     """Whether some choice among the open rows' possible splits makes the rule hold (True, too,
     when there are too many choices to try: no row is taken out on a guess)."""
-    total = 1
+    refs = check.refs()
+    # only the cells the rule reads matter: a column total reads one cell of each row, so a row's
+    # many splits come down to the few numbers they put in that column
+    choices = []
     for rk in unknown:
-        total *= len(open_rows[rk])
+        cols = [i for i, c in enumerate(t.data_columns) if CellRef(t.key, rk, c.key) in refs]
+        choices.append(sorted({tuple((i, int(split[i])) for i in cols) for split in open_rows[rk]}))
+    total = 1
+    for ch in choices:
+        total *= len(ch)
     if total > MAX_COMBINATIONS:
         return True
-    for combo in itertools.product(*(open_rows[rk] for rk in unknown)):
+    for combo in itertools.product(*choices):
         trial = dict(values)
-        for rk, split in zip(unknown, combo):
-            for c, part in zip(t.data_columns, split):
-                trial[CellRef(t.key, rk, c.key)] = int(part)
+        for rk, picked in zip(unknown, combo):
+            for i, v in picked:
+                trial[CellRef(t.key, rk, t.data_columns[i].key)] = v
         if check.run_on(trial)[0]:
             return True
     return False
