@@ -10,7 +10,9 @@ LibreOffice (hidden instead of very hidden, shared formulas, inline strings) and
 
 Everything that can be hostile is refused before parsing, as InputError naming the file:
 not a zip (an .xls, an encrypted OOXML, HTML/CSV renamed), empty, too big, zip bombs, XML
-with a DTD (entity bombs). `sniff()` tells the caller what a file is without opening it.
+with a DTD (entity bombs). Every XML part read is parsed whole by expat before cells are
+picked out of it, so a part cut short, with a tag lost or text after its root, is refused
+naming the part (issue 15). `sniff()` tells the caller what a file is without opening it.
 """
 from __future__ import annotations
 
@@ -346,10 +348,10 @@ class Book:
                          zh=f"部件{name}已损坏：XML格式错误或内容不完整（第{line}行第{col}列：{_EXPAT_ZH.get(detail, detail)}）")
 
     def _complete(self, name: str, data: bytes) -> None:
-        """Refuse a part that is not whole XML, in ways the fast reader could not notice: cut
-        short (the root element is not closed at the end), or holding a NUL or another control
-        character XML forbids (a damaged disk or transfer). Two C-speed passes, no parsing; a
-        part that is unusual in any other way goes through lxml, which parses it completely."""
+        """The plain words for the commonest damage of a part a parser refused: cut short (the
+        root element is not closed at the end), or holding a NUL or another control character
+        XML forbids (a damaged disk or transfer). Raises InputError saying so; returns when
+        the damage is another (the caller then says the parser's words)."""
         if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             return                                    # UTF-16: lxml reads these, strictly
         if len(data.translate(None, _CONTROL)) != len(data):
