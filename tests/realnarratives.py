@@ -1,0 +1,288 @@
+"""Real published narratives (tests/data/narratives/*.yaml) as reports, and the measurement of the
+narrative checks on them.
+
+`python tests/realnarratives.py` prints the measurement: alarms on the consistent real reports
+(must be 0), the real inconsistencies caught, and the synthetic inconsistent versions (one stated
+figure changed) caught with the right expected/found/section/paragraph. tests/test_text_real.py
+asserts the same figures.
+
+A fixture's tables: every input cell 0 (so that a figure the check reads by mistake is compared,
+not skipped as unknown), then the figures the page's own tables show (`table`), then the figures
+the text states (`stated`, read by hand), the 勾稽 balanced where a figure is left free.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT.parent) not in sys.path:                  # run as a script from the repository
+    sys.path.insert(0, str(ROOT.parent))
+
+from gaixl.report.data import ReportData  # noqa: E402
+from gaixl.spec.load import load_layout  # noqa: E402
+from gaixl.spec.rules import CellRef, compute  # noqa: E402
+from gaixl.validation.textnumbers import check_text_numbers, cn_number  # noqa: E402
+
+DATA = ROOT / "data" / "narratives"
+
+# quantity name (templates/narrative/*.yaml) → the input cell that carries it here
+_T3 = {"本年新收政府信息公开申请数量": "new", "上年结转政府信息公开申请数量": "carried_in",
+       "结转下年度继续办理的申请数量": "carried_out", "予以公开": "granted", "部分公开": "partial",
+       "不予公开": "denied_1", "无法提供": "unable_1", "不予处理": "noproc_1"}
+CELLS = {
+    "2021": {**{k: ("t3", v, "natural") for k, v in _T3.items()},
+             "政府信息公开行政复议": ("t4", "cases", "rev_upheld"),
+             "政府信息公开行政诉讼": ("t4", "cases", "dir_upheld"),
+             "本年制发规章": ("art20_1", "rules", "issued"), "本年废止规章": ("art20_1", "rules", "repealed"),
+             "现行有效规章": ("art20_1", "rules", "in_force"),
+             "本年制发行政规范性文件": ("art20_1", "normative", "issued"),
+             "本年废止行政规范性文件": ("art20_1", "normative", "repealed"),
+             "现行有效行政规范性文件": ("art20_1", "normative", "in_force"),
+             "行政许可处理决定数量": ("art20_5", "licensing", "decisions"),
+             "行政处罚处理决定数量": ("art20_6", "penalty", "decisions"),
+             "行政强制处理决定数量": ("art20_6", "coercion", "decisions"),
+             "行政事业性收费金额": ("art20_8", "fees", "amount")},
+    "2019": {**{k: ("t3", v, "natural") for k, v in _T3.items()},
+             "政府信息公开行政复议": ("t4", "cases", "rev_upheld"),
+             "政府信息公开行政诉讼": ("t4", "cases", "dir_upheld"),
+             "本年新制作规章": ("art20_1", "rules", "made"),
+             "本年新制作规范性文件": ("art20_1", "normative", "made"),
+             "行政许可处理决定数量": ("art20_5", "licensing", "decisions"),
+             "行政处罚处理决定数量": ("art20_6", "penalty", "decisions"),
+             "行政强制处理决定数量": ("art20_6", "coercion", "decisions")},
+}
+_OTHER = {"2021": "other_3", "2019": "other_proc"}
+TOTAL = "本年度办理结果总计"
+
+
+@dataclass
+class Fixture:
+    name: str
+    source: str
+    unit: str
+    year: int
+    layout: str
+    text: dict
+    table: dict
+    stated: list
+    inconsistent: list = field(default_factory=list)
+
+    def table_values(self) -> dict:
+        """quantity → the table's figure: the page's table, else what the text states."""
+        out = {q: v for q, v, _w in self.stated}
+        out.update(self.table)
+        return out
+
+
+def load(path: Path) -> Fixture:
+    d = yaml.safe_load(path.read_text(encoding="utf-8"))
+    bad = [p for ps in d["text"].values() for p in ps if not isinstance(p, str)]
+    assert not bad, f"{path.name}: a paragraph read as {type(bad[0]).__name__} (quote it)"
+    return Fixture(name=path.stem, source=d["source"], unit=d["unit"], year=int(d["year"]), layout=str(d["layout"]),
+                   text=d["text"], table=d.get("table") or {}, stated=[tuple(s) for s in d.get("stated") or []],
+                   inconsistent=[tuple(s) for s in d.get("inconsistent") or []])
+
+
+def fixtures() -> list[Fixture]:
+    return [load(p) for p in sorted(DATA.glob("*.yaml"))]
+
+
+_FULL = str.maketrans({",": "，", "(": "（", ")": "）", ";": "；", ":": "："})
+
+
+def full_width(s: str) -> str:
+    """The same text with the full-width punctuation most published copies use (not in URLs)."""
+    return re.sub(r"https?://\S+|www\.\S+", lambda m: m.group(0).translate({ord(k): v for k, v in
+                                                                          {"，": ",", "：": ":"}.items()}),
+                  s.translate(_FULL))
+
+
+def narrative(fx: Fixture, layout, *, wide: bool = False, text: dict | None = None) -> dict:
+    """Section heading → paragraphs as a workbook holds them: text the page printed in a table
+    section (三/四) goes to 一、总体情况, after its own paragraphs (where a unit filling the
+    template writes it)."""
+    src = text if text is not None else fx.text
+    headings = {s.heading for s in layout.text_sections}
+    out: dict = {h: [] for h in headings}
+    for h, paras in src.items():
+        target = h if h in headings else "一、总体情况"
+        out[target] += [full_width(p) if wide else p for p in paras]
+    for h in headings:
+        if not out[h]:
+            out[h] = ["无。"]
+    return out
+
+
+def build(fx: Fixture, *, wide: bool = False, text: dict | None = None) -> ReportData:
+    layout = load_layout(fx.layout)
+    d = ReportData.empty(layout, fx.year, code="REAL-" + fx.name[:20], name=fx.unit)
+    for t in layout.tables.values():
+        for r in t.data_rows:
+            if r.computed:
+                continue
+            for c in t.data_columns:
+                if not c.computed:
+                    d.set_value(layout, CellRef(t.key, r.key, c.key), 0)
+    values = fx.table_values()
+    cells = CELLS[fx.layout]
+    for q, v in values.items():
+        if q in cells:
+            d.set_value(layout, CellRef(*cells[q]), v)
+        elif q != TOTAL:
+            raise KeyError(f"{fx.name}: no cell for {q}")
+    num = lambda key: d.number(layout, CellRef("t3", key, "natural"))  # noqa: E731
+    totals = compute(layout, lambda ref: d.number(layout, ref))
+    results = totals[CellRef("t3", "results_total", "natural")]
+    if TOTAL in values and values[TOTAL] > results:          # the rest of a stated total: 其他处理
+        d.set_value(layout, CellRef("t3", _OTHER[fx.layout], "natural"), values[TOTAL] - results)
+        results = values[TOTAL]
+    new = "本年新收政府信息公开申请数量" in values
+    if "结转下年度继续办理的申请数量" not in values and new:
+        d.set_value(layout, CellRef("t3", "carried_out", "natural"), max(0, num("new") + num("carried_in") - results))
+    elif not new:
+        d.set_value(layout, CellRef("t3", "new", "natural"), max(0, results + num("carried_out") - num("carried_in")))
+    for ref, v in compute(layout, lambda ref: d.number(layout, ref)).items():
+        d.set_value(layout, ref, v)
+    d.text = narrative(fx, layout, wide=wide, text=text)
+    return d
+
+
+def mismatches(d: ReportData, layout_id: str):
+    return [f for f in check_text_numbers(d, load_layout(layout_id)) if f.code == "text-table-mismatch"]
+
+
+# ---------------------------------------------------------------- synthetic inconsistent versions
+_NUM = re.compile(r"\d+(?:\.\d+)?|[〇零一二两三四五六七八九十百千万]+")
+
+
+def _changed(shown: str) -> str:
+    """The figure said differently: 8 → 9, 0 → 1, 一 → 两 (by value + 1)."""
+    if shown[0].isdigit():
+        return str(int(shown) + 1) if "." not in shown else str(float(shown) + 1)
+    n = cn_number(shown)
+    return "二" if n == 1 else "十" if n is None else _cn(n + 1)
+
+
+def _cn(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    return str(n)
+
+
+@dataclass
+class Altered:
+    fixture: Fixture
+    quantity: str
+    words: str
+    changed: str
+    section: str
+    paragraph: int          # 1-based, as the finding's column says 第N段
+    expected: float
+    found: float
+    data: ReportData
+
+
+def altered(fx: Fixture, *, wide: bool = False) -> list[Altered]:
+    """One version per stated figure, that figure said differently in the text (the table not)."""
+    layout = load_layout(fx.layout)
+    out = []
+    table = fx.table_values()
+    for q, v, words in fx.stated:
+        if q in dict((i[0], i) for i in fx.inconsistent):
+            continue
+        m = None
+        for m in _NUM.finditer(words):
+            pass
+        assert m is not None, (fx.name, words)
+        new_words = words[:m.start()] + _changed(m.group(0)) + words[m.end():]
+        hits = [(h, i) for h, ps in fx.text.items() for i, p in enumerate(ps) if words in p]
+        assert len(hits) == 1, (fx.name, words, hits)
+        h, i = hits[0]
+        text = {k: [p.replace(words, new_words) if (k, j) == (h, i) else p for j, p in enumerate(ps)]
+                for k, ps in fx.text.items()}
+        d = build(fx, wide=wide, text=text)
+        changed_para = text[h][i]
+        shown = full_width(changed_para) if wide else changed_para
+        heading = h if h in {s.heading for s in layout.text_sections} else "一、总体情况"
+        paras = [p for p in d.text[heading]]
+        out.append(Altered(fx, q, words, new_words, heading, paras.index(shown) + 1, table[q],
+                           _value(new_words, m.start()), d))
+    return out
+
+
+def _value(words: str, at: int) -> float:
+    s = _NUM.match(words, at).group(0)
+    return float(s) if s[0].isdigit() else float(cn_number(s) or 0)
+
+
+# ---------------------------------------------------------------- the measurement
+@dataclass
+class Measurement:
+    reports: int = 0
+    paragraphs: int = 0
+    figures_stated: int = 0
+    false_alarms: list = field(default_factory=list)       # (fixture, message) on consistent reports
+    real_caught: list = field(default_factory=list)
+    real_missed: list = field(default_factory=list)
+    altered: int = 0
+    altered_caught: int = 0
+    altered_wrong: list = field(default_factory=list)       # caught, but with the wrong figures/place
+    altered_missed: list = field(default_factory=list)
+
+
+def measure(wide: bool = False) -> Measurement:
+    m = Measurement()
+    for fx in fixtures():
+        m.reports += 1
+        m.paragraphs += sum(len(ps) for ps in fx.text.values())
+        m.figures_stated += len(fx.stated)
+        got = mismatches(build(fx, wide=wide), fx.layout)
+        real = {(q, t, s) for q, t, s in fx.inconsistent}
+        for f in got:
+            key = next((r for r in real if r[0] in f.message and (f.expected, f.found) == (r[1], r[2])), None)
+            if key:
+                m.real_caught.append((fx.name, f.message))
+                real.discard(key)
+            else:
+                m.false_alarms.append((fx.name, f.message))
+        m.real_missed += [(fx.name, r) for r in real]
+        for a in altered(fx, wide=wide):
+            m.altered += 1
+            got = [f for f in mismatches(a.data, fx.layout) if a.quantity in f.message and f.found == a.found]
+            if not got:
+                m.altered_missed.append((fx.name, a.quantity, a.changed))
+            elif (len(got) == 1 and got[0].expected == a.expected and got[0].row == a.section
+                  and got[0].column == f"第{a.paragraph}段" and a.changed in got[0].message):
+                m.altered_caught += 1
+            else:
+                m.altered_wrong.append((fx.name, a.quantity, [(f.expected, f.found, f.row, f.column) for f in got]))
+    return m
+
+
+def report(m: Measurement, label: str) -> str:
+    lines = [f"[{label}] {m.reports} real reports, {m.paragraphs} paragraphs, {m.figures_stated} figures stated "
+             f"for table quantities (read by hand)",
+             f"  false alarms on consistent reports: {len(m.false_alarms)}",
+             *[f"    {n}: {msg}" for n, msg in m.false_alarms],
+             f"  real published inconsistencies caught: {len(m.real_caught)} of {len(m.real_caught) + len(m.real_missed)}",
+             *[f"    {n}: {msg}" for n, msg in m.real_caught],
+             *[f"    MISSED {n}: {r}" for n, r in m.real_missed],
+             f"  altered versions (one stated figure changed) caught exactly: {m.altered_caught} of {m.altered}",
+             *[f"    wrong {n} {q}: {x}" for n, q, x in m.altered_wrong],
+             *[f"    missed {n} {q}: “{w}”" for n, q, w in m.altered_missed]]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    for wide in (False, True):
+        print(report(measure(wide), "full-width punctuation" if wide else "as stored"))
