@@ -102,14 +102,16 @@ def full_width(s: str) -> str:
                   s.translate(_FULL))
 
 
-def narrative(fx: Fixture, layout, *, wide: bool = False, text: dict | None = None) -> dict:
+def narrative(fx: Fixture, layout, *, wide: bool = False, text: dict | None = None, fold: bool = True) -> dict:
     """Section heading → paragraphs as a workbook holds them: text the page printed in a table
     section (三/四) goes to 一、总体情况, after its own paragraphs (where a unit filling the
-    template writes it)."""
+    template writes it); with fold=False it is left out (the published text puts it back)."""
     src = text if text is not None else fx.text
     headings = {s.heading for s in layout.text_sections}
     out: dict = {h: [] for h in headings}
     for h, paras in src.items():
+        if h not in headings and not fold:
+            continue
         target = h if h in headings else "一、总体情况"
         out[target] += [full_width(p) if wide else p for p in paras]
     for h in headings:
@@ -118,7 +120,7 @@ def narrative(fx: Fixture, layout, *, wide: bool = False, text: dict | None = No
     return out
 
 
-def build(fx: Fixture, *, wide: bool = False, text: dict | None = None) -> ReportData:
+def build(fx: Fixture, *, wide: bool = False, text: dict | None = None, fold: bool = True) -> ReportData:
     layout = load_layout(fx.layout)
     d = ReportData.empty(layout, fx.year, code="REAL-" + fx.name[:20], name=fx.unit)
     for t in layout.tables.values():
@@ -142,14 +144,47 @@ def build(fx: Fixture, *, wide: bool = False, text: dict | None = None) -> Repor
         d.set_value(layout, CellRef("t3", _OTHER[fx.layout], "natural"), values[TOTAL] - results)
         results = values[TOTAL]
     new = "本年新收政府信息公开申请数量" in values
+    if new and "结转下年度继续办理的申请数量" in values and TOTAL not in values:   # the rest was answered
+        rest = num("new") + num("carried_in") - num("carried_out") - results
+        if rest > 0:
+            other = CellRef("t3", _OTHER[fx.layout], "natural")
+            d.set_value(layout, other, d.number(layout, other) + rest)
+            results += rest
     if "结转下年度继续办理的申请数量" not in values and new:
         d.set_value(layout, CellRef("t3", "carried_out", "natural"), max(0, num("new") + num("carried_in") - results))
     elif not new:
         d.set_value(layout, CellRef("t3", "new", "natural"), max(0, results + num("carried_out") - num("carried_in")))
     for ref, v in compute(layout, lambda ref: d.number(layout, ref)).items():
         d.set_value(layout, ref, v)
-    d.text = narrative(fx, layout, wide=wide, text=text)
+    d.text = narrative(fx, layout, wide=wide, text=text, fold=fold)
     return d
+
+
+def published(fx: Fixture, folder: Path, *, wide: bool = False, text: dict | None = None) -> Path:
+    """The whole report as a portal publishes it: rendered by gaixl to Markdown (title, sections,
+    tables), the text the page printed inside a table section put back under that heading."""
+    from gaixl.document import render
+
+    layout = load_layout(fx.layout)
+    d = build(fx, wide=wide, text=text, fold=False)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{fx.name}.md"
+    render(d, path, layout=layout)
+    md = path.read_text(encoding="utf-8")
+    headings = {s.heading for s in layout.text_sections}
+    for h, paras in (text if text is not None else fx.text).items():
+        if h in headings:
+            continue
+        body = "\n\n".join(full_width(p) if wide else p for p in paras)
+        md = md.replace(f"## {h}\n", f"## {h}\n\n{body}\n", 1)
+    path.write_text(md, encoding="utf-8")
+    return path
+
+
+def import_mismatches(path: Path):
+    from gaixl.importers.api import import_report
+
+    return [f for f in import_report(path).findings if f.code == "text-table-mismatch"]
 
 
 def mismatches(d: ReportData, layout_id: str):
@@ -190,6 +225,9 @@ class Altered:
     expected: float
     found: float
     data: ReportData
+    text: dict                       # the fixture's text with the figure changed
+    published_section: str           # where the published text has it (a table section stays one)
+    published_paragraph: int
 
 
 def altered(fx: Fixture, *, wide: bool = False) -> list[Altered]:
@@ -215,8 +253,11 @@ def altered(fx: Fixture, *, wide: bool = False) -> list[Altered]:
         shown = full_width(changed_para) if wide else changed_para
         heading = h if h in {s.heading for s in layout.text_sections} else "一、总体情况"
         paras = [p for p in d.text[heading]]
+        in_text = h in {s.heading for s in layout.text_sections}
+        pub_section = h if in_text else next(s.heading for s in layout.sections if s.number == h.partition("、")[0])
+        pub_paragraph = paras.index(shown) + 1 if in_text else i + 1
         out.append(Altered(fx, q, words, new_words, heading, paras.index(shown) + 1, table[q],
-                           _value(new_words, m.start()), d))
+                           _value(new_words, m.start()), d, text, pub_section, pub_paragraph))
     return out
 
 
@@ -232,6 +273,8 @@ class Measurement:
     paragraphs: int = 0
     figures_stated: int = 0
     false_alarms: list = field(default_factory=list)       # (fixture, message) on consistent reports
+    unexpected_reads: list = field(default_factory=list)   # figures read that the text does not state
+    misread: list = field(default_factory=list)            # stated figures not read (the misses)
     real_caught: list = field(default_factory=list)
     real_missed: list = field(default_factory=list)
     altered: int = 0
@@ -240,13 +283,39 @@ class Measurement:
     altered_missed: list = field(default_factory=list)
 
 
-def measure(wide: bool = False) -> Measurement:
+def reads(fx: Fixture, m: Measurement) -> None:
+    """What the check reads in the text against what a reader finds there (`stated`)."""
+    from collections import Counter
+
+    from gaixl.validation.textnumbers import quantities, statements
+
+    vocab = quantities(fx.layout)
+    got = Counter((st.quantity.name, st.value) for ps in fx.text.values() for p in ps
+                  for st in statements(p, vocab, fx.year))
+    want = Counter((q, float(v)) for q, v, _w in fx.stated)
+    m.unexpected_reads += [(fx.name, k) for k in (got - want).elements()]
+    m.misread += [(fx.name, k) for k in (want - got).elements()]
+
+
+def measure(wide: bool = False, route: str = "data", folder: Path | None = None) -> Measurement:
+    """route "data": the library check on the report data (what `check` runs on a data file or a
+    workbook); "import": the whole report published as text and read by `gaixl import`."""
+    import tempfile
+
+    folder = folder or Path(tempfile.mkdtemp(prefix="gaixl-narr-"))
     m = Measurement()
+
+    def run(fx, text=None):
+        if route == "import":
+            return import_mismatches(published(fx, folder, wide=wide, text=text))
+        return mismatches(build(fx, wide=wide, text=text), fx.layout)
+
     for fx in fixtures():
         m.reports += 1
         m.paragraphs += sum(len(ps) for ps in fx.text.values())
         m.figures_stated += len(fx.stated)
-        got = mismatches(build(fx, wide=wide), fx.layout)
+        reads(fx, m)
+        got = run(fx)
         real = {(q, t, s) for q, t, s in fx.inconsistent}
         for f in got:
             key = next((r for r in real if r[0] in f.message and (f.expected, f.found) == (r[1], r[2])), None)
@@ -258,11 +327,13 @@ def measure(wide: bool = False) -> Measurement:
         m.real_missed += [(fx.name, r) for r in real]
         for a in altered(fx, wide=wide):
             m.altered += 1
-            got = [f for f in mismatches(a.data, fx.layout) if a.quantity in f.message and f.found == a.found]
+            found = run(fx, a.text) if route == "import" else mismatches(a.data, fx.layout)
+            got = [f for f in found if a.quantity in f.message and f.found == a.found]
             if not got:
                 m.altered_missed.append((fx.name, a.quantity, a.changed))
-            elif (len(got) == 1 and got[0].expected == a.expected and got[0].row == a.section
-                  and got[0].column == f"第{a.paragraph}段" and a.changed in got[0].message):
+            elif (len(got) == 1 and got[0].expected == a.expected and got[0].row == (a.section if route == "data" else a.published_section)
+                  and got[0].column == f"第{a.paragraph if route == 'data' else a.published_paragraph}段"
+                  and a.changed in got[0].message):
                 m.altered_caught += 1
             else:
                 m.altered_wrong.append((fx.name, a.quantity, [(f.expected, f.found, f.row, f.column) for f in got]))
@@ -272,6 +343,9 @@ def measure(wide: bool = False) -> Measurement:
 def report(m: Measurement, label: str) -> str:
     lines = [f"[{label}] {m.reports} real reports, {m.paragraphs} paragraphs, {m.figures_stated} figures stated "
              f"for table quantities (read by hand)",
+             f"  figures read: {m.figures_stated - len(m.misread)} of {m.figures_stated} stated; read where the text "
+             f"states none: {len(m.unexpected_reads)}",
+             *[f"    unexpected {n}: {k}" for n, k in m.unexpected_reads],
              f"  false alarms on consistent reports: {len(m.false_alarms)}",
              *[f"    {n}: {msg}" for n, msg in m.false_alarms],
              f"  real published inconsistencies caught: {len(m.real_caught)} of {len(m.real_caught) + len(m.real_missed)}",
@@ -284,5 +358,8 @@ def report(m: Measurement, label: str) -> str:
 
 
 if __name__ == "__main__":
-    for wide in (False, True):
-        print(report(measure(wide), "full-width punctuation" if wide else "as stored"))
+    for route in ("data", "import"):
+        for wide in (False, True):
+            label = f"{'check (report data)' if route == 'data' else 'import (published text)'}, " + \
+                ("full-width punctuation" if wide else "punctuation as stored")
+            print(report(measure(wide, route), label))

@@ -1,0 +1,142 @@
+"""text-table-mismatch on real published narratives (tests/data/narratives, 37 reports 2019–2024).
+
+Precision first: every consistent real report stays silent, through the library check (what
+`check` runs on a data file or a workbook) and through `gaixl import` of the whole published
+text; the one real published disagreement is caught; and every figure the text states, changed
+by one in an otherwise real report, is caught once with the table's figure (expected), the
+text's (found), the section and the paragraph — except the three figures listed in MISSES.
+The measurement itself: `python tests/realnarratives.py`.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from realnarratives import altered, build, fixtures, full_width, import_mismatches, measure, mismatches, published
+from typer.testing import CliRunner
+
+from gaixl.cli import app
+from gaixl.report.data import dump_data
+from gaixl.validation.textnumbers import quantities, statements
+
+FIXTURES = fixtures()
+BY_NAME = {fx.name: fx for fx in FIXTURES}
+
+# Stated figures the check does not read, on purpose (precision first):
+MISSES = {
+    # “2022年度发生行政复议案件1件，为其他结果；行政诉讼案件1件” — the sentence does not say the
+    # cases are about 政府信息公开; 秦都区's report has the same shape for all its 行政复议 (144件),
+    # which the table does not count. Only a sentence naming 信息公开 is compared.
+    ("2022-zunyi-tongzi-xian", "政府信息公开行政复议"),
+    ("2022-zunyi-tongzi-xian", "政府信息公开行政诉讼"),
+    # “共收到群众网上申请105件，快递17件，合计122件”: a total of parts named before it.
+    ("2024-xianyang-qindu-qu", "本年新收政府信息公开申请数量"),
+}
+REAL = [(fx.name, q, t, s) for fx in FIXTURES for q, t, s in fx.inconsistent]
+ALTERED = [(fx.name, a.quantity, a.words) for fx in FIXTURES for a in altered(fx)]
+
+
+def test_the_collection_is_real_and_broad():
+    assert len(FIXTURES) >= 30
+    assert {fx.layout for fx in FIXTURES} == {"2019", "2021"}
+    assert all(fx.source.startswith("http") for fx in FIXTURES)
+    assert len({(fx.unit, fx.year) for fx in FIXTURES}) == len(FIXTURES)
+    assert sum(len(fx.stated) for fx in FIXTURES) >= 50
+
+
+@pytest.mark.parametrize("wide", [False, True], ids=["as-stored", "full-width"])
+@pytest.mark.parametrize("name", sorted(BY_NAME))
+def test_a_consistent_real_report_is_silent(name, wide):
+    fx = BY_NAME[name]
+    got = [(f.expected, f.found) for f in mismatches(build(fx, wide=wide), fx.layout)]
+    assert got == [(t, s) for _n, _q, t, s in REAL if _n == name], got
+
+
+@pytest.mark.parametrize("name", sorted(BY_NAME))
+def test_what_is_read_is_what_the_text_states(name):
+    """Not only silent because the figures happen to agree: the check reads exactly the figures a
+    reader finds stated for table quantities (no more, and no fewer than the known MISSES)."""
+    fx = BY_NAME[name]
+    vocab = quantities(fx.layout)
+    read = Counter((st.quantity.name, st.value) for ps in fx.text.values() for p in ps
+                   for st in statements(p, vocab, fx.year))
+    want = Counter((q, float(v)) for q, v, _w in fx.stated if (name, q) not in MISSES)
+    assert read == want
+
+
+def test_the_real_published_disagreement_is_caught():
+    fx = BY_NAME["2023-changchun-styj"]
+    [f] = mismatches(build(fx), fx.layout)
+    assert (f.code, f.severity, f.expected, f.found) == ("text-table-mismatch", "warning", 3, 2)
+    assert (f.row, f.column) == ("一、总体情况", "第2段")
+    assert "共受理政府信息公开申请2件" in f.message and "本年新收政府信息公开申请数量" in f.message
+
+
+@pytest.mark.parametrize("wide", [False, True], ids=["as-stored", "full-width"])
+@pytest.mark.parametrize("name,quantity,words", ALTERED, ids=[f"{n}:{w}" for n, _q, w in ALTERED])
+def test_a_changed_real_figure_is_caught(name, quantity, words, wide):
+    fx = BY_NAME[name]
+    [a] = [a for a in altered(fx, wide=wide) if a.quantity == quantity and a.words == words]
+    got = [f for f in mismatches(a.data, fx.layout) if f.found == a.found]
+    if (name, quantity) in MISSES:
+        assert got == []
+        return
+    assert len(got) == 1, [f.message for f in got]
+    f = got[0]
+    assert quantity in f.message
+    assert (f.expected, f.found, f.row, f.column) == (a.expected, a.found, a.section, f"第{a.paragraph}段")
+    assert (full_width(a.changed) if wide else a.changed) in f.message
+
+
+def test_import_of_the_published_text_agrees(tmp_path):
+    """The whole report as published (title, sections, tables; text printed inside a table section
+    under its heading), read by `gaixl import`: the same figures as the library check."""
+    m = measure(route="import", folder=tmp_path)
+    assert m.false_alarms == []
+    assert len(m.real_caught) == len(REAL) and m.real_missed == []
+    assert m.altered_wrong == []
+    assert {(n, q) for n, q, _w in m.altered_missed} == MISSES
+    assert m.altered_caught == m.altered - len(MISSES) >= 50
+
+
+def test_import_checks_text_printed_inside_a_table_section(tmp_path):
+    """汉阳区政府办 prints its application figures under 三、收到和处理政府信息公开申请情况."""
+    fx = BY_NAME["2022-wuhan-hanyang-qzfb"]
+    assert import_mismatches(published(fx, tmp_path / "ok")) == []
+    h = "三、收到和处理政府信息公开申请情况"
+    text = {**fx.text, h: [fx.text[h][0].replace("部分公开2件", "部分公开3件")]}
+    [f] = import_mismatches(published(fx, tmp_path / "bad", text=text))
+    assert (f.expected, f.found, f.row, f.column) == (2, 3, h, "第1段")
+    assert "第三部分“三、收到和处理政府信息公开申请情况”第1段" in f.message
+
+
+def test_check_command_on_real_data_files(tmp_path):
+    ok, bad = tmp_path / "ok.json", tmp_path / "bad.json"
+    ok.write_text(dump_data(build(BY_NAME["2024-wuhan-qiaokou-qzfb"])), encoding="utf-8")
+    bad.write_text(dump_data(build(BY_NAME["2023-changchun-styj"])), encoding="utf-8")
+    for path, want in ((ok, []), (bad, [(3, 2)])):
+        res = CliRunner().invoke(app, ["check", str(path), "--json"])
+        out = json.loads(res.stdout)
+        got = [(f["expected"], f["found"]) for f in out["findings"] if f["code"] == "text-table-mismatch"]
+        assert got == want, res.stdout
+
+
+def test_workbook_of_a_real_report_names_the_cell(tmp_path):
+    import openpyxl
+
+    from gaixl.spec.load import load_layout
+    from gaixl.validation.files import check_file
+    from gaixl.workbook.fill import fill_workbook
+    from gaixl.workbook.template import generate_workbook
+
+    fx = BY_NAME["2023-hangzhou-binjiang-changhe-jd"]
+    [a] = [a for a in altered(fx) if a.quantity == "政府信息公开行政复议"]
+    layout = load_layout(fx.layout)
+    tpl = generate_workbook(layout, fx.year, "330108-01", fx.unit, tmp_path / "tpl.xlsx")
+    a.data.unit = {"code": "330108-01", "name": fx.unit}
+    book = fill_workbook(tpl, a.data, tmp_path / "inbox" / "330108-01.xlsx")
+    [f] = [f for f in check_file(book).findings if f.code == "text-table-mismatch"]
+    assert (f.expected, f.found) == (2, 3) and f.sheet and f.cell
+    assert f"{f.sheet}!{f.cell}" in f.message
+    assert "引发行政复议3件" in openpyxl.load_workbook(book)[f.sheet][f.cell].value
