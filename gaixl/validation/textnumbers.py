@@ -157,7 +157,11 @@ def statements(paragraph: str, vocab: tuple[Quantity, ...], year: int | None) ->
         for q in vocab:
             if m.group("unit") not in q.units or (subset and not q.subset):
                 continue
-            if q.needs and not any(w in said for w in q.needs):
+            # 行政复议 N件 counts only as a disclosure case when the sentence says so before the
+            # figure (因政府信息公开被申请行政复议3件), and not when a 其中 after it singles the
+            # disclosure cases out of all 复议 (受理行政复议案件58件，其中涉及政府信息公开的3件)
+            if q.needs and (not any(w in before_in_sentence for w in q.needs)
+                            or re.search("其中[^。；;]*?(?:" + "|".join(q.needs) + ")", said[start - s0:])):
                 continue
             if q.before.search(flat):
                 out.append(Statement(q, value, m.group(0), sentence))
