@@ -357,9 +357,135 @@ def report(m: Measurement, label: str) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------- §4: copied and stale text
+STOCK_OPENING = ("本报告根据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》要求编制，"
+                 "全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议、行政诉讼情况、"
+                 "存在的主要问题及改进情况和其他需要报告的事项。本年度报告中所列数据的统计期限自{y}年1月1日起至{y}年12月31日止。"
+                 "如对本报告有疑问，请与本单位办公室联系。")
+STOCK_FEES = "根据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）规定，本年度本机关未收取信息处理费。"
+
+
+def copy_of(p: str, source_unit: str, unit: str) -> str:
+    """A paragraph as another unit copies it: the other unit's name put in, 我局 → 我办, the
+    figures changed (a copy is never quite the same)."""
+    from gaixl.validation.textcopy import unit_names
+
+    for n in unit_names(source_unit):
+        p = p.replace(n, unit)
+    p = p.replace("我局", "我办").replace("本局", "本办")
+    return re.sub(r"\d+", lambda m: str(int(m.group(0)) + 3), p)
+
+
+@dataclass
+class CopyMeasurement:
+    units: int = 0
+    paragraphs: int = 0
+    duplicate_alarms: list = field(default_factory=list)   # on the real reports as they are (+ stock text)
+    stale_alarms: list = field(default_factory=list)
+    last_year_alarms: list = field(default_factory=list)   # a report against another unit's as "last year"
+    copies: int = 0
+    copies_caught: int = 0
+    copies_missed: list = field(default_factory=list)
+    stale: int = 0
+    stale_caught: int = 0
+    stale_missed: list = field(default_factory=list)
+    stale_plain_caught: int = 0                            # the page's own text only (no stock opening)
+    stale_plain_missed: list = field(default_factory=list)
+    reused: int = 0
+    reused_caught: int = 0
+
+
+def measure_copies() -> CopyMeasurement:
+    from gaixl.validation.textcopy import _paragraphs, copied_last_year, duplicate_units, stale_year
+
+    m = CopyMeasurement()
+    fxs = fixtures()
+    datas = {}
+    for fx in fxs:
+        layout = load_layout(fx.layout)
+        d = build(fx)
+        d.text["一、总体情况"] = [STOCK_OPENING.format(y=fx.year)] + d.text["一、总体情况"]
+        d.text["六、其他需要报告的事项"] = [STOCK_FEES]
+        datas[fx.name] = (fx, d, layout)
+        m.units += 1
+        m.paragraphs += sum(len(ps) for ps in d.text.values())
+        m.stale_alarms += [(fx.name, f.message) for f in stale_year(d, layout)]
+    for lid in ("2019", "2021"):
+        group = [(fx.name, fx.unit, d, None) for fx, d, layout in datas.values() if fx.layout == lid]
+        found = duplicate_units(group, load_layout(lid))
+        m.duplicate_alarms += [(c, f.message) for c, fs in found.items() for f in fs]
+        # copies: each unit's first paragraph of its own words, copied into the next unit's report
+        names = [g[0] for g in group]
+        for k, name in enumerate(names):
+            fx, d, layout = datas[name]
+            own = [(s, i, p) for s, i, p, _o in _paragraphs(d, layout)]
+            if not own:
+                continue
+            other = names[(k + 1) % len(names)]
+            ofx, od, _l = datas[other]
+            copied = ReportData.from_json(od.to_json(), "copy")
+            copied.text["五、存在的主要问题及改进情况"] = [copy_of(own[0][2], fx.unit, ofx.unit)]
+            m.copies += 1
+            got = duplicate_units([(name, fx.unit, d, None), (other, ofx.unit, copied, None)], layout)
+            if (set(got) == {name, other} and fx.unit in got[other][0].message
+                    and ofx.unit in got[name][0].message):
+                m.copies_caught += 1
+            else:
+                m.copies_missed.append((name, other, own[0][2][:40]))
+    for fx, d, layout in datas.values():
+        # last year's report sent again as this year's: the year moved on, the text not
+        again = ReportData.from_json(d.to_json(), "again")
+        again.year = fx.year + 1
+        m.stale += 1
+        if stale_year(again, layout):
+            m.stale_caught += 1
+        else:
+            m.stale_missed.append(fx.name)
+        plain = build(fx)
+        plain.year = fx.year + 1
+        plain.text["六、其他需要报告的事项"] = [STOCK_FEES]
+        if stale_year(plain, layout):
+            m.stale_plain_caught += 1
+        else:
+            m.stale_plain_missed.append(fx.name)
+        m.reused += 1
+        if copied_last_year(again, d, layout):
+            m.reused_caught += 1
+    # another unit's report as “last year”: nothing in common
+    order = list(datas.values())
+    for k, (fx, d, layout) in enumerate(order):
+        pfx, pd, _l = order[(k + 1) % len(order)]
+        prev = ReportData.from_json(pd.to_json(), "prev")
+        prev.year = fx.year - 1
+        m.last_year_alarms += [(fx.name, f.message) for f in copied_last_year(d, prev, layout)]
+    return m
+
+
+def report_copies(m: CopyMeasurement) -> str:
+    return "\n".join([
+        f"[copied and stale text] {m.units} real reports, {m.paragraphs} paragraphs (with the stock opening and "
+        f"信息处理费 sentence every report has)",
+        f"  text-duplicate-units among the real reports: {len(m.duplicate_alarms)}",
+        *[f"    {c}: {msg}" for c, msg in m.duplicate_alarms],
+        f"  text-stale-year on the real reports: {len(m.stale_alarms)}",
+        *[f"    {c}: {msg}" for c, msg in m.stale_alarms],
+        f"  text-copied-last-year against another unit's report: {len(m.last_year_alarms)}",
+        f"  a real paragraph copied into another unit's report (names, 我局, figures changed) caught: "
+        f"{m.copies_caught} of {m.copies}",
+        *[f"    missed {a} → {b}: {p}" for a, b, p in m.copies_missed],
+        f"  last year's real report sent again as this year's: text-stale-year {m.stale_caught} of {m.stale}, "
+        f"text-copied-last-year {m.reused_caught} of {m.reused}",
+        *[f"    stale missed: {n}" for n in m.stale_missed],
+        f"  … the page's own text only (without the stock opening and its 统计期限): text-stale-year "
+        f"{m.stale_plain_caught} of {m.stale}",
+        *[f"    stale missed: {n}" for n in m.stale_plain_missed],
+    ])
+
+
 if __name__ == "__main__":
     for route in ("data", "import"):
         for wide in (False, True):
             label = f"{'check (report data)' if route == 'data' else 'import (published text)'}, " + \
                 ("full-width punctuation" if wide else "punctuation as stored")
             print(report(measure(wide, route), label))
+    print(report_copies(measure_copies()))

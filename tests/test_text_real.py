@@ -140,3 +140,63 @@ def test_workbook_of_a_real_report_names_the_cell(tmp_path):
     assert (f.expected, f.found) == (2, 3) and f.sheet and f.cell
     assert f"{f.sheet}!{f.cell}" in f.message
     assert "引发行政复议3件" in openpyxl.load_workbook(book)[f.sheet][f.cell].value
+
+
+# ---------------------------------------------------------------- §4 on real text
+def test_copied_and_stale_on_real_reports():
+    """37 real reports of different units in one consolidation, each with the stock opening and the
+    信息处理费 sentence every report has: no 雷同, no stale year, nothing “copied” from another
+    unit's report as last year's. A real paragraph copied into another unit's report (name, 我局,
+    figures changed) is caught in both; last year's real report sent again as this year's is
+    caught by both soft checks."""
+    from realnarratives import measure_copies
+
+    m = measure_copies()
+    assert m.units == len(FIXTURES)
+    assert m.duplicate_alarms == [] and m.stale_alarms == [] and m.last_year_alarms == []
+    assert m.copies_caught == m.copies >= 30, m.copies_missed
+    assert m.stale_caught == m.stale and m.reused_caught == m.reused
+    # the page's own text only: the stale year read from the sentences that open with it
+    assert m.stale_plain_caught >= m.stale - 1, m.stale_plain_missed
+
+
+@pytest.mark.parametrize("name", sorted(BY_NAME))
+def test_a_real_report_is_not_stale_in_its_own_year(name):
+    from gaixl.spec.load import load_layout
+    from gaixl.validation.textcopy import stale_year
+
+    fx = BY_NAME[name]
+    assert stale_year(build(fx), load_layout(fx.layout)) == []
+
+
+def test_two_units_of_one_district_sharing_a_system_name_are_not_duplicates():
+    """硚口区政府办 and 硚口区统计局 both cite the district's 网站和政务新媒体 rules and the same
+    website overhaul: related sentences, each unit's own paragraph (0.65 of the pieces shared)."""
+    from gaixl.spec.load import load_layout
+    from gaixl.validation.textcopy import duplicate_units
+
+    a, b = BY_NAME["2024-wuhan-qiaokou-qzfb"], BY_NAME["2024-wuhan-qiaokou-tjj"]
+    c = BY_NAME["2023-wuhan-qiaokou-qzfb"]
+    c_as_2024 = build(c)
+    c_as_2024.year = 2024
+    reports = [(fx.name, fx.unit + str(k), d, None) for k, (fx, d) in
+               enumerate(((a, build(a)), (b, build(b)), (c, c_as_2024)))]
+    assert duplicate_units(reports, load_layout("2021")) == {}
+
+
+def test_a_nearly_identical_real_paragraph_is_duplicate():
+    """长河街道's paragraph taken over by another street office: its name in, 本街道 kept, two
+    figures and one word changed — 内容雷同, said to both with the other's name."""
+    from gaixl.spec.load import load_layout
+    from gaixl.validation.textcopy import duplicate_units
+
+    fx = BY_NAME["2023-hangzhou-binjiang-changhe-jd"]
+    mine = build(fx)
+    theirs = build(BY_NAME["2023-wuxi-xishan-houqiao-jd"])
+    p = fx.text["一、总体情况"][4]
+    theirs.text["一、总体情况"].append(p.replace("12件", "7件").replace("10件", "5件").replace("按时按规", "按时"))
+    got = duplicate_units([("A", fx.unit, mine, None), ("B", "无锡市锡山区厚桥街道办事处", theirs, None)],
+                          load_layout("2021"))
+    assert set(got) == {"A", "B"}
+    assert "无锡市锡山区厚桥街道办事处" in got["A"][0].message and fx.unit in got["B"][0].message
+    assert got["A"][0].row == "一、总体情况" and got["A"][0].column == "第5段"
