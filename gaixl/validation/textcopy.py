@@ -203,9 +203,9 @@ def duplicate_units(reports: list[tuple[str, str, ReportData, dict | None]], lay
     others: dict[int, list[str]] = {}
     for j, i in _near_pairs([(c, _shingles(k)) for c, _n, _s, _i, _p, k, _l in paras]):
         for a, b in ((j, i), (i, j)):
-            named = others.setdefault(a, [])
-            if paras[b][1] not in named:
-                named.append(paras[b][1])
+            seen = others.setdefault(a, [])
+            if paras[b][1] not in seen:
+                seen.append(paras[b][1])
     by_unit: dict[str, list[int]] = {}
     for n in sorted(others):
         by_unit.setdefault(paras[n][0], []).append(n)
