@@ -200,3 +200,34 @@ def test_a_nearly_identical_real_paragraph_is_duplicate():
     assert set(got) == {"A", "B"}
     assert "无锡市锡山区厚桥街道办事处" in got["A"][0].message and fx.unit in got["B"][0].message
     assert got["A"][0].row == "一、总体情况" and got["A"][0].column == "第5段"
+
+
+def test_consolidate_real_reports_each_unit_and_its_letter(tmp_path):
+    """Two real reports in one county's inbox as filled workbooks: 长春's (its published text says 2
+    applications, its table 3) and 桐梓县's as published (consistent): the warning goes to 长春's
+    findings and feedback letter only."""
+    from gaixl.consolidation.outputs import FEEDBACK_DIR
+    from gaixl.consolidation.run import consolidate
+    from gaixl.spec.load import load_layout
+    from gaixl.workbook.fill import fill_workbook
+    from gaixl.workbook.template import generate_workbook
+
+    layout = load_layout("2021")
+    units = [("220100-01", BY_NAME["2023-changchun-styj"]), ("220100-02", BY_NAME["2022-zunyi-tongzi-xian"])]
+    for code, fx in units:
+        d = build(fx)
+        d.year = 2023
+        d.unit = {"code": code, "name": fx.unit}
+        tpl = generate_workbook(layout, 2023, code, fx.unit, tmp_path / "tpl" / f"{code}.xlsx")
+        fill_workbook(tpl, d, tmp_path / "inbox" / f"{code}.xlsx")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("code,name,email,parent\n" + "".join(f"{c},{fx.unit},u{c[-1]}@x.cn,某县\n" for c, fx in units),
+                      encoding="utf-8")
+    c = consolidate(tmp_path / "inbox", roster, 2023, tmp_path / "out", reports=False)
+    by = {u.code: [(f.expected, f.found) for f in u.entry.findings if f.code == "text-table-mismatch"] for u in c.units}
+    assert by == {"220100-01": [(3, 2)], "220100-02": []}
+    dup = [f for u in c.units for f in u.entry.findings if f.code == "text-duplicate-units"]
+    assert dup == []
+    letters = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out" / FEEDBACK_DIR).glob("*.txt")}
+    text = next(t for n, t in letters.items() if "220100-01" in n)
+    assert "共受理政府信息公开申请2件" in text and "应为：3；实际：2" in text
