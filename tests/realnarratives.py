@@ -239,8 +239,9 @@ def altered(fx: Fixture, *, wide: bool = False) -> list[Altered]:
         if q in dict((i[0], i) for i in fx.inconsistent):
             continue
         m = None
-        for m in _NUM.finditer(words):
-            pass
+        for m in _NUM.finditer(words):      # the figure: the last number before a unit
+            if re.match(r"\s*(?:万元|件|个|宗|起|部|份|条)", words[m.end():]):
+                break
         assert m is not None, (fx.name, words)
         new_words = words[:m.start()] + _changed(m.group(0)) + words[m.end():]
         hits = [(h, i) for h, ps in fx.text.items() for i, p in enumerate(ps) if words in p]

@@ -1,4 +1,4 @@
-"""text-table-mismatch on real published narratives (tests/data/narratives, 37 reports 2019–2024).
+"""text-table-mismatch on real published narratives (tests/data/narratives, 43 reports 2019–2024).
 
 Precision first: every consistent real report stays silent, through the library check (what
 `check` runs on a data file or a workbook) and through `gaixl import` of the whole published
@@ -150,7 +150,7 @@ def test_workbook_of_a_real_report_names_the_cell(tmp_path):
 
 # ---------------------------------------------------------------- §4 on real text
 def test_copied_and_stale_on_real_reports():
-    """37 real reports of different units in one consolidation, each with the stock opening and the
+    """43 real reports of different units in one consolidation, each with the stock opening and the
     信息处理费 sentence every report has: no 雷同, no stale year, nothing “copied” from another
     unit's report as last year's. A real paragraph copied into another unit's report (name, 我局,
     figures changed) is caught in both; last year's real report sent again as this year's is

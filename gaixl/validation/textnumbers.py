@@ -146,8 +146,12 @@ def statements(paragraph: str, vocab: tuple[Quantity, ...], year: int | None) ->
         clause_after = paragraph[m.end():min(c_ends) if c_ends else len(paragraph)]
         if _COMPARE.search(re.sub(r"上一?年度?(?:结转|转结)", "", clause)) or _COMPARE.search(clause_after[:6]):
             continue
-        if year is not None and any(int(y) not in (year, year + 1) for y in _YEAR.findall(before_in_sentence)):
-            continue
+        # another year named before the figure: about that year — but “2020年结转办理1件” in a
+        # 2021 report is this year's carried-over figure, and 结转2022年 the next year's
+        if year is not None:
+            named = re.sub(rf"{year - 1}\s*年度?(?=(?:结转|转结))", "", before_in_sentence)
+            if any(int(y) not in (year, year + 1) for y in _YEAR.findall(named)):
+                continue
         if "%" in clause or "％" in clause or "百分之" in clause:
             continue
         # a 其中 subset: “其中予以公开41件”, “…95件其中…”; not “95件（其中自然人申请90件）”, whose
