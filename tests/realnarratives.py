@@ -288,11 +288,11 @@ def reads(fx: Fixture, m: Measurement) -> None:
     """What the check reads in the text against what a reader finds there (`stated`)."""
     from collections import Counter
 
-    from gaixl.validation.textnumbers import quantities, statements
+    from gaixl.validation.textnumbers import is_government, quantities, statements
 
     vocab = quantities(fx.layout)
     got = Counter((st.quantity.name, st.value) for ps in fx.text.values() for p in ps
-                  for st in statements(p, vocab, fx.year))
+                  for st in statements(p, vocab, fx.year, is_government(fx.unit)))
     want = Counter((q, float(v)) for q, v, _w in fx.stated)
     m.unexpected_reads += [(fx.name, k) for k in (got - want).elements()]
     m.misread += [(fx.name, k) for k in (want - got).elements()]

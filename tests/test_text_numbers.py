@@ -262,3 +262,15 @@ def test_consolidate_each_unit_and_its_letter(tmp_path):
     letters = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out" / FEEDBACK_DIR).glob("*.txt")}
     text = next(t for n, t in letters.items() if "330000-02" in n)
     assert "行政复议5件" in text and "前后不一致" in text and "应为：3；实际：5" in text
+
+
+def test_a_figure_of_the_whole_area_is_a_governments_not_a_departments():
+    """全县共收到申请120件: a 县人民政府's table counts it; a 局's (其中我局办理5件) does not."""
+    sentence = "全区共收到政府信息公开申请120件，其中我局办理5件。"
+    gov = with_text(report_2025(), {"一、总体情况": [sentence]})
+    assert [(f.expected, f.found) for f in mismatches(gov)] == [(95, 120)]
+    dept = with_text(report_2025(), {"一、总体情况": [sentence]})
+    dept.unit = {"code": "330000-05", "name": "某市某区财政局"}
+    assert mismatches(dept) == []
+    dept.text["一、总体情况"] = ["全年我局共收到政府信息公开申请97件。"]
+    assert [(f.expected, f.found) for f in mismatches(dept)] == [(95, 97)]

@@ -118,8 +118,22 @@ _T2S = str.maketrans("請開處結轉複議訟規範許強製發廢現與較減�
                      "应当项数当类类单报应后间网条连系经过关书属机构总尽复诉个厅县区")
 
 
-def statements(paragraph: str, vocab: tuple[Quantity, ...], year: int | None) -> list[Statement]:
-    """The figures of one paragraph that state a quantity of the tables (see the module doc)."""
+# A figure of the whole area (全县共收到申请120件): the tables of a people's government count
+# it, a department's or an office's do not (其中我局办理5件).
+_AREA = re.compile(r"全(?:国|省|市|县|区|旗|州|盟|镇|乡|系统)|各(?:地|部门|单位|乡镇|镇街|街道|县|区|市)|县直|区直|市直")
+_GOVERNMENT = re.compile(r"(?:人民政府|政府|管委会|管理委员会|行政公署)$")
+
+
+def is_government(name: str) -> bool:
+    """A people's government (or a body reporting for its area): its tables are the area's."""
+    return bool(_GOVERNMENT.search((name or "").strip()))
+
+
+def statements(paragraph: str, vocab: tuple[Quantity, ...], year: int | None,
+               government: bool = True) -> list[Statement]:
+    """The figures of one paragraph that state a quantity of the tables (see the module doc).
+    government=False: the report is a department's or an office's, so a figure said of the whole
+    area (全县、各部门) is not its own."""
     out = []
     published = paragraph
     paragraph = paragraph.translate(_T2S)        # the same length: positions hold in both
@@ -153,6 +167,8 @@ def statements(paragraph: str, vocab: tuple[Quantity, ...], year: int | None) ->
             if any(int(y) not in (year, year + 1) for y in _YEAR.findall(named)):
                 continue
         if "%" in clause or "％" in clause or "百分之" in clause:
+            continue
+        if not government and _AREA.search(before_in_sentence):
             continue
         # a 其中 subset: “其中予以公开41件”, “…95件其中…”; not “95件（其中自然人申请90件）”, whose
         # bracket breaks the total down (the figure is still the total)
@@ -225,9 +241,10 @@ def _check(data: ReportData, layout: Layout, sections) -> list[Finding]:
     if not vocab:
         return []
     out: list[Finding] = []
+    government = is_government((data.unit or {}).get("name", ""))
     for heading, paras, sheet, cells in sections:
         for i, para in enumerate(p for p in paras if has_text(p)):
-            for st in statements(para, vocab, data.year or None):
+            for st in statements(para, vocab, data.year or None, government):
                 expected = table_value(data, st.quantity)
                 if expected is None or abs(expected - st.value) < 0.005:
                     continue
