@@ -159,6 +159,8 @@ def test_a_figure_that_differs_is_said_once(sentence, quantity, found, expected)
     "全年共收到“领导信箱”来信158件，12345政务服务热线共收到19357件。",
     "共收到248条网民留言，办结留言230条。",
     "按照《通知》（工作通知〔2025〕5号）要求，联系电话：0454-8607012。",
+    "立案查处行政处罚案件150件，结案120件。",                          # cases, not the decisions counted
+    "受理行政许可申请1300件。",
 ])
 def test_precision_silent(sentence):
     d = with_text(report_2025(), {"一、总体情况": [sentence]})
