@@ -237,3 +237,32 @@ def test_consolidate_real_reports_each_unit_and_its_letter(tmp_path):
     letters = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out" / FEEDBACK_DIR).glob("*.txt")}
     text = next(t for n, t in letters.items() if "220100-01" in n)
     assert "共受理政府信息公开申请2件" in text and "应为：3；实际：2" in text
+
+
+def test_prescribed_wording_shared_by_two_units_is_not_duplicate():
+    """Words every unit says alike — the format notice's own sentence (杨柳镇 quotes it), the
+    political opening (桐梓县, 硚口区统计局), the stock opening and 信息处理费 sentence — are not
+    内容雷同; a paragraph of the unit's own words, copied, is."""
+    from realnarratives import STOCK_FEES, STOCK_OPENING
+
+    from gaixl.spec.load import load_layout
+    from gaixl.validation.textcopy import duplicate_units
+
+    shared = [
+        STOCK_OPENING.format(y=2023),
+        "政府信息公开工作年度报告是全面反映政府信息公开工作情况、加强政府信息管理、展现政府施政过程及结果的重要方式，"
+        "对于加强政府自身建设、推进国家治理体系和治理能力现代化具有重要意义。现将2023年度政府信息公开工作情况报告如下：",
+        "2023年，在区委、区政府的正确领导下，我局坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神，"
+        "认真贯彻落实《中华人民共和国政府信息公开条例》和省、市、区工作部署要求。",
+    ]
+    a, b = BY_NAME["2023-hangzhou-binjiang-changhe-jd"], BY_NAME["2023-shaoxing-yuecheng-donghu-jd"]
+    da, db = build(a), build(b)
+    for d in (da, db):
+        d.text["一、总体情况"] = shared + d.text["一、总体情况"]
+        d.text["六、其他需要报告的事项"] = [STOCK_FEES]
+    reports = [("A", a.unit, da, None), ("B", b.unit, db, None)]
+    assert duplicate_units(reports, load_layout("2021")) == {}
+    own = a.text["一、总体情况"][6]           # 长河街道's own words on managing information
+    db.text["五、存在的主要问题及改进情况"] = [own]
+    got = duplicate_units(reports, load_layout("2021"))
+    assert set(got) == {"A", "B"} and got["B"][0].row == "五、存在的主要问题及改进情况"

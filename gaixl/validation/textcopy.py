@@ -11,7 +11,9 @@
   closest two paragraphs share 0.65 — two units of one district quoting the same system name.
 Only paragraphs of at least MIN_CHARS characters count, and the sentences the official format
 itself makes every report say (本报告根据《条例》编制, 统计期限, 全文包括, 如对本报告有疑问请联系,
-未收取信息处理费) are set aside first: they are the same everywhere by design.
+未收取信息处理费, the format notice's own words) and the clauses of prescribed political wording
+(坚持以习近平新时代中国特色社会主义思想为指导) are set aside first: they are the same everywhere
+by design.
 """
 from __future__ import annotations
 
@@ -34,7 +36,14 @@ _STOCK = re.compile(
     r"|全文(?:包括|由|共)|(?:报告|年报)(?:由|包括|共包括|内容包括|共分为).{0,120}?(?:组成|部分|事项)"
     r"|所列(?:统计)?数据.{0,12}统计|统计(?:期限|时限|时间|区间)(?:为|自|从|是)"
     r"|电子版.{0,60}下载|如(?:对|有)本?(?:年度)?(?:报告|年报).{0,20}(?:疑问|意见|问题)|联系(?:电话|方式|地址)"
-    r"|信息处理费|无(?:其他)?需要报告的(?:其他)?事项|没有(?:其他)?需要报告的(?:其他)?事项")
+    r"|信息处理费|无(?:其他)?需要报告的(?:其他)?事项|没有(?:其他)?需要报告的(?:其他)?事项"
+    # the format's own words, quoted by some reports (国办公开办函〔2021〕30号)
+    r"|法定制度安排|全面反映政府信息公开工作情况|展现政府施政过程及结果")
+# Clauses whose wording is prescribed, not written (坚持以习近平新时代中国特色社会主义思想为指导，
+# 深入贯彻党的二十大精神, 在区委、区政府的正确领导下, 认真贯彻落实《条例》和上级工作部署要求):
+# every unit says them alike; the rest of the sentence is its own.
+_MANDATED = re.compile(r"习近平|党的(?:十八|十九|二十)大|(?:全会|会议)精神|党中央|部署|新时代|领导下|贯彻(?:落实|执行)?《")
+_CLAUSE = re.compile(r"[^，,、；;。！!？?]+[，,、；;。！!？?]?")
 _SENTENCES = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 _DROP = re.compile(r"[\s\d０-９〇零一二三四五六七八九十百千万两.,，。、；;：:！!？?“”\"'‘’（）()《》〈〉【】\[\]—\-–…·/]+")
 
@@ -53,8 +62,10 @@ def _key(text: str, names: tuple[str, ...] = ()) -> str:
 
 
 def own_words(p: str) -> str:
-    """The paragraph without the sentences the format makes every report say (see _STOCK)."""
-    return "".join(s for s in _SENTENCES.findall(p) if not _STOCK.search(s))
+    """The paragraph without the sentences the format makes every report say (see _STOCK) and
+    the clauses of prescribed wording (see _MANDATED)."""
+    return "".join("".join(c for c in _CLAUSE.findall(s) if not _MANDATED.search(c))
+                   for s in _SENTENCES.findall(p) if not _STOCK.search(s))
 
 
 def _paragraphs(data: ReportData, layout: Layout):
