@@ -266,3 +266,19 @@ def test_prescribed_wording_shared_by_two_units_is_not_duplicate():
     db.text["五、存在的主要问题及改进情况"] = [own]
     got = duplicate_units(reports, load_layout("2021"))
     assert set(got) == {"A", "B"} and got["B"][0].row == "五、存在的主要问题及改进情况"
+
+
+def test_a_units_two_real_reports_written_anew_are_not_copied_last_year():
+    """硚口区政府办's real 2023 and 2024 reports: the same headings and subjects, written anew —
+    silent; the 2023 text sent again as the 2024 report — every paragraph of its own words said."""
+    from gaixl.spec.load import load_layout
+    from gaixl.validation.textcopy import _paragraphs, copied_last_year
+
+    layout = load_layout("2021")
+    last, this = build(BY_NAME["2023-wuhan-qiaokou-qzfb"]), build(BY_NAME["2024-wuhan-qiaokou-qzfb"])
+    assert copied_last_year(this, last, layout) == []
+    again = build(BY_NAME["2023-wuhan-qiaokou-qzfb"])
+    again.year = 2024
+    got = copied_last_year(again, last, layout)
+    assert len(got) == len(list(_paragraphs(again, layout))) >= 3
+    assert all(f.code == "text-copied-last-year" and f.found == 2023 for f in got)
