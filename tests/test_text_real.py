@@ -4,7 +4,7 @@ Precision first: every consistent real report stays silent, through the library 
 `check` runs on a data file or a workbook) and through `gaixl import` of the whole published
 text; the one real published disagreement is caught; and every figure the text states, changed
 by one in an otherwise real report, is caught once with the table's figure (expected), the
-text's (found), the section and the paragraph — except the three figures listed in MISSES.
+text's (found), the section and the paragraph — except the figure listed in MISSES.
 The measurement itself: `python tests/realnarratives.py`.
 """
 from __future__ import annotations
@@ -26,11 +26,6 @@ BY_NAME = {fx.name: fx for fx in FIXTURES}
 
 # Stated figures the check does not read, on purpose (precision first):
 MISSES = {
-    # “2022年度发生行政复议案件1件，为其他结果；行政诉讼案件1件” — the sentence does not say the
-    # cases are about 政府信息公开; 秦都区's report has the same shape for all its 行政复议 (144件),
-    # which the table does not count. Only a sentence naming 信息公开 is compared.
-    ("2022-zunyi-tongzi-xian", "政府信息公开行政复议"),
-    ("2022-zunyi-tongzi-xian", "政府信息公开行政诉讼"),
     # “共收到群众网上申请105件，快递17件，合计122件”: a total of parts named before it.
     ("2024-xianyang-qindu-qu", "本年新收政府信息公开申请数量"),
 }
@@ -103,7 +98,7 @@ def test_import_of_the_published_text_agrees(tmp_path):
     assert len(m.real_caught) == len(REAL) and m.real_missed == []
     assert m.altered_wrong == []
     assert {(n, q) for n, q, _w in m.altered_missed} == MISSES
-    assert m.altered_caught == m.altered - len(MISSES) >= 50
+    assert m.altered_caught == m.altered - len(MISSES) >= 55
 
 
 def test_import_checks_text_printed_inside_a_table_section(tmp_path):

@@ -35,6 +35,7 @@ class Quantity:
     before: re.Pattern
     needs: tuple[str, ...] = ()
     subset: bool = False
+    needs_after: tuple[str, ...] = ()   # or these words after the figure (…1件，为其他结果)
     lead: re.Pattern | None = None      # the figure before the noun: 收到 | 8份 | 政府信息公开申请
     after: re.Pattern | None = None
 
@@ -50,6 +51,7 @@ def quantities(layout_id: str) -> tuple[Quantity, ...]:
     for q in doc.get("quantities", []):
         out.append(Quantity(name=q["name"], cells=tuple(q["cells"]), units=tuple(q.get("units", ["件"])),
                             before=re.compile(q["before"]), needs=tuple(q.get("needs", ())),
+                            needs_after=tuple(q.get("needs_after", ())),
                             subset=bool(q.get("subset", False)),
                             lead=re.compile(q["lead"]) if q.get("lead") is not None else None,
                             after=re.compile(q["after"]) if q.get("after") else None))
@@ -180,8 +182,11 @@ def statements(paragraph: str, vocab: tuple[Quantity, ...], year: int | None,
             # 行政复议 N件 counts only as a disclosure case when the sentence says so before the
             # figure (因政府信息公开被申请行政复议3件), and not when a 其中 after it singles the
             # disclosure cases out of all 复议 (受理行政复议案件58件，其中涉及政府信息公开的3件)
-            if q.needs and (not any(w in before_in_sentence for w in q.needs)
-                            or re.search("其中[^。；;]*?(?:" + "|".join(q.needs) + ")", said[start - s0:])):
+            # — or when the words after it are the table's own (行政复议案件1件，为其他结果)
+            after_figure = said[start - s0:]
+            if q.needs and (not (any(w in before_in_sentence for w in q.needs)
+                                 or any(w in after_figure for w in q.needs_after))
+                            or re.search("其中[^。；;]*?(?:" + "|".join(q.needs) + ")", after_figure)):
                 continue
             if q.before.search(flat):
                 out.append(Statement(q, value, m.group(0), sentence))
