@@ -10,6 +10,11 @@ consistent report must stay silent: a figure is compared only when the words dir
 (in the same clause) name the quantity, and never when the clause is a comparison (同比、较上年、
 增加), names another year, is a 其中 subset of a generic quantity, is approximate (约、近、余) or
 when the figure is a sum whose parts are spelled out after it (“3050件（含上年结转34件）”).
+The figure may also come before the noun (“共受理36件政府信息公开申请”: `lead` and `after` in the
+vocabulary). A department's or an office's report is not compared on figures of the whole area
+(全县、各部门); 行政复议/诉讼 only where the sentence says they are about disclosure.
+Tuned and measured on 43 real published reports (tests/data/narratives, `python
+tests/realnarratives.py`): no alarm on a consistent one.
 """
 from __future__ import annotations
 
