@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from helpers import consistent_data, sparse_data  # noqa: E402
-from pdfmaker import Style, chromium_pdf, pdftotext_layout, published_report, report_html, values_of  # noqa: E402
+from pdfmaker import Style, chromium_pdf, pdftotext_layout, published_report  # noqa: E402
 from textdamage import MODES, compare, damaged, glued_report  # noqa: E402
 
 from gaixl.importers import import_report, import_source  # noqa: E402
@@ -101,7 +101,8 @@ def main() -> None:
                     add(f"glued with a published mistake {data} {layout_id}", layout, want,
                         import_source(text_source(glued_report(layout, want, year)), year=year).data)
         from test_import_pdftext import NUMS, PAGE_TEXT, _check
-        wrong, placed, _missing = _check(import_source(text_source(PAGE_TEXT), year=2022))
+        (tmp / "w.txt").write_text(PAGE_TEXT, encoding="utf-8")
+        wrong, placed, _missing = _check(import_report(tmp / "w.txt", year=2022))
         tally[("word-made 三 table by hand 2021", "placed")] += placed
         tally[("word-made 三 table by hand 2021", "wrong")] += len(wrong)
         tally[("word-made 三 table by hand 2021", "cells")] += sum(len(v) for v in NUMS.values())
