@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 
 from gaixl import timefmt
-from gaixl.atomic import atomic_file, atomic_path, ensure_dir, remove_stale_temps, write_bytes, write_text
+from gaixl.atomic import atomic_dir, atomic_file, atomic_path, ensure_dir, write_bytes, write_text
 from gaixl.consolidation.letters import needs_template
 from gaixl.consolidation.model import Consolidation, cells_of, generated_at, unit_of
 from gaixl.csvcell import defuse, field
@@ -373,14 +373,15 @@ def write_status(c: Consolidation, out: Path) -> list[Path]:
             status.write_status_html(c, out / STATUS_HTML), status.write_status_xlsx(c, out / STATUS_XLSX)]
 
 
-def _prune(folder: Path, keep: list[Path], suffix: str) -> None:
-    """Remove what an earlier run left in one of our folders (a unit no longer accepted …)."""
-    if not folder.is_dir():
-        return
-    kept = {p.name for p in keep}
-    for p in folder.iterdir():
-        if p.is_file() and p.suffix == suffix and p.name not in kept:
-            p.unlink()
+SENT_LOG = ".gaixl-sent.json"       # written by feedback/distribute into this folder (gaixl.mail)
+OURS = {"manifest.csv", "manifest.json", "data", FEEDBACK_DIR, REPORTS_DIR, STATUS_HTML, STATUS_XLSX, SUMMARY_XLSX}
+
+
+def kept_across_runs(name: str) -> bool:
+    """What a re-run keeps of the old output folder: everything but a consolidation's own outputs
+    (also an earlier run's under another county's name) — the sent log of feedback/distribute,
+    their drafts, the clerk's own files."""
+    return not (name in OURS or name.endswith("-汇总.xlsx") or name.endswith("（汇总稿）.docx"))
 
 
 PARALLEL_FROM = 200     # accepted units; below this a second process costs more than it saves
@@ -421,13 +422,29 @@ def _beside(task, rest):
 
 
 def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel: bool | None = None) -> dict[str, Path]:
-    """Every output of a consolidation into `out`. With many units (and on Linux) the per-unit
-    files are written by a second process at the same time as the county-wide ones."""
+    """Every output of a consolidation into `out`, all or nothing: they are written into a
+    staging folder beside `out` that replaces it only once everything is written (the sent log
+    and the clerk's own files carried over; gaixl.atomic.atomic_dir). A failed run — a full disk,
+    a read-only folder — leaves the previous output as it was. With many units (and on Linux)
+    the per-unit files are written by a second process at the same time as the county-wide ones."""
+    out = Path(out)
+    staged = ""
+    try:
+        with atomic_dir(out, keep=kept_across_runs, lock=SENT_LOG + ".lock") as stage:
+            staged = str(stage)
+            written = _write_all(c, stage, reports=reports, parallel=parallel)
+    except OutputError as e:
+        if staged:                  # say where the output was to go, not the staging folder's name
+            e.message = e.message.replace(staged, str(out))
+            e.where = e.where.replace(staged, str(out)) if e.where else e.where
+            e.message_zh = e.message_zh.replace(staged, str(out)) if e.message_zh else e.message_zh
+        raise
+    return {k: out / p.relative_to(stage) for k, p in written.items()}
+
+
+def _write_all(c: Consolidation, out: Path, *, reports: bool, parallel: bool | None) -> dict[str, Path]:
     from gaixl.consolidation.letters import write_feedback
 
-    out = ensure_dir(out)
-    for folder in (out, out / "data", out / FEEDBACK_DIR, out / REPORTS_DIR):
-        remove_stale_temps(folder)            # debris of a run killed mid-write
     codes = sorted(c.accepted)
     if parallel is None:
         parallel = len(codes) >= PARALLEL_FROM and _can_fork()
@@ -439,34 +456,33 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
         return (write_unit_data(c, out, codes) + [write_summary(c, out)]
                 + (write_reports(c, out, codes[:half]) if reports else []))
 
-    def county_wide() -> tuple[dict[str, Path], list[Path]]:
+    def county_wide() -> dict[str, Path]:
         written: dict[str, Path] = {}
         for p in write_manifest(c, out):
             written[p.name] = p
-        written["feedback"] = out / FEEDBACK_DIR
-        _prune(out / FEEDBACK_DIR, write_feedback(c, out / FEEDBACK_DIR, when=generated_at(c)), ".txt")
-        docx = write_reports(c, out, codes[half:]) if reports else []
+        written["feedback"] = ensure_dir(out / FEEDBACK_DIR)
+        write_feedback(c, out / FEEDBACK_DIR, when=generated_at(c))
+        if reports:
+            write_reports(c, out, codes[half:])
         write_data(c, out)
         written["data"] = out / "data"
         written["consolidated"] = write_consolidated(c, out)
         for key, p in zip(("county-report.docx", "status.html", "status.xlsx"), write_status(c, out)):
             written[key] = p
-        return written, docx
+        return written
 
     try:
         if parallel:
-            unit_files, (written, docx) = _beside(beside, county_wide)
+            _unit_files, written = _beside(beside, county_wide)
         else:
-            written, docx = county_wide()
-            unit_files = beside()
+            written = county_wide()
+            beside()
     except OSError as e:
         raise OutputError(f"cannot write the outputs: {e.strerror or e}", where=str(e.filename or out),
                           zh=f"无法写出汇总结果：{os_reason_zh(e)}") from e
     written["summary.xlsx"] = out / SUMMARY_XLSX
-    _prune(out / "data", [p for p in unit_files if p.suffix == ".json"], ".json")
     if reports:
-        _prune(out / REPORTS_DIR, docx + [p for p in unit_files if p.suffix == ".docx"], ".docx")
-        written["reports"] = out / REPORTS_DIR
+        written["reports"] = ensure_dir(out / REPORTS_DIR)
     return written
 
 
