@@ -394,8 +394,11 @@ def _duplicate_text(statuses: list[UnitStatus], layout: Layout) -> None:
     def whole(d):            # an accepted report is held packed (PackedData) in a large run
         return d.unpack(layout) if isinstance(d, PackedData) else d
 
-    reports: list = [(u.code, u.name, whole(u.entry.report.data), None) for u in statuses
-                     if u.entry is not None and u.entry.report is not None and u.entry.report.data is not None]
+    def reports():           # unpacked one at a time: a country's reports are never all held
+        for u in statuses:
+            if u.entry is not None and u.entry.report is not None and u.entry.report.data is not None:
+                yield u.code, u.name, whole(u.entry.report.data), None
+
     found = duplicate_units(reports, layout)
     for u in statuses:
         if u.code in found and u.entry is not None:

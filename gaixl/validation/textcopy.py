@@ -12,6 +12,7 @@ the same everywhere by design.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -130,35 +131,51 @@ def copied_last_year(data: ReportData, previous: ReportData, layout: Layout,
 
 
 # ---------------------------------------------------------------- the same text in two units
-def duplicate_units(reports: list[tuple[str, str, ReportData, dict | None]], layout: Layout) -> dict[str, list[Finding]]:
+def _digest(key: str) -> bytes:
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=12).digest()
+
+
+def _unit_paragraphs(data: ReportData | None, layout: Layout, name: str):
+    """(section, index, paragraph, key) of each long enough paragraph of one unit's report."""
+    if data is None or data.layout != layout.id:
+        return
+    names = unit_names(name) + unit_names(data.unit.get("name", ""))
+    for s, i, p in _paragraphs(data, layout):
+        k = _key(p, names)
+        if len(k) >= MIN_CHARS // 2:
+            yield s, i, p, k
+
+
+def duplicate_units(reports, layout: Layout) -> dict[str, list[Finding]]:
     """text-duplicate-units over one consolidation. `reports`: (code, name, data, text_locator)
-    of each unit's report. Returns code → findings: one per unit whose report shares paragraphs
-    with others', naming the other units and the first such paragraph."""
-    seen: dict[str, list[tuple[str, str]]] = {}          # paragraph key → [(code, name)]
-    paras: dict[str, list] = {}
-    for code, name, data, loc in reports:
-        if data is None or data.layout != layout.id:
-            continue
-        names = unit_names(name) + unit_names(data.unit.get("name", ""))
-        mine = []
-        for s, i, p in _paragraphs(data, layout):
-            k = _key(p, names)
-            if len(k) < MIN_CHARS // 2:
-                continue
-            mine.append((s, i, p, k, loc))
-            owners = seen.setdefault(k, [])
+    of each unit's report — a list, or a function that gives them afresh each time it is called
+    (a country's reports, unpacked one at a time and never all held: they are gone through once
+    for every paragraph's fingerprint, and again only for the units that share one). Returns
+    code → findings: one per unit whose report shares paragraphs with others', naming the other
+    units and the first such paragraph."""
+    again = reports if callable(reports) else (lambda: reports)
+    seen: dict[bytes, list[tuple[str, str]]] = {}        # paragraph key's digest → [(code, name)]
+    keys_of: dict[str, list[bytes]] = {}
+    for code, name, data, _loc in again():
+        mine = [_digest(k) for _s, _i, _p, k in _unit_paragraphs(data, layout, name)]
+        for h in mine:
+            owners = seen.setdefault(h, [])
             if not owners or owners[-1][0] != code:
                 owners.append((code, name))
-        paras[code] = mine
+        keys_of[code] = mine
+    sharing = {code for code, mine in keys_of.items() if any(c != code for h in mine for c, _n in seen[h])}
+    paras: dict[str, list] = {}
+    for code, name, data, loc in again():
+        if code in sharing:
+            paras[code] = [(s, i, p, _digest(k), loc) for s, i, p, k in _unit_paragraphs(data, layout, name)]
+    paras = {code: paras[code] for code in keys_of if code in paras}         # in the reports' order
     out: dict[str, list[Finding]] = {}
     for code, mine in paras.items():
         hits = [(s, i, p, [n for c, n in seen.get(k, []) if c != code]) for s, i, p, k, _loc in mine]
         hits = [h for h in hits if h[3]]
         if not hits:
             continue
-        others: list[str] = []
-        for h in hits:
-            others += [n for n in h[3] if n not in others]
+        others = list(dict.fromkeys(n for h in hits for n in h[3]))      # first seen first, once each
         s, i, p, _o = hits[0]
         sheet, cell, shown = _place(s, i, mine[0][4])
         named = "、".join(f"“{n}”" for n in others[:3]) + (f"等{len(others)}个单位" if len(others) > 3 else "")
