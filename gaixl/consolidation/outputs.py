@@ -62,21 +62,22 @@ def consolidated_name(c: Consolidation) -> str:
 
 
 # ---------------------------------------------------------------- manifest
-def summary(c: Consolidation) -> dict:
+def summary(c: Consolidation, missing: list[dict] | None = None) -> dict:
     n = c.counts()
     return {"county": c.county, "year": c.year, "layout": c.layout.id, "files": n["files"],
             "received": n["files"], "accepted": n["accepted"], "superseded": n["superseded"],
             "rejected": n["rejected"], "unknown": n["unknown-unit"],
             "units": len(c.units), "units_accepted": sum(1 for u in c.units if u.status == "accepted"),
             "units_rejected": sum(1 for u in c.units if u.status == "rejected"),
-            "missing": len(missing_units(c))}
+            "missing": len(missing_units(c) if missing is None else missing)}
 
 
 def missing_units(c: Consolidation) -> list[dict]:
     """Every roster unit without an accepted file, saying whether it sent nothing or only rejected files."""
+    wanted = {u.code for u in c.units if u.status != "accepted"}
     by_unit: dict[str, list[str]] = {}
     for e in c.entries:
-        if e.unit_code and e.state != "unknown-unit":
+        if e.unit_code in wanted and e.state != "unknown-unit":
             by_unit.setdefault(e.unit_code, []).append(e.file)
     out = []
     for u in c.units:
@@ -97,32 +98,62 @@ def _row(e) -> dict:
             "needs_template": e.state == "rejected" and needs_template(e.findings)}
 
 
-def manifest(c: Consolidation) -> dict:
+def _unit_row(u) -> dict:
+    return {"code": u.code, "name": u.name, "email": u.email, "parent": u.parent, "status": u.status,
+            "file": u.entry.file if u.entry is not None else "",
+            "late": u.entry.late if u.entry is not None else None}
+
+
+class _Rows(list):
+    """A list, to json's encoder and to a loop, whose items are made as they are taken (a
+    country's manifest has a row per file and per unit: never all held)."""
+
+    def __init__(self, n: int, make):
+        super().__init__()
+        self._n, self._make = n, make
+
+    def __iter__(self):
+        return iter(self._make())
+
+    def __len__(self) -> int:
+        return self._n
+
+
+def manifest(c: Consolidation, *, lazy: bool = False) -> dict:
+    """The manifest as a dict (json.dumps(…, indent=1) is manifest.json). `lazy`: its rows of
+    files and units made as they are read (for writing it; they can be gone through many times)."""
     missing = missing_units(c)
+    entries = sorted(c.entries, key=lambda e: e.file)
+    files = _Rows(len(entries), lambda: map(_row, entries))
+    units = _Rows(len(c.units), lambda: map(_unit_row, c.units))
     return {"county": c.county, "office": c.office, "office_given": c.office_given, "year": c.year,
             "layout": c.layout.id,
             "generated_at": generated_at(c), "tz": c.tz,
             "deadline": c.deadline.isoformat() if c.deadline is not None else None,
             "inbox": c.inbox,
             "counts": {**{k: v for k, v in c.counts().items() if k != "missing"}, "missing": len(missing)},
-            "summary": summary(c),
-            "files": [_row(e) for e in sorted(c.entries, key=lambda e: e.file)],
-            "units": [{"code": u.code, "name": u.name, "email": u.email, "parent": u.parent, "status": u.status,
-                       "file": u.entry.file if u.entry is not None else "",
-                       "late": u.entry.late if u.entry is not None else None} for u in c.units],
+            "summary": summary(c, missing),
+            "files": files if lazy else list(files),
+            "units": units if lazy else list(units),
             "missing": missing}
 
 
 def write_manifest(c: Consolidation, out: Path) -> list[Path]:
-    m = manifest(c)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(MANIFEST_COLUMNS)
-    for r in m["files"]:
-        w.writerow([defuse({True: "true", False: "false", None: ""}[r[k]] if k == "late" else r[k])
-                    for k in MANIFEST_COLUMNS])      # no cell opens as a formula
-    written = [write_bytes(out / "manifest.csv", ("\ufeff" + buf.getvalue()).encode("utf-8"))]
-    del buf
+    m = manifest(c, lazy=True)
+    csv_path = out / "manifest.csv"
+    with atomic_file(csv_path) as fh:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        buf.write("\ufeff")
+        w.writerow(MANIFEST_COLUMNS)
+        for i, r in enumerate(m["files"]):
+            w.writerow([defuse({True: "true", False: "false", None: ""}[r[k]] if k == "late" else r[k])
+                        for k in MANIFEST_COLUMNS])      # no cell opens as a formula
+            if i % 4096 == 4095:
+                fh.write(buf.getvalue().encode("utf-8"))
+                buf.seek(0)
+                buf.truncate()
+        fh.write(buf.getvalue().encode("utf-8"))
     # Encoded piece by piece into the file (the same bytes as json.dumps): a country's manifest
     # is never held as one string.
     path = out / "manifest.json"
@@ -134,7 +165,7 @@ def write_manifest(c: Consolidation, out: Path) -> list[Path]:
                 fh.write("".join(pieces).encode("utf-8"))
                 pieces = []
         fh.write(("".join(pieces) + "\n").encode("utf-8"))
-    return written + [path]
+    return [csv_path, path]
 
 
 # ---------------------------------------------------------------- data/

@@ -32,7 +32,7 @@ from pathlib import Path
 from gaixl import jsonsafe, timefmt
 from gaixl.atomic import file_sha256
 from gaixl.consolidation.letters import root_count
-from gaixl.consolidation.model import Accepted, Consolidation, Entry, PackedData, UnitStatus, pack
+from gaixl.consolidation.model import Accepted, Consolidation, Entry, PackedData, Spill, Stowed, UnitStatus, pack
 from gaixl.errors import GaixlError, UsageError
 from gaixl.findings import Finding
 from gaixl.report.data import ReportData
@@ -198,7 +198,8 @@ def _classify(entries: list[Entry], units: list[dict], year: int, layout: Layout
         if e.report is None or e.report.data is None:
             continue                                   # unreadable / wrong suffix: already rejected
         d = e.report.data
-        extra = expectation_findings(d, e.report.meta, year=year)
+        meta = e.report.meta
+        extra = expectation_findings(d, meta.load() if isinstance(meta, Stowed) else meta, year=year)
         e.findings += extra
         unit = by_code.get(e.unit_code or "") or by_name.get(e.unit_name or "")
         if unit is not None:
@@ -428,9 +429,15 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
         workers = min(os.cpu_count() or 1, 8) if len(jobs) >= PARALLEL_FROM else 1
     entries = []
     places: dict[str, str] = {}           # one copy of each packed locator (most files share one)
+    spill = Spill()                       # each file's report and metadata, on disk until needed
 
     def keep(i: int, e: Entry) -> None:
         e.places = places.setdefault(e.places, e.places)
+        if e.report is not None:
+            if isinstance(e.report.data, PackedData):
+                e.report.data.stow(spill)
+            if e.report.meta:
+                e.report.meta = Stowed(e.report.meta, spill)        # type: ignore[assignment]
         entries.append(e)
         if progress is not None:
             progress(i, len(jobs))
@@ -492,7 +499,7 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
                       accepted=accepted, total=total, by_parent=by_parent, county=county,
                       office=office or office_name(county), office_given=bool(office),
                       tz=tz or timefmt.DEFAULT_TZ, deadline=deadline,
-                      password=password)
+                      password=password, spill=spill)
     c.notes = [n for n in [_history(c, history)] if n]   # {"zh", "en"} each
     if out_dir is not None:
         from gaixl.consolidation.outputs import write_outputs

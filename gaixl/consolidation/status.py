@@ -309,7 +309,8 @@ def status_xlsx_bytes(c: Consolidation) -> bytes:
            "已被新文件替代": wb.add_format({"bg_color": "#FBF3D0", "font_color": "#6B5A00", "bold": True}),
            "单位不在名单中": wb.add_format({"bg_color": "#EFE6F7", "font_color": "#6A3D8F", "bold": True})}
 
-    def sheet(name: str, columns: list[str], rows: list[list], widths: list[int], status_col: int, numeric: set[int]):
+    def sheet(name: str, columns: list[str], rows, n: int, widths: list[int], status_col: int, numeric: set[int]):
+        # `rows`: a generator of the n rows (a country's are never all held)
         ws = wb.add_worksheet(name)
         ws.write_row(0, 0, columns, head)
         for i, row in enumerate(rows, start=1):
@@ -323,20 +324,20 @@ def status_xlsx_bytes(c: Consolidation) -> bytes:
         for j, w in enumerate(widths):
             ws.set_column(j, j, w)
         ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
-        if rows:
+        ws.autofilter(0, 0, max(n, 1), len(columns) - 1)
+        if n:
             for text, f in fmt.items():
-                ws.conditional_format(1, status_col, len(rows), status_col,
+                ws.conditional_format(1, status_col, n, status_col,
                                       {"type": "cell", "criteria": "==", "value": f'"{text}"', "format": f})
         return ws
 
-    ws = sheet("报送情况", UNIT_COLUMNS, [unit_row(u, c) for u in c.units], [16, 30, 10, 36, 20, 10, 8, 8, 50], 2,
+    ws = sheet("报送情况", UNIT_COLUMNS, (unit_row(u, c) for u in c.units), len(c.units), [16, 30, 10, 36, 20, 10, 8, 8, 50], 2,
                {6, 7})
     late_fmt = wb.add_format({"bg_color": "#FDE9D9", "font_color": "#9C3D00", "bold": True})
     if c.units:
         ws.conditional_format(1, 5, len(c.units), 5, {"type": "cell", "criteria": "==", "value": f'"{LATE}"',
                                                       "format": late_fmt})
-    ws = sheet("收到的文件", FILE_COLUMNS, [file_row(e, c) for e in sorted_entries(c)],
+    ws = sheet("收到的文件", FILE_COLUMNS, (file_row(e, c) for e in sorted_entries(c)), len(c.entries),
                [40, 14, 16, 30, 20, 10, 12, 8, 8, 50, 20], 1, {7, 8})
     if c.entries:
         ws.conditional_format(1, 5, len(c.entries), 5, {"type": "cell", "criteria": "==", "value": f'"{LATE}"',

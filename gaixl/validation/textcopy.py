@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
+from typing import Any
 
 from gaixl.findings import Finding
 from gaixl.report.data import ReportData
@@ -135,7 +137,7 @@ def _digest(key: str) -> bytes:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=12).digest()
 
 
-def _unit_paragraphs(data: ReportData | None, layout: Layout, name: str):
+def _unit_paragraphs(data: ReportData | None, layout: Layout, name: str) -> Iterator[tuple[Any, int, str, str]]:
     """(section, index, paragraph, key) of each long enough paragraph of one unit's report."""
     if data is None or data.layout != layout.id:
         return
@@ -157,14 +159,14 @@ def duplicate_units(reports, layout: Layout) -> dict[str, list[Finding]]:
     seen: dict[bytes, list[tuple[str, str]]] = {}        # paragraph key's digest → [(code, name)]
     keys_of: dict[str, list[bytes]] = {}
     for code, name, data, _loc in again():
-        mine = [_digest(k) for _s, _i, _p, k in _unit_paragraphs(data, layout, name)]
-        for h in mine:
+        digests = [_digest(k) for _s, _i, _p, k in _unit_paragraphs(data, layout, name)]
+        for h in digests:
             owners = seen.setdefault(h, [])
             if not owners or owners[-1][0] != code:
                 owners.append((code, name))
-        keys_of[code] = mine
-    sharing = {code for code, mine in keys_of.items() if any(c != code for h in mine for c, _n in seen[h])}
-    paras: dict[str, list] = {}
+        keys_of[code] = digests
+    sharing = {code for code, ds in keys_of.items() if any(c != code for h in ds for c, _n in seen[h])}
+    paras: dict[str, list[tuple[Any, int, str, bytes, Any]]] = {}
     for code, name, data, loc in again():
         if code in sharing:
             paras[code] = [(s, i, p, _digest(k), loc) for s, i, p, k in _unit_paragraphs(data, layout, name)]
