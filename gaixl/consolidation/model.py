@@ -22,7 +22,7 @@ from gaixl.spec.model import Layout
 STATES = ("accepted", "superseded", "rejected", "unknown-unit")
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One input file found in the inbox. Every file ends in exactly one state."""
 

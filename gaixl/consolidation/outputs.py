@@ -197,7 +197,7 @@ def _number_or_none(v):
         return None
 
 
-LONG_BATCH = 2000       # units a time: long.csv and long.parquet are written as they are made
+LONG_BATCH = 500        # units a time: long.csv and long.parquet are written as they are made
 
 
 def write_data(c: Consolidation, out: Path) -> list[Path]:
@@ -349,17 +349,21 @@ def _number(v):
 
 # ---------------------------------------------------------------- consolidated workbook
 def coverage_rows(c: Consolidation) -> list[list]:
-    rows = [["单位代码", "单位名称", "上级", "状态", "计入汇总", "采用的文件", "报送时间（北京时间）" if c.tz == timefmt.DEFAULT_TZ
-             else f"报送时间（{c.tz}）"]]
+    return list(_coverage_rows(c))
+
+
+def _coverage_rows(c: Consolidation):
+    """The 汇总范围 sheet's rows (a header, a row per roster unit, a total), made as written."""
+    yield ["单位代码", "单位名称", "上级", "状态", "计入汇总", "采用的文件", "报送时间（北京时间）" if c.tz == timefmt.DEFAULT_TZ
+           else f"报送时间（{c.tz}）"]
     for u in c.units:
         e = u.entry
         state = STATUS_ZH.get(u.status, u.status) + ("（逾期报送）" if e is not None and e.late and u.status == "accepted"
                                                      else "")
-        rows.append([u.code, u.name, u.parent, state, "是" if u.status == "accepted" else "否",
-                     e.file if e is not None and u.status == "accepted" else "",
-                     timefmt.zh_time(e.submitted_at, c.zone) if e is not None and u.status == "accepted" else ""])
-    rows.append(["合计", f"计入汇总{len(c.accepted)}个单位，名单共{len(c.units)}个单位", "", "", "", "", ""])
-    return rows
+        yield [u.code, u.name, u.parent, state, "是" if u.status == "accepted" else "否",
+               e.file if e is not None and u.status == "accepted" else "",
+               timefmt.zh_time(e.submitted_at, c.zone) if e is not None and u.status == "accepted" else ""]
+    yield ["合计", f"计入汇总{len(c.accepted)}个单位，名单共{len(c.units)}个单位", "", "", "", "", ""]
 
 
 def write_consolidated(c: Consolidation, out: Path) -> Path:
@@ -372,7 +376,7 @@ def write_consolidated(c: Consolidation, out: Path) -> Path:
             inputs.setdefault(group, {}).setdefault(rk, {})[ck] = v
     return generate_workbook(c.layout, c.year, c.total.unit["code"], c.total.unit["name"], out / consolidated_name(c),
                              prefill={"tables": inputs}, prefill_note="汇总数：各单位之和（见“汇总范围”工作表）",
-                             extra_sheets=[(COVERAGE_SHEET, coverage_rows(c))], generated_at=generated_at(c),
+                             extra_sheets=[(COVERAGE_SHEET, _coverage_rows(c))], generated_at=generated_at(c),
                              password=c.password or DEFAULT_PASSWORD)
 
 

@@ -20,7 +20,7 @@ from gaixl.atomic import atomic_file, write_bytes
 from gaixl.consolidation import charts
 from gaixl.consolidation.letters import root_count
 from gaixl.consolidation.model import Consolidation, Entry, UnitStatus, generated_at
-from gaixl.document.docx import docx_bytes
+from gaixl.document.docx import docx_bytes, write_docx
 from gaixl.document.html import esc
 from gaixl.document.model import TODO_MARK, BarChart, Document, build_document, chinese_date
 from gaixl.errors import GaixlError
@@ -504,7 +504,10 @@ def county_report_bytes(c: Consolidation) -> bytes:
 
 
 def write_county_report(c: Consolidation, path: str | Path) -> Path:
-    return write_bytes(path, county_report_bytes(c))
+    """county-report.docx written as it is made (the same bytes as county_report_bytes)."""
+    with atomic_file(path) as fh:
+        write_docx(county_document(c), fh)
+    return Path(path)
 
 
 __all__ = [
