@@ -55,11 +55,14 @@ class Spill:
     holds only (offset, length) per record — a country's 100,000 reports are not held in RAM.
     A forked writer reads it too (os.pread: no shared file position)."""
 
-    def __init__(self, folder: str | Path | None = None):
+    def __init__(self, folder: str | Path | None = None, where: str | Path | None = None):
+        # `folder`: where the file goes (beside the output: the disk it is written to, not a /tmp
+        # that may be memory); `where`: what an error names (the output folder).
+        self._where = where or folder or tempfile.gettempdir()
         try:
             self._file = tempfile.TemporaryFile(dir=folder, prefix=".gaixl-spill-")
         except OSError as e:
-            raise output_error(folder or tempfile.gettempdir(), e) from None
+            raise output_error(self._where, e, "folder") from None
         self._fd = self._file.fileno()
         self._end = 0
 
@@ -71,9 +74,8 @@ class Spill:
                 n = os.pwrite(self._fd, view, self._end)
                 self._end += n
                 view = view[n:]
-        except OSError as e:                # the temporary folder's disk is full
-            raise output_error(self._file.name if isinstance(self._file.name, str) else tempfile.gettempdir(),
-                               e) from None
+        except OSError as e:                # the disk is full
+            raise output_error(self._where, e, "folder") from None
         return at
 
     def get(self, at: tuple[int, int]) -> bytes:

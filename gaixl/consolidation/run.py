@@ -429,7 +429,9 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
         workers = min(os.cpu_count() or 1, 8) if len(jobs) >= PARALLEL_FROM else 1
     entries = []
     places: dict[str, str] = {}           # one copy of each packed locator (most files share one)
-    spill = Spill()                       # each file's report and metadata, on disk until needed
+    # Each file's report and metadata wait on disk, beside the output folder when there is one.
+    target = Path(out_dir) if out_dir is not None else None
+    spill = Spill(target.parent if target is not None and target.parent.is_dir() else None, where=target)
 
     def keep(i: int, e: Entry) -> None:
         e.places = places.setdefault(e.places, e.places)
