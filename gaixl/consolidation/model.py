@@ -158,6 +158,13 @@ class PackedData:
             return body
         return tuple(ReportData(self.layout, self.year, tables=body).raw_values(layout).values())
 
+    def texts(self) -> ReportData:
+        """The report without its tables (unit, texts, signature, contact): what a look at its
+        narrative needs, without building a dict per row."""
+        _body, unit, text, signature, contact, extra = marshal.loads(self._bytes())
+        return ReportData(layout=self.layout, year=self.year, unit=unit, tables={}, text=text, signature=signature,
+                          contact=contact, extra=extra)
+
     def unpack(self, layout: Layout) -> ReportData:
         body, unit, text, signature, contact, extra = marshal.loads(self._bytes())
         tables = _tables(layout, body) if self._exact else body
@@ -210,6 +217,11 @@ class Accepted(Mapping):
 
     def __contains__(self, code) -> bool:
         return code in self._d
+
+    def texts(self, code: str) -> ReportData:
+        """The unit's report without its tables (PackedData.texts), or whole when not packed."""
+        d = self._d[code]
+        return d.texts() if isinstance(d, PackedData) else d
 
     def cells(self, code: str) -> tuple:
         """The unit's cells in layout.cell_keys order (see cells_of)."""

@@ -22,6 +22,7 @@ Nothing is modified in the inbox. Outputs: gaixl.consolidation.outputs.write_out
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import zipfile
@@ -392,13 +393,13 @@ def _history(c: Consolidation, path) -> dict | None:
 def _duplicate_text(statuses: list[UnitStatus], layout: Layout) -> None:
     """text-duplicate-units: each unit's report (the one taken, or the latest rejected) against
     the others', added to its findings (and so to its letter)."""
-    def whole(d):            # an accepted report is held packed (PackedData) in a large run
-        return d.unpack(layout) if isinstance(d, PackedData) else d
+    def texts(d):            # held packed (PackedData) in a large run: its texts are enough here
+        return d.texts() if isinstance(d, PackedData) else d
 
-    def reports():           # unpacked one at a time: a country's reports are never all held
+    def reports():           # one at a time, when asked for: a country's reports are never all held
         for u in statuses:
             if u.entry is not None and u.entry.report is not None and u.entry.report.data is not None:
-                yield u.code, u.name, whole(u.entry.report.data), None
+                yield u.code, u.name, functools.partial(texts, u.entry.report.data), None
 
     found = duplicate_units(reports, layout)
     for u in statuses:

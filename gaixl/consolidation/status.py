@@ -19,13 +19,13 @@ from gaixl import timefmt
 from gaixl.atomic import atomic_file, write_bytes
 from gaixl.consolidation import charts
 from gaixl.consolidation.letters import root_count
-from gaixl.consolidation.model import Consolidation, Entry, UnitStatus, generated_at
+from gaixl.consolidation.model import Accepted, Consolidation, Entry, UnitStatus, generated_at, unit_of
 from gaixl.document.docx import docx_bytes, write_docx
 from gaixl.document.html import esc
 from gaixl.document.model import TODO_MARK, BarChart, Document, build_document, chinese_date
 from gaixl.errors import GaixlError
 from gaixl.report.data import ReportData
-from gaixl.spec.model import Layout
+from gaixl.spec.model import CellRef, Layout
 
 FIXED_DATE = dt.datetime(2000, 1, 1, 0, 0, 0)
 
@@ -112,8 +112,18 @@ def unit_applications(c: Consolidation) -> list[charts.Bar]:
     """三 一、本年新收 总计 of every accepted unit, largest first (ties by roster order)."""
     names = {u.code: u.name for u in c.units}
     order = {u.code: i for i, u in enumerate(c.units)}
-    rows = [(code, names.get(code) or d.unit.get("name") or code, charts.applications(c.layout, d))
-            for code, d in c.accepted.items()]
+    acc = c.accepted
+    if isinstance(acc, Accepted) and acc.layout is c.layout and "t3" in c.layout.tables:
+        # Straight from the packed cells: the one number, without unpacking a country's reports.
+        at = list(c.layout.cell_keys).index(CellRef("t3", "new", charts.t3_total_col(c.layout)))
+
+        def number(code: str) -> float:
+            v = acc.cells(code)[at]
+            return v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0
+        rows = [(code, names.get(code) or unit_of(acc, code).get("name") or code, number(code)) for code in acc]
+    else:
+        rows = [(code, names.get(code) or d.unit.get("name") or code, charts.applications(c.layout, d))
+                for code, d in acc.items()]
     rows.sort(key=lambda r: (-r[2], order.get(r[0], len(order)), r[0]))
     return [charts.Bar(name, v) for _code, name, v in rows]
 
@@ -395,10 +405,11 @@ def coverage_text(c: Consolidation) -> str:
 def _unit_texts(c: Consolidation, heading: str) -> list[tuple[str, list[str]]]:
     """(unit name, its paragraphs of `heading`) of every accepted unit with text there, roster order."""
     out = []
+    acc = c.accepted
     for u in c.units:
-        d = c.accepted.get(u.code)
-        if d is None:
+        if u.code not in acc:
             continue
+        d = acc.texts(u.code) if isinstance(acc, Accepted) else acc[u.code]       # the texts are enough
         paras = [" ".join(str(p).split()) for p in d.text.get(heading, []) if p and str(p).strip()]
         paras = [p for p in paras if p.rstrip("。.") not in ("无", "没有", "暂无")]
         if paras:

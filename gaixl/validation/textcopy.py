@@ -156,10 +156,11 @@ def duplicate_units(reports, layout: Layout) -> dict[str, list[Finding]]:
     code → findings: one per unit whose report shares paragraphs with others', naming the other
     units and the first such paragraph."""
     again = reports if callable(reports) else (lambda: reports)
+    # A report may come as a function giving it (made only when its text is looked at).
     seen: dict[bytes, list[tuple[str, str]]] = {}        # paragraph key's digest → [(code, name)]
     keys_of: dict[str, list[bytes]] = {}
     for code, name, data, _loc in again():
-        digests = [_digest(k) for _s, _i, _p, k in _unit_paragraphs(data, layout, name)]
+        digests = [_digest(k) for _s, _i, _p, k in _unit_paragraphs(data() if callable(data) else data, layout, name)]
         for h in digests:
             owners = seen.setdefault(h, [])
             if not owners or owners[-1][0] != code:
@@ -169,7 +170,8 @@ def duplicate_units(reports, layout: Layout) -> dict[str, list[Finding]]:
     paras: dict[str, list[tuple[Any, int, str, bytes, Any]]] = {}
     for code, name, data, loc in again():
         if code in sharing:
-            paras[code] = [(s, i, p, _digest(k), loc) for s, i, p, k in _unit_paragraphs(data, layout, name)]
+            paras[code] = [(s, i, p, _digest(k), loc) for s, i, p, k in
+                           _unit_paragraphs(data() if callable(data) else data, layout, name)]
     paras = {code: paras[code] for code in keys_of if code in paras}         # in the reports' order
     out: dict[str, list[Finding]] = {}
     for code, mine in paras.items():
