@@ -495,7 +495,7 @@ def _write_all(c: Consolidation, out: Path, *, reports: bool, parallel: bool | N
         written: dict[str, Path] = {}
         for p in write_manifest(c, out):
             written[p.name] = p
-        written["feedback"] = ensure_dir(out / FEEDBACK_DIR)
+        written["feedback"] = out / FEEDBACK_DIR
         write_feedback(c, out / FEEDBACK_DIR, when=generated_at(c))
         if reports:
             write_reports(c, out, codes[half:])
@@ -517,7 +517,7 @@ def _write_all(c: Consolidation, out: Path, *, reports: bool, parallel: bool | N
                           zh=f"无法写出汇总结果：{os_reason_zh(e)}") from e
     written["summary.xlsx"] = out / SUMMARY_XLSX
     if reports:
-        written["reports"] = ensure_dir(out / REPORTS_DIR)
+        written["reports"] = out / REPORTS_DIR
     return written
 
 
