@@ -451,3 +451,25 @@ def test_password_of_the_consolidated_workbook(tmp_path):
     book = openpyxl.load_workbook(c.outputs["consolidated"])
     assert all(ws.protection.password == legacy_password_hash(DEFAULT_PASSWORD)
                for ws in book.worksheets if ws.protection.sheet)
+
+
+def test_a_packed_reports_data_file_is_dump_data_of_it():
+    """The per-unit data files of a large run are made straight from the packed cells
+    (PackedData.data_file): the very text dump_data writes of the unpacked report, whatever the
+    cells hold (blanks, floats, texts with quotes, booleans) and with texts and extra keys."""
+    import random
+
+    from gaixl.consolidation.model import PackedData
+    from gaixl.report.data import ReportData, dump_data
+    from gaixl.spec.load import load_layout
+
+    lay = load_layout("2021")
+    rnd = random.Random(3)
+    for t in range(40):
+        d = ReportData.empty(lay, 2025, "C1", '单位"名\n')
+        for ref in list(lay.cell_keys)[: rnd.randint(0, len(lay.cell_keys))]:
+            d.set_value(lay, ref, rnd.choice([None, 0, 7, 2.5, 1e20, '文字"x', True, -3]))
+        d.text = {"一、总体情况": ["段落\u2028", "x"]}
+        d.extra = {"note": {"a": [1, 2]}}
+        p = PackedData(d, lay)
+        assert p.data_file(lay) == dump_data(p.unpack(lay)), t

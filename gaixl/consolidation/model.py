@@ -17,7 +17,7 @@ from pathlib import Path
 from gaixl import timefmt
 from gaixl.atomic import output_error
 from gaixl.findings import FileReport, Finding
-from gaixl.report.data import ReportData
+from gaixl.report.data import ReportData, dump_data, dump_data_cells
 from gaixl.spec.model import Layout
 
 STATES = ("accepted", "superseded", "rejected", "unknown-unit")
@@ -158,6 +158,18 @@ class PackedData:
             return body
         return tuple(ReportData(self.layout, self.year, tables=body).raw_values(layout).values())
 
+    def data_file(self, layout: Layout) -> str:
+        """dump_data of the unpacked report — the same text, made straight from the packed cells."""
+        body, unit, text, signature, contact, extra = marshal.loads(self._bytes())
+        if self._exact and layout.id == self.layout:
+            shell = ReportData(layout=self.layout, year=self.year, unit=unit, tables={}, text=text,
+                               signature=signature, contact=contact, extra=extra)
+            try:
+                return dump_data_cells(shell, layout, body)
+            except ValueError:
+                pass
+        return dump_data(self.unpack(layout))
+
     def texts(self) -> ReportData:
         """The report without its tables (unit, texts, signature, contact): what a look at its
         narrative needs, without building a dict per row."""
@@ -217,6 +229,11 @@ class Accepted(Mapping):
 
     def __contains__(self, code) -> bool:
         return code in self._d
+
+    def data_file(self, code: str) -> str:
+        """The unit's data file text (dump_data), from its packed cells when it is packed."""
+        d = self._d[code]
+        return d.data_file(self.layout) if isinstance(d, PackedData) else dump_data(d)
 
     def texts(self, code: str) -> ReportData:
         """The unit's report without its tables (PackedData.texts), or whole when not packed."""

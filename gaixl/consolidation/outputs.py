@@ -29,7 +29,7 @@ from pathlib import Path
 from gaixl import timefmt
 from gaixl.atomic import atomic_dir, atomic_file, atomic_path, ensure_dir, write_bytes, write_text
 from gaixl.consolidation.letters import needs_template
-from gaixl.consolidation.model import Consolidation, cells_of, generated_at, unit_of
+from gaixl.consolidation.model import Accepted, Consolidation, cells_of, generated_at, unit_of
 from gaixl.csvcell import defuse, field
 from gaixl.errors import OutputError, os_reason_zh
 from gaixl.report.data import dump_data
@@ -302,9 +302,14 @@ def _float64s(numbers: list):
 def write_unit_data(c: Consolidation, out: Path, codes: list[str] | None = None) -> list[Path]:
     """data/<code>-<name>.json: the data file of each accepted unit (all, or those of `codes`)."""
     written = []
-    for code in sorted(c.accepted) if codes is None else codes:
-        d = c.accepted[code]
-        written.append(write_text(out / "data" / (unit_stem(code, d.unit.get("name") or "") + ".json"), dump_data(d)))
+    acc = c.accepted
+    for code in sorted(acc) if codes is None else codes:
+        if isinstance(acc, Accepted) and acc.layout is c.layout:
+            name, text = unit_of(acc, code).get("name") or "", acc.data_file(code)     # no dicts built
+        else:
+            d = acc[code]
+            name, text = d.unit.get("name") or "", dump_data(d)
+        written.append(write_text(out / "data" / (unit_stem(code, name) + ".json"), text))
     return written
 
 
