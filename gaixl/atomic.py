@@ -283,9 +283,7 @@ def atomic_dir(target: str | Path, keep: Callable[[str], bool] = lambda name: Fa
     a read-only folder never leaves half an output. `lock`: a file in `target` whose writers
     hold an flock on it (the sent log's lock); held while carrying and swapping, so nothing they
     write in between is lost. An OSError is an OutputError naming the folder."""
-    target = Path(target)
-    if target.is_symlink():
-        target = Path(os.path.realpath(target))
+    target = Path(os.path.realpath(target))     # "." or a link: the folder itself, named by its parent
     if target.exists() and not target.is_dir():
         raise output_error(target, NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target)),
                            "folder")
