@@ -260,7 +260,7 @@ def unit_of(accepted: Mapping, code: str) -> dict:
     return accepted[code].unit
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitStatus:
     """One roster unit and what came of it."""
 

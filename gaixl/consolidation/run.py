@@ -426,6 +426,7 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
     units = read_roster(roster)
     files, sidecars = inbox_files(inbox)
     jobs = [(p, p.relative_to(inbox).as_posix(), sidecars.get(p), tz) for p in files]
+    total_files = len(jobs)
     if workers is None:
         workers = min(os.cpu_count() or 1, 8) if len(jobs) >= PARALLEL_FROM else 1
     entries = []
@@ -443,7 +444,7 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
                 e.report.meta = Stowed(e.report.meta, spill)        # type: ignore[assignment]
         entries.append(e)
         if progress is not None:
-            progress(i, len(jobs))
+            progress(i, total_files)
 
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(workers) as ex:
@@ -452,6 +453,7 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
     else:
         for i, job in enumerate(jobs, 1):
             keep(i, _read_job(job))
+    del jobs, files, sidecars             # a Path and a tuple per file, no longer needed
     year = year if year is not None else infer_year(entries)
     if year is None:
         raise UsageError("no readable report in the inbox to tell the year from: give --year", where=str(inbox),
@@ -488,6 +490,9 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
     _duplicate_text(statuses, layout)
     county = county or county_name(units, roster)
     order = [u["code"] for u in units if u["code"] in accepted]
+    # What only the matching needed goes before the outputs are written (a country's roster
+    # rows and lists per unit would otherwise also sit in the forked writer's memory).
+    del units, competing, stale, of_unit
     total = _sum_accepted(layout, year, accepted, order, f"{county}-汇总", f"{county}（汇总）")
     total.signature = {"unit": office or office_name(county), "date": ""}
     by_parent = {}
