@@ -97,7 +97,9 @@ def naive(n: int, sample: int) -> dict:
 
 def run_child(n: int, docx: bool, workers: int) -> dict:
     r = subprocess.run([sys.executable, __file__, "--one", str(n), "--workers", str(workers)]
-                       + (["--docx"] if docx else []), capture_output=True, text=True, check=True)
+                       + (["--docx"] if docx else []), capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"the run of {n} files failed (exit {r.returncode}):\n{r.stderr[-4000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 

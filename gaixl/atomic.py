@@ -11,8 +11,10 @@ import hashlib
 import itertools
 import os
 import re
+import shutil
 import stat
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -206,6 +208,156 @@ def remove_stale_temps(folder: str | Path) -> int:
             removed += 1
         except (PermissionError, OverflowError, OSError):
             pass                            # alive (another user's), or not a pid at all
+    return removed
+
+
+# ---------------------------------------------------------------- a whole folder, all or nothing
+def _staging_name(target: Path, kind: str) -> Path:
+    return target.parent / f".{target.name}.{os.getpid()}.{next(_counter)}.{kind}"
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE) → True; False where the
+    system or the file system cannot (the caller then renames twice)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _carry(old: Path, stage: Path, keep: Callable[[str], bool]) -> None:
+    """Hard-link (or copy) what `keep` names of the old folder into the staging folder."""
+    for p in old.iterdir():
+        if not keep(p.name) or (stage / p.name).exists() or _STAGED.fullmatch(p.name) or _TEMP.fullmatch(p.name):
+            continue
+        if p.is_dir() and not p.is_symlink():
+            shutil.copytree(p, stage / p.name, symlinks=True, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(p, stage / p.name)
+
+
+def _link_or_copy(src, dst) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+@contextmanager
+def _flock(path: Path | None):
+    """An exclusive OS lock on `path` while the block runs (nothing when None, missing or no flock)."""
+    try:
+        import fcntl
+    except ImportError:                         # pragma: no cover - Windows
+        fcntl = None  # type: ignore[assignment]
+    if path is None or fcntl is None or not path.exists():
+        yield
+        return
+    with open(path, "rb") as fh:                  # a read-only folder can be locked too
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)     # waits for a writer of a carried file to finish
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+@contextmanager
+def atomic_dir(target: str | Path, keep: Callable[[str], bool] = lambda name: False,
+               lock: str | None = None) -> Iterator[Path]:
+    """A folder whose content replaces `target` as a whole when the block ends without error.
+    The block writes into a fresh staging folder beside `target`; then the entries of the old
+    `target` that `keep(name)` names (what other commands keep there: a sent log …) are linked
+    into it, and the two are swapped in one step — the old folder is then removed. On any
+    error the staging folder is removed and `target` is left exactly as it was: a full disk or
+    a read-only folder never leaves half an output. `lock`: a file in `target` whose writers
+    hold an flock on it (the sent log's lock); held while carrying and swapping, so nothing they
+    write in between is lost. An OSError is an OutputError naming the folder."""
+    target = Path(os.path.realpath(target))     # "." or a link: the folder itself, named by its parent
+    if target.exists() and not target.is_dir():
+        raise output_error(target, NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target)),
+                           "folder")
+    remove_stale_staging(target)
+    try:
+        _mkdir(target.parent)
+        stage = _staging_name(target, "staging")
+        stage.mkdir()
+    except OSError as e:
+        raise output_error(target, e, "folder") from None
+    try:
+        yield stage
+        with _flock(target / lock if lock else None):
+            if target.is_dir():
+                _carry(target, stage, keep)
+            _swap(stage, target)
+    except OSError as e:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise output_error(getattr(e, "filename", None) or target, e, "folder") from None
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def _swap(stage: Path, target: Path) -> None:
+    """Put `stage` where `target` is; the old `target` (if any) is removed."""
+    for _attempt in range(3):
+        if not target.exists():
+            try:
+                os.rename(stage, target)
+                return
+            except OSError as e:
+                if e.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                    raise
+                continue                    # made by another run meanwhile: swap with it
+        if _exchange(stage, target):
+            shutil.rmtree(stage, ignore_errors=True)     # now the old folder
+            return
+        old = _staging_name(target, "old")
+        os.rename(target, old)
+        try:
+            os.rename(stage, target)
+        except OSError:
+            os.rename(old, target)          # put the old output back
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    raise OSError(errno.EEXIST, os.strerror(errno.EEXIST), str(target))
+
+
+_STAGED = re.compile(r"\..+\.(\d+)\.\d+\.(staging|old)")
+
+
+def remove_stale_staging(target: str | Path) -> int:
+    """Remove the staging folders that runs killed mid-write left beside `target` (their process
+    is gone) → how many. The target's own content is never touched."""
+    target = Path(target)
+    removed = 0
+    prefix = f".{target.name}."
+    try:
+        candidates = [p for p in target.parent.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return 0
+    for p in candidates:
+        m = _STAGED.fullmatch(p.name)
+        if not m or p.name[len(prefix):].count(".") != 2 or int(m.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(p, ignore_errors=True)
+            removed += 1
+        except (PermissionError, OverflowError, OSError):
+            pass
     return removed
 
 

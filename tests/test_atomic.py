@@ -159,3 +159,40 @@ def test_every_writer_goes_through_atomic():
             if writes and (rel, name) not in allowed:
                 found.append(f"{rel}:{node.lineno} {name}")
     assert not found, "writers outside gaixl.atomic: " + ", ".join(found)
+
+
+def test_a_folder_is_replaced_whole_or_not_at_all(tmp_path):
+    """atomic_dir: the new content appears in one step; what `keep` names of the old folder is
+    carried over; an error leaves the old folder as it was and no staging folder; the staging
+    folder of a killed run (its pid gone) is removed by the next run, a live run's is not."""
+    import subprocess
+    import sys
+
+    from gaixl.atomic import atomic_dir
+
+    target = tmp_path / "out"
+    with atomic_dir(target) as stage:
+        (stage / "a.txt").write_text("one")
+        assert not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"] and (target / "a.txt").read_text() == "one"
+    (target / ".log").write_text("kept")
+    with pytest.raises(RuntimeError):
+        with atomic_dir(target, keep=lambda n: n.startswith(".")) as stage:
+            (stage / "a.txt").write_text("two")
+            raise RuntimeError("half-way")
+    assert sorted(p.name for p in target.iterdir()) == [".log", "a.txt"] and (target / "a.txt").read_text() == "one"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        for name in (f".out.{dead}.0.staging", f".out.{live.pid}.1.staging", f".out.x.{dead}.2.staging"):
+            (tmp_path / name).mkdir()
+        with atomic_dir(target, keep=lambda n: n.startswith(".")) as stage:
+            (stage / "b.txt").write_text("three")
+        assert sorted(p.name for p in target.iterdir()) == [".log", "b.txt"]
+        assert {p.name for p in tmp_path.iterdir()} == {f".out.x.{dead}.2.staging", f".out.{live.pid}.1.staging", "out"}
+    finally:
+        live.kill()
+        live.wait()

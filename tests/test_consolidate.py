@@ -324,18 +324,53 @@ def test_parallel_outputs_equal_sequential_ones(tmp_path):
         assert (seq / f).read_bytes() == (par / f).read_bytes(), f
 
 
-@pytest.mark.parametrize("parallel", [False, True])
-def test_an_unwritable_output_is_a_clear_error(tmp_path, parallel):
+def test_an_unwritable_output_is_a_clear_error(tmp_path):
     from gaixl.consolidation.outputs import write_outputs
     from gaixl.errors import OutputError
 
     c = consolidate(DEMO / "returned", DEMO / "roster.csv", None, None)
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "data").write_text("a file where the data folder should be")
+    (tmp_path / "file").write_text("a file where a folder should be")
     with pytest.raises(OutputError) as e:
-        write_outputs(c, out, reports=False, parallel=parallel)
-    assert "data" in e.value.where and "无法写入输出" in e.value.text("zh") and "不是文件夹" in e.value.text("zh")
+        write_outputs(c, tmp_path / "file" / "out", reports=False)
+    assert "file" in e.value.where and "无法写入输出" in e.value.text("zh") and "不是文件夹" in e.value.text("zh")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]         # no staging folder left
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_failed_run_leaves_the_previous_output_as_it_was(tmp_path, monkeypatch, parallel):
+    """The outputs are written into a staging folder that replaces the output folder only when
+    all is written: a write failing half-way (here: the disk full when summary.xlsx is written,
+    in the forked writer when parallel) leaves the previous output, byte for byte, and no
+    staging folder; the sent log of feedback/distribute survives a good re-run."""
+    import errno
+
+    from gaixl.consolidation import outputs
+    from gaixl.errors import OutputError
+
+    c = consolidate(DEMO / "returned", DEMO / "roster.csv", None, None)
+    out = tmp_path / "out"
+    outputs.write_outputs(c, out, reports=False, parallel=parallel)
+    (out / "data").joinpath("stale.json").write_text("{}")          # ours: not carried over
+    (out / ".gaixl-sent.json").write_text('{"version": 1, "sent": {}}')
+    (out / "mail").mkdir()
+    (out / "mail" / "draft.eml").write_text("a feedback draft")
+    (out / "说明.txt").write_text("the clerk's own note")
+    before = hashes(out)
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device", str(out / "x"))
+    with monkeypatch.context() as m:
+        m.setattr(outputs, "write_summary", full)
+        with pytest.raises(OutputError) as e:
+            outputs.write_outputs(c, out, reports=False, parallel=parallel)
+    assert ".staging" not in e.value.text("zh")
+    assert hashes(out) == before and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    written = outputs.write_outputs(c, out, reports=False, parallel=parallel)
+    assert all(p.exists() and p.is_relative_to(out) for p in written.values())
+    assert not (out / "data" / "stale.json").exists()
+    kept = {k: v for k, v in hashes(out).items() if k in (".gaixl-sent.json", "mail/draft.eml", "说明.txt")}
+    assert kept == {k: before[k] for k in kept} and len(kept) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -416,3 +451,25 @@ def test_password_of_the_consolidated_workbook(tmp_path):
     book = openpyxl.load_workbook(c.outputs["consolidated"])
     assert all(ws.protection.password == legacy_password_hash(DEFAULT_PASSWORD)
                for ws in book.worksheets if ws.protection.sheet)
+
+
+def test_a_packed_reports_data_file_is_dump_data_of_it():
+    """The per-unit data files of a large run are made straight from the packed cells
+    (PackedData.data_file): the very text dump_data writes of the unpacked report, whatever the
+    cells hold (blanks, floats, texts with quotes, booleans) and with texts and extra keys."""
+    import random
+
+    from gaixl.consolidation.model import PackedData
+    from gaixl.report.data import ReportData, dump_data
+    from gaixl.spec.load import load_layout
+
+    lay = load_layout("2021")
+    rnd = random.Random(3)
+    for t in range(40):
+        d = ReportData.empty(lay, 2025, "C1", '单位"名\n')
+        for ref in list(lay.cell_keys)[: rnd.randint(0, len(lay.cell_keys))]:
+            d.set_value(lay, ref, rnd.choice([None, 0, 7, 2.5, 1e20, '文字"x', True, -3]))
+        d.text = {"一、总体情况": ["段落\u2028", "x"]}
+        d.extra = {"note": {"a": [1, 2]}}
+        p = PackedData(d, lay)
+        assert p.data_file(lay) == dump_data(p.unpack(lay)), t

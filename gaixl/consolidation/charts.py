@@ -51,7 +51,7 @@ def result_groups(layout: Layout) -> list[tuple[str, list[str]]]:
     return []
 
 
-def _t3_total_col(layout: Layout) -> str:
+def t3_total_col(layout: Layout) -> str:
     t = layout.tables["t3"]
     computed = [c.key for c in t.data_columns if c.computed]
     return computed[-1] if computed else t.data_columns[-1].key
@@ -61,7 +61,7 @@ def applications(layout: Layout, data: ReportData) -> float:
     """三 一、本年新收政府信息公开申请数量 · 总计."""
     if "t3" not in layout.tables:
         return 0
-    return data.number(layout, CellRef("t3", "new", _t3_total_col(layout)))
+    return data.number(layout, CellRef("t3", "new", t3_total_col(layout)))
 
 
 def results_breakdown(layout: Layout, data: ReportData) -> list[Bar]:
@@ -70,7 +70,7 @@ def results_breakdown(layout: Layout, data: ReportData) -> list[Bar]:
     (（五）), 其他处理 (（六）)."""
     if "t3" not in layout.tables:
         return []
-    col = _t3_total_col(layout)
+    col = t3_total_col(layout)
     return [Bar(label, sum(data.number(layout, CellRef("t3", k, col)) for k in keys), RESULT_COLOURS[i % len(RESULT_COLOURS)])
             for i, (label, keys) in enumerate(result_groups(layout))]
 

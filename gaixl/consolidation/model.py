@@ -7,19 +7,23 @@ from __future__ import annotations
 
 import datetime as dt
 import marshal
+import os
+import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gaixl import timefmt
+from gaixl.atomic import output_error
 from gaixl.findings import FileReport, Finding
-from gaixl.report.data import ReportData
+from gaixl.report.data import ReportData, dump_data, dump_data_cells
 from gaixl.spec.model import Layout
 
 STATES = ("accepted", "superseded", "rejected", "unknown-unit")
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One input file found in the inbox. Every file ends in exactly one state."""
 
@@ -45,6 +49,67 @@ class Entry:
     report: FileReport | None = None  # None when unreadable
 
 
+class Spill:
+    """Where a large run keeps its per-file records while it runs: one anonymous temporary file
+    (removed by the system however the run ends), appended to, read back by position. Memory
+    holds only (offset, length) per record — a country's 100,000 reports are not held in RAM.
+    A forked writer reads it too (os.pread: no shared file position)."""
+
+    def __init__(self, folder: str | Path | None = None, where: str | Path | None = None):
+        # `folder`: where the file goes (beside the output: the disk it is written to, not a /tmp
+        # that may be memory); `where`: what an error names (the output folder).
+        self._where = where or folder or tempfile.gettempdir()
+        try:
+            self._file = tempfile.TemporaryFile(dir=folder, prefix=".gaixl-spill-")
+        except OSError as e:
+            raise output_error(self._where, e, "folder") from None
+        self._fd = self._file.fileno()
+        self._end = 0
+
+    def put(self, data: bytes) -> tuple[int, int]:
+        at = (self._end, len(data))
+        view = memoryview(data)
+        try:
+            while view:
+                n = os.pwrite(self._fd, view, self._end)
+                self._end += n
+                view = view[n:]
+        except OSError as e:                # the disk is full
+            raise output_error(self._where, e, "folder") from None
+        return at
+
+    def get(self, at: tuple[int, int]) -> bytes:
+        off, n = at
+        data = os.pread(self._fd, n, off)
+        if len(data) != n:
+            raise OSError(f"the run's scratch file was cut short ({len(data)} of {n} bytes at {off})")
+        return data
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class Stowed(Mapping):
+    """A dict kept in a Spill (a file's metadata, read once more when it is classified)."""
+
+    __slots__ = ("_spill", "_at")
+
+    def __init__(self, d: dict, spill: Spill):
+        self._spill, self._at = spill, spill.put(marshal.dumps(d))
+
+    def load(self) -> dict:
+        return marshal.loads(self._spill.get(self._at))
+
+    def __getitem__(self, k):
+        return self.load()[k]
+
+    def __iter__(self):
+        return iter(self.load())
+
+    def __len__(self) -> int:
+        return len(self.load())
+
+
 class PackedData:
     """A ReportData kept small while a large run holds it (a city's or a country's thousands):
     its cells as one value tuple in the layout's cell order, and its texts, all marshalled
@@ -52,7 +117,7 @@ class PackedData:
     ReportData back exactly, order of keys included; a report that the tuple cannot hold
     exactly (cells outside the layout, keys in another order) keeps its tables whole."""
 
-    __slots__ = ("layout", "year", "unit", "_blob", "_exact")
+    __slots__ = ("layout", "year", "unit", "_blob", "_exact", "_spill", "_at")
 
     def __init__(self, d: ReportData, layout: Layout):
         self.layout, self.year, self.unit = d.layout, d.year, d.unit
@@ -62,18 +127,58 @@ class PackedData:
             if _flat(_tables(layout, values)) != _flat(d.tables):
                 values = None
         self._exact = values is not None
-        self._blob = marshal.dumps((values if self._exact else d.tables, d.unit, d.text, d.signature, d.contact,
-                                    d.extra))
+        self._blob: bytes | None = marshal.dumps((values if self._exact else d.tables, d.unit, d.text, d.signature,
+                                                  d.contact, d.extra))
+        self._spill: Spill | None = None
+        self._at = (0, 0)
+
+    def __getstate__(self):             # sent from a reading process: before it is stowed
+        return {k: getattr(self, k) for k in ("layout", "year", "unit", "_blob", "_exact")}
+
+    def __setstate__(self, state) -> None:
+        for k, v in state.items():
+            setattr(self, k, v)
+        self._spill, self._at = None, (0, 0)
+
+    def stow(self, spill: Spill) -> None:
+        """Keep the packed bytes in `spill` (on disk) instead of memory."""
+        if self._blob is not None:
+            self._at, self._spill, self._blob = spill.put(self._blob), spill, None
+
+    def _bytes(self) -> bytes:
+        if self._blob is not None:
+            return self._blob
+        assert self._spill is not None
+        return self._spill.get(self._at)
 
     def values(self, layout: Layout) -> tuple:
         """Every cell of the layout, in layout.cell_keys order (None when blank)."""
-        body = marshal.loads(self._blob)[0]
+        body = marshal.loads(self._bytes())[0]
         if self._exact and layout.id == self.layout:
             return body
         return tuple(ReportData(self.layout, self.year, tables=body).raw_values(layout).values())
 
+    def data_file(self, layout: Layout) -> str:
+        """dump_data of the unpacked report — the same text, made straight from the packed cells."""
+        body, unit, text, signature, contact, extra = marshal.loads(self._bytes())
+        if self._exact and layout.id == self.layout:
+            shell = ReportData(layout=self.layout, year=self.year, unit=unit, tables={}, text=text,
+                               signature=signature, contact=contact, extra=extra)
+            try:
+                return dump_data_cells(shell, layout, body)
+            except ValueError:
+                pass
+        return dump_data(self.unpack(layout))
+
+    def texts(self) -> ReportData:
+        """The report without its tables (unit, texts, signature, contact): what a look at its
+        narrative needs, without building a dict per row."""
+        _body, unit, text, signature, contact, extra = marshal.loads(self._bytes())
+        return ReportData(layout=self.layout, year=self.year, unit=unit, tables={}, text=text, signature=signature,
+                          contact=contact, extra=extra)
+
     def unpack(self, layout: Layout) -> ReportData:
-        body, unit, text, signature, contact, extra = marshal.loads(self._blob)
+        body, unit, text, signature, contact, extra = marshal.loads(self._bytes())
         tables = _tables(layout, body) if self._exact else body
         return ReportData(layout=self.layout, year=self.year, unit=unit, tables=tables, text=text,
                           signature=signature, contact=contact, extra=extra)
@@ -125,6 +230,16 @@ class Accepted(Mapping):
     def __contains__(self, code) -> bool:
         return code in self._d
 
+    def data_file(self, code: str) -> str:
+        """The unit's data file text (dump_data), from its packed cells when it is packed."""
+        d = self._d[code]
+        return d.data_file(self.layout) if isinstance(d, PackedData) else dump_data(d)
+
+    def texts(self, code: str) -> ReportData:
+        """The unit's report without its tables (PackedData.texts), or whole when not packed."""
+        d = self._d[code]
+        return d.texts() if isinstance(d, PackedData) else d
+
     def cells(self, code: str) -> tuple:
         """The unit's cells in layout.cell_keys order (see cells_of)."""
         d = self._d[code]
@@ -145,7 +260,7 @@ def unit_of(accepted: Mapping, code: str) -> dict:
     return accepted[code].unit
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitStatus:
     """One roster unit and what came of it."""
 
@@ -177,6 +292,7 @@ class Consolidation:
     password: str | None = None               # sheet protection of the consolidated workbook (None: default)
     notes: list[dict] = field(default_factory=list)             # {"zh", "en"}: what was done besides (history …)
     outputs: dict[str, Path] = field(default_factory=dict)      # output name → path, once written
+    spill: Spill | None = None                # where the reports are kept while the run needs them
 
     @property
     def missing(self) -> list[UnitStatus]:
@@ -195,10 +311,26 @@ class Consolidation:
         return out
 
 
+_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)")
+
+
 def generated_at(c: Consolidation) -> str:
     """The latest submission time (UTC, 'Z'): the one timestamp of every output, so a re-run on
     the same inbox writes the same bytes."""
-    times = [t for t in (timefmt.parse(e.submitted_at) for e in c.entries) if t is not None]
+    # Times of one offset in the fixed ISO form compare as strings: only the latest of each
+    # offset is parsed (a country's 100,000 times, asked for by every output).
+    latest: dict[str, str] = {}
+    others = []
+    for e in c.entries:
+        t = e.submitted_at
+        if not t:
+            continue
+        m = _ISO.fullmatch(t)
+        if m is None:
+            others.append(t)
+        elif t > latest.get(m.group(1), ""):
+            latest[m.group(1)] = t
+    times = [t for t in (timefmt.parse(x) for x in [*latest.values(), *others]) if t is not None]
     if not times:
         return f"{c.year + 1}-01-01T00:00:00Z"
     return max(times).astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

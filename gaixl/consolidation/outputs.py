@@ -27,9 +27,9 @@ import sys
 from pathlib import Path
 
 from gaixl import timefmt
-from gaixl.atomic import atomic_file, atomic_path, ensure_dir, remove_stale_temps, write_bytes, write_text
+from gaixl.atomic import atomic_dir, atomic_file, atomic_path, ensure_dir, write_bytes, write_text
 from gaixl.consolidation.letters import needs_template
-from gaixl.consolidation.model import Consolidation, cells_of, generated_at, unit_of
+from gaixl.consolidation.model import Accepted, Consolidation, cells_of, generated_at, unit_of
 from gaixl.csvcell import defuse, field
 from gaixl.errors import OutputError, os_reason_zh
 from gaixl.report.data import dump_data
@@ -62,21 +62,22 @@ def consolidated_name(c: Consolidation) -> str:
 
 
 # ---------------------------------------------------------------- manifest
-def summary(c: Consolidation) -> dict:
+def summary(c: Consolidation, missing: list[dict] | None = None) -> dict:
     n = c.counts()
     return {"county": c.county, "year": c.year, "layout": c.layout.id, "files": n["files"],
             "received": n["files"], "accepted": n["accepted"], "superseded": n["superseded"],
             "rejected": n["rejected"], "unknown": n["unknown-unit"],
             "units": len(c.units), "units_accepted": sum(1 for u in c.units if u.status == "accepted"),
             "units_rejected": sum(1 for u in c.units if u.status == "rejected"),
-            "missing": len(missing_units(c))}
+            "missing": len(missing_units(c) if missing is None else missing)}
 
 
 def missing_units(c: Consolidation) -> list[dict]:
     """Every roster unit without an accepted file, saying whether it sent nothing or only rejected files."""
+    wanted = {u.code for u in c.units if u.status != "accepted"}
     by_unit: dict[str, list[str]] = {}
     for e in c.entries:
-        if e.unit_code and e.state != "unknown-unit":
+        if e.unit_code in wanted and e.state != "unknown-unit":
             by_unit.setdefault(e.unit_code, []).append(e.file)
     out = []
     for u in c.units:
@@ -97,32 +98,62 @@ def _row(e) -> dict:
             "needs_template": e.state == "rejected" and needs_template(e.findings)}
 
 
-def manifest(c: Consolidation) -> dict:
+def _unit_row(u) -> dict:
+    return {"code": u.code, "name": u.name, "email": u.email, "parent": u.parent, "status": u.status,
+            "file": u.entry.file if u.entry is not None else "",
+            "late": u.entry.late if u.entry is not None else None}
+
+
+class _Rows(list):
+    """A list, to json's encoder and to a loop, whose items are made as they are taken (a
+    country's manifest has a row per file and per unit: never all held)."""
+
+    def __init__(self, n: int, make):
+        super().__init__()
+        self._n, self._make = n, make
+
+    def __iter__(self):
+        return iter(self._make())
+
+    def __len__(self) -> int:
+        return self._n
+
+
+def manifest(c: Consolidation, *, lazy: bool = False) -> dict:
+    """The manifest as a dict (json.dumps(…, indent=1) is manifest.json). `lazy`: its rows of
+    files and units made as they are read (for writing it; they can be gone through many times)."""
     missing = missing_units(c)
+    entries = sorted(c.entries, key=lambda e: e.file)
+    files = _Rows(len(entries), lambda: map(_row, entries))
+    units = _Rows(len(c.units), lambda: map(_unit_row, c.units))
     return {"county": c.county, "office": c.office, "office_given": c.office_given, "year": c.year,
             "layout": c.layout.id,
             "generated_at": generated_at(c), "tz": c.tz,
             "deadline": c.deadline.isoformat() if c.deadline is not None else None,
             "inbox": c.inbox,
             "counts": {**{k: v for k, v in c.counts().items() if k != "missing"}, "missing": len(missing)},
-            "summary": summary(c),
-            "files": [_row(e) for e in sorted(c.entries, key=lambda e: e.file)],
-            "units": [{"code": u.code, "name": u.name, "email": u.email, "parent": u.parent, "status": u.status,
-                       "file": u.entry.file if u.entry is not None else "",
-                       "late": u.entry.late if u.entry is not None else None} for u in c.units],
+            "summary": summary(c, missing),
+            "files": files if lazy else list(files),
+            "units": units if lazy else list(units),
             "missing": missing}
 
 
 def write_manifest(c: Consolidation, out: Path) -> list[Path]:
-    m = manifest(c)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(MANIFEST_COLUMNS)
-    for r in m["files"]:
-        w.writerow([defuse({True: "true", False: "false", None: ""}[r[k]] if k == "late" else r[k])
-                    for k in MANIFEST_COLUMNS])      # no cell opens as a formula
-    written = [write_bytes(out / "manifest.csv", ("\ufeff" + buf.getvalue()).encode("utf-8"))]
-    del buf
+    m = manifest(c, lazy=True)
+    csv_path = out / "manifest.csv"
+    with atomic_file(csv_path) as fh:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        buf.write("\ufeff")
+        w.writerow(MANIFEST_COLUMNS)
+        for i, r in enumerate(m["files"]):
+            w.writerow([defuse({True: "true", False: "false", None: ""}[r[k]] if k == "late" else r[k])
+                        for k in MANIFEST_COLUMNS])      # no cell opens as a formula
+            if i % 4096 == 4095:
+                fh.write(buf.getvalue().encode("utf-8"))
+                buf.seek(0)
+                buf.truncate()
+        fh.write(buf.getvalue().encode("utf-8"))
     # Encoded piece by piece into the file (the same bytes as json.dumps): a country's manifest
     # is never held as one string.
     path = out / "manifest.json"
@@ -134,7 +165,7 @@ def write_manifest(c: Consolidation, out: Path) -> list[Path]:
                 fh.write("".join(pieces).encode("utf-8"))
                 pieces = []
         fh.write(("".join(pieces) + "\n").encode("utf-8"))
-    return written + [path]
+    return [csv_path, path]
 
 
 # ---------------------------------------------------------------- data/
@@ -166,7 +197,7 @@ def _number_or_none(v):
         return None
 
 
-LONG_BATCH = 2000       # units a time: long.csv and long.parquet are written as they are made
+LONG_BATCH = 500        # units a time: long.csv and long.parquet are written as they are made
 
 
 def write_data(c: Consolidation, out: Path) -> list[Path]:
@@ -271,9 +302,14 @@ def _float64s(numbers: list):
 def write_unit_data(c: Consolidation, out: Path, codes: list[str] | None = None) -> list[Path]:
     """data/<code>-<name>.json: the data file of each accepted unit (all, or those of `codes`)."""
     written = []
-    for code in sorted(c.accepted) if codes is None else codes:
-        d = c.accepted[code]
-        written.append(write_text(out / "data" / (unit_stem(code, d.unit.get("name") or "") + ".json"), dump_data(d)))
+    acc = c.accepted
+    for code in sorted(acc) if codes is None else codes:
+        if isinstance(acc, Accepted) and acc.layout is c.layout:
+            name, text = unit_of(acc, code).get("name") or "", acc.data_file(code)     # no dicts built
+        else:
+            d = acc[code]
+            name, text = d.unit.get("name") or "", dump_data(d)
+        written.append(write_text(out / "data" / (unit_stem(code, name) + ".json"), text))
     return written
 
 
@@ -318,17 +354,21 @@ def _number(v):
 
 # ---------------------------------------------------------------- consolidated workbook
 def coverage_rows(c: Consolidation) -> list[list]:
-    rows = [["单位代码", "单位名称", "上级", "状态", "计入汇总", "采用的文件", "报送时间（北京时间）" if c.tz == timefmt.DEFAULT_TZ
-             else f"报送时间（{c.tz}）"]]
+    return list(_coverage_rows(c))
+
+
+def _coverage_rows(c: Consolidation):
+    """The 汇总范围 sheet's rows (a header, a row per roster unit, a total), made as written."""
+    yield ["单位代码", "单位名称", "上级", "状态", "计入汇总", "采用的文件", "报送时间（北京时间）" if c.tz == timefmt.DEFAULT_TZ
+           else f"报送时间（{c.tz}）"]
     for u in c.units:
         e = u.entry
         state = STATUS_ZH.get(u.status, u.status) + ("（逾期报送）" if e is not None and e.late and u.status == "accepted"
                                                      else "")
-        rows.append([u.code, u.name, u.parent, state, "是" if u.status == "accepted" else "否",
-                     e.file if e is not None and u.status == "accepted" else "",
-                     timefmt.zh_time(e.submitted_at, c.zone) if e is not None and u.status == "accepted" else ""])
-    rows.append(["合计", f"计入汇总{len(c.accepted)}个单位，名单共{len(c.units)}个单位", "", "", "", "", ""])
-    return rows
+        yield [u.code, u.name, u.parent, state, "是" if u.status == "accepted" else "否",
+               e.file if e is not None and u.status == "accepted" else "",
+               timefmt.zh_time(e.submitted_at, c.zone) if e is not None and u.status == "accepted" else ""]
+    yield ["合计", f"计入汇总{len(c.accepted)}个单位，名单共{len(c.units)}个单位", "", "", "", "", ""]
 
 
 def write_consolidated(c: Consolidation, out: Path) -> Path:
@@ -341,7 +381,7 @@ def write_consolidated(c: Consolidation, out: Path) -> Path:
             inputs.setdefault(group, {}).setdefault(rk, {})[ck] = v
     return generate_workbook(c.layout, c.year, c.total.unit["code"], c.total.unit["name"], out / consolidated_name(c),
                              prefill={"tables": inputs}, prefill_note="汇总数：各单位之和（见“汇总范围”工作表）",
-                             extra_sheets=[(COVERAGE_SHEET, coverage_rows(c))], generated_at=generated_at(c),
+                             extra_sheets=[(COVERAGE_SHEET, _coverage_rows(c))], generated_at=generated_at(c),
                              password=c.password or DEFAULT_PASSWORD)
 
 
@@ -373,14 +413,15 @@ def write_status(c: Consolidation, out: Path) -> list[Path]:
             status.write_status_html(c, out / STATUS_HTML), status.write_status_xlsx(c, out / STATUS_XLSX)]
 
 
-def _prune(folder: Path, keep: list[Path], suffix: str) -> None:
-    """Remove what an earlier run left in one of our folders (a unit no longer accepted …)."""
-    if not folder.is_dir():
-        return
-    kept = {p.name for p in keep}
-    for p in folder.iterdir():
-        if p.is_file() and p.suffix == suffix and p.name not in kept:
-            p.unlink()
+SENT_LOG = ".gaixl-sent.json"       # written by feedback/distribute into this folder (gaixl.mail)
+OURS = {"manifest.csv", "manifest.json", "data", FEEDBACK_DIR, REPORTS_DIR, STATUS_HTML, STATUS_XLSX, SUMMARY_XLSX}
+
+
+def kept_across_runs(name: str) -> bool:
+    """What a re-run keeps of the old output folder: everything but a consolidation's own outputs
+    (also an earlier run's under another county's name) — the sent log of feedback/distribute,
+    their drafts, the clerk's own files."""
+    return not (name in OURS or name.endswith("-汇总.xlsx") or name.endswith("（汇总稿）.docx"))
 
 
 PARALLEL_FROM = 200     # accepted units; below this a second process costs more than it saves
@@ -421,13 +462,29 @@ def _beside(task, rest):
 
 
 def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel: bool | None = None) -> dict[str, Path]:
-    """Every output of a consolidation into `out`. With many units (and on Linux) the per-unit
-    files are written by a second process at the same time as the county-wide ones."""
+    """Every output of a consolidation into `out`, all or nothing: they are written into a
+    staging folder beside `out` that replaces it only once everything is written (the sent log
+    and the clerk's own files carried over; gaixl.atomic.atomic_dir). A failed run — a full disk,
+    a read-only folder — leaves the previous output as it was. With many units (and on Linux)
+    the per-unit files are written by a second process at the same time as the county-wide ones."""
+    out = Path(out)
+    staged = ""
+    try:
+        with atomic_dir(out, keep=kept_across_runs, lock=SENT_LOG + ".lock") as stage:
+            staged = str(stage)
+            written = _write_all(c, stage, reports=reports, parallel=parallel)
+    except OutputError as e:
+        if staged:                  # say where the output was to go, not the staging folder's name
+            e.message = e.message.replace(staged, str(out))
+            e.where = e.where.replace(staged, str(out)) if e.where else e.where
+            e.message_zh = e.message_zh.replace(staged, str(out)) if e.message_zh else e.message_zh
+        raise
+    return {k: out / p.relative_to(stage) for k, p in written.items()}
+
+
+def _write_all(c: Consolidation, out: Path, *, reports: bool, parallel: bool | None) -> dict[str, Path]:
     from gaixl.consolidation.letters import write_feedback
 
-    out = ensure_dir(out)
-    for folder in (out, out / "data", out / FEEDBACK_DIR, out / REPORTS_DIR):
-        remove_stale_temps(folder)            # debris of a run killed mid-write
     codes = sorted(c.accepted)
     if parallel is None:
         parallel = len(codes) >= PARALLEL_FROM and _can_fork()
@@ -439,33 +496,32 @@ def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel
         return (write_unit_data(c, out, codes) + [write_summary(c, out)]
                 + (write_reports(c, out, codes[:half]) if reports else []))
 
-    def county_wide() -> tuple[dict[str, Path], list[Path]]:
+    def county_wide() -> dict[str, Path]:
         written: dict[str, Path] = {}
         for p in write_manifest(c, out):
             written[p.name] = p
         written["feedback"] = out / FEEDBACK_DIR
-        _prune(out / FEEDBACK_DIR, write_feedback(c, out / FEEDBACK_DIR, when=generated_at(c)), ".txt")
-        docx = write_reports(c, out, codes[half:]) if reports else []
+        write_feedback(c, out / FEEDBACK_DIR, when=generated_at(c))
+        if reports:
+            write_reports(c, out, codes[half:])
         write_data(c, out)
         written["data"] = out / "data"
         written["consolidated"] = write_consolidated(c, out)
         for key, p in zip(("county-report.docx", "status.html", "status.xlsx"), write_status(c, out)):
             written[key] = p
-        return written, docx
+        return written
 
     try:
         if parallel:
-            unit_files, (written, docx) = _beside(beside, county_wide)
+            _unit_files, written = _beside(beside, county_wide)
         else:
-            written, docx = county_wide()
-            unit_files = beside()
+            written = county_wide()
+            beside()
     except OSError as e:
         raise OutputError(f"cannot write the outputs: {e.strerror or e}", where=str(e.filename or out),
                           zh=f"无法写出汇总结果：{os_reason_zh(e)}") from e
     written["summary.xlsx"] = out / SUMMARY_XLSX
-    _prune(out / "data", [p for p in unit_files if p.suffix == ".json"], ".json")
     if reports:
-        _prune(out / REPORTS_DIR, docx + [p for p in unit_files if p.suffix == ".docx"], ".docx")
         written["reports"] = out / REPORTS_DIR
     return written
 

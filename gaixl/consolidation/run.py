@@ -22,6 +22,7 @@ Nothing is modified in the inbox. Outputs: gaixl.consolidation.outputs.write_out
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import zipfile
@@ -32,7 +33,7 @@ from pathlib import Path
 from gaixl import jsonsafe, timefmt
 from gaixl.atomic import file_sha256
 from gaixl.consolidation.letters import root_count
-from gaixl.consolidation.model import Accepted, Consolidation, Entry, PackedData, UnitStatus, pack
+from gaixl.consolidation.model import Accepted, Consolidation, Entry, PackedData, Spill, Stowed, UnitStatus, pack
 from gaixl.errors import GaixlError, UsageError
 from gaixl.findings import Finding
 from gaixl.report.data import ReportData
@@ -198,7 +199,8 @@ def _classify(entries: list[Entry], units: list[dict], year: int, layout: Layout
         if e.report is None or e.report.data is None:
             continue                                   # unreadable / wrong suffix: already rejected
         d = e.report.data
-        extra = expectation_findings(d, e.report.meta, year=year)
+        meta = e.report.meta
+        extra = expectation_findings(d, meta.load() if isinstance(meta, Stowed) else meta, year=year)
         e.findings += extra
         unit = by_code.get(e.unit_code or "") or by_name.get(e.unit_name or "")
         if unit is not None:
@@ -391,11 +393,14 @@ def _history(c: Consolidation, path) -> dict | None:
 def _duplicate_text(statuses: list[UnitStatus], layout: Layout) -> None:
     """text-duplicate-units: each unit's report (the one taken, or the latest rejected) against
     the others', added to its findings (and so to its letter)."""
-    def whole(d):            # an accepted report is held packed (PackedData) in a large run
-        return d.unpack(layout) if isinstance(d, PackedData) else d
+    def texts(d):            # held packed (PackedData) in a large run: its texts are enough here
+        return d.texts() if isinstance(d, PackedData) else d
 
-    reports: list = [(u.code, u.name, whole(u.entry.report.data), None) for u in statuses
-                     if u.entry is not None and u.entry.report is not None and u.entry.report.data is not None]
+    def reports():           # one at a time, when asked for: a country's reports are never all held
+        for u in statuses:
+            if u.entry is not None and u.entry.report is not None and u.entry.report.data is not None:
+                yield u.code, u.name, functools.partial(texts, u.entry.report.data), None
+
     found = duplicate_units(reports, layout)
     for u in statuses:
         if u.code in found and u.entry is not None:
@@ -421,16 +426,25 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
     units = read_roster(roster)
     files, sidecars = inbox_files(inbox)
     jobs = [(p, p.relative_to(inbox).as_posix(), sidecars.get(p), tz) for p in files]
+    total_files = len(jobs)
     if workers is None:
         workers = min(os.cpu_count() or 1, 8) if len(jobs) >= PARALLEL_FROM else 1
     entries = []
     places: dict[str, str] = {}           # one copy of each packed locator (most files share one)
+    # Each file's report and metadata wait on disk, beside the output folder when there is one.
+    target = Path(out_dir) if out_dir is not None else None
+    spill = Spill(target.parent if target is not None and target.parent.is_dir() else None, where=target)
 
     def keep(i: int, e: Entry) -> None:
         e.places = places.setdefault(e.places, e.places)
+        if e.report is not None:
+            if isinstance(e.report.data, PackedData):
+                e.report.data.stow(spill)
+            if e.report.meta:
+                e.report.meta = Stowed(e.report.meta, spill)        # type: ignore[assignment]
         entries.append(e)
         if progress is not None:
-            progress(i, len(jobs))
+            progress(i, total_files)
 
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(workers) as ex:
@@ -439,6 +453,7 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
     else:
         for i, job in enumerate(jobs, 1):
             keep(i, _read_job(job))
+    del jobs, files, sidecars             # a Path and a tuple per file, no longer needed
     year = year if year is not None else infer_year(entries)
     if year is None:
         raise UsageError("no readable report in the inbox to tell the year from: give --year", where=str(inbox),
@@ -475,6 +490,9 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
     _duplicate_text(statuses, layout)
     county = county or county_name(units, roster)
     order = [u["code"] for u in units if u["code"] in accepted]
+    # What only the matching needed goes before the outputs are written (a country's roster
+    # rows and lists per unit would otherwise also sit in the forked writer's memory).
+    del units, competing, stale, of_unit
     total = _sum_accepted(layout, year, accepted, order, f"{county}-汇总", f"{county}（汇总）")
     total.signature = {"unit": office or office_name(county), "date": ""}
     by_parent = {}
@@ -489,7 +507,7 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
                       accepted=accepted, total=total, by_parent=by_parent, county=county,
                       office=office or office_name(county), office_given=bool(office),
                       tz=tz or timefmt.DEFAULT_TZ, deadline=deadline,
-                      password=password)
+                      password=password, spill=spill)
     c.notes = [n for n in [_history(c, history)] if n]   # {"zh", "en"} each
     if out_dir is not None:
         from gaixl.consolidation.outputs import write_outputs

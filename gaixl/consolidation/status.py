@@ -19,13 +19,13 @@ from gaixl import timefmt
 from gaixl.atomic import atomic_file, write_bytes
 from gaixl.consolidation import charts
 from gaixl.consolidation.letters import root_count
-from gaixl.consolidation.model import Consolidation, Entry, UnitStatus, generated_at
-from gaixl.document.docx import docx_bytes
+from gaixl.consolidation.model import Accepted, Consolidation, Entry, UnitStatus, generated_at, unit_of
+from gaixl.document.docx import docx_bytes, write_docx
 from gaixl.document.html import esc
 from gaixl.document.model import TODO_MARK, BarChart, Document, build_document, chinese_date
 from gaixl.errors import GaixlError
 from gaixl.report.data import ReportData
-from gaixl.spec.model import Layout
+from gaixl.spec.model import CellRef, Layout
 
 FIXED_DATE = dt.datetime(2000, 1, 1, 0, 0, 0)
 
@@ -112,8 +112,18 @@ def unit_applications(c: Consolidation) -> list[charts.Bar]:
     """三 一、本年新收 总计 of every accepted unit, largest first (ties by roster order)."""
     names = {u.code: u.name for u in c.units}
     order = {u.code: i for i, u in enumerate(c.units)}
-    rows = [(code, names.get(code) or d.unit.get("name") or code, charts.applications(c.layout, d))
-            for code, d in c.accepted.items()]
+    acc = c.accepted
+    if isinstance(acc, Accepted) and acc.layout is c.layout and "t3" in c.layout.tables:
+        # Straight from the packed cells: the one number, without unpacking a country's reports.
+        at = list(c.layout.cell_keys).index(CellRef("t3", "new", charts.t3_total_col(c.layout)))
+
+        def number(code: str) -> float:
+            v = acc.cells(code)[at]
+            return v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0
+        rows = [(code, names.get(code) or unit_of(acc, code).get("name") or code, number(code)) for code in acc]
+    else:
+        rows = [(code, names.get(code) or d.unit.get("name") or code, charts.applications(c.layout, d))
+                for code, d in acc.items()]
     rows.sort(key=lambda r: (-r[2], order.get(r[0], len(order)), r[0]))
     return [charts.Bar(name, v) for _code, name, v in rows]
 
@@ -309,7 +319,8 @@ def status_xlsx_bytes(c: Consolidation) -> bytes:
            "已被新文件替代": wb.add_format({"bg_color": "#FBF3D0", "font_color": "#6B5A00", "bold": True}),
            "单位不在名单中": wb.add_format({"bg_color": "#EFE6F7", "font_color": "#6A3D8F", "bold": True})}
 
-    def sheet(name: str, columns: list[str], rows: list[list], widths: list[int], status_col: int, numeric: set[int]):
+    def sheet(name: str, columns: list[str], rows, n: int, widths: list[int], status_col: int, numeric: set[int]):
+        # `rows`: a generator of the n rows (a country's are never all held)
         ws = wb.add_worksheet(name)
         ws.write_row(0, 0, columns, head)
         for i, row in enumerate(rows, start=1):
@@ -323,20 +334,20 @@ def status_xlsx_bytes(c: Consolidation) -> bytes:
         for j, w in enumerate(widths):
             ws.set_column(j, j, w)
         ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
-        if rows:
+        ws.autofilter(0, 0, max(n, 1), len(columns) - 1)
+        if n:
             for text, f in fmt.items():
-                ws.conditional_format(1, status_col, len(rows), status_col,
+                ws.conditional_format(1, status_col, n, status_col,
                                       {"type": "cell", "criteria": "==", "value": f'"{text}"', "format": f})
         return ws
 
-    ws = sheet("报送情况", UNIT_COLUMNS, [unit_row(u, c) for u in c.units], [16, 30, 10, 36, 20, 10, 8, 8, 50], 2,
+    ws = sheet("报送情况", UNIT_COLUMNS, (unit_row(u, c) for u in c.units), len(c.units), [16, 30, 10, 36, 20, 10, 8, 8, 50], 2,
                {6, 7})
     late_fmt = wb.add_format({"bg_color": "#FDE9D9", "font_color": "#9C3D00", "bold": True})
     if c.units:
         ws.conditional_format(1, 5, len(c.units), 5, {"type": "cell", "criteria": "==", "value": f'"{LATE}"',
                                                       "format": late_fmt})
-    ws = sheet("收到的文件", FILE_COLUMNS, [file_row(e, c) for e in sorted_entries(c)],
+    ws = sheet("收到的文件", FILE_COLUMNS, (file_row(e, c) for e in sorted_entries(c)), len(c.entries),
                [40, 14, 16, 30, 20, 10, 12, 8, 8, 50, 20], 1, {7, 8})
     if c.entries:
         ws.conditional_format(1, 5, len(c.entries), 5, {"type": "cell", "criteria": "==", "value": f'"{LATE}"',
@@ -394,10 +405,11 @@ def coverage_text(c: Consolidation) -> str:
 def _unit_texts(c: Consolidation, heading: str) -> list[tuple[str, list[str]]]:
     """(unit name, its paragraphs of `heading`) of every accepted unit with text there, roster order."""
     out = []
+    acc = c.accepted
     for u in c.units:
-        d = c.accepted.get(u.code)
-        if d is None:
+        if u.code not in acc:
             continue
+        d = acc.texts(u.code) if isinstance(acc, Accepted) else acc[u.code]       # the texts are enough
         paras = [" ".join(str(p).split()) for p in d.text.get(heading, []) if p and str(p).strip()]
         paras = [p for p in paras if p.rstrip("。.") not in ("无", "没有", "暂无")]
         if paras:
@@ -503,7 +515,10 @@ def county_report_bytes(c: Consolidation) -> bytes:
 
 
 def write_county_report(c: Consolidation, path: str | Path) -> Path:
-    return write_bytes(path, county_report_bytes(c))
+    """county-report.docx written as it is made (the same bytes as county_report_bytes)."""
+    with atomic_file(path) as fh:
+        write_docx(county_document(c), fh)
+    return Path(path)
 
 
 __all__ = [

@@ -27,10 +27,11 @@ import datetime as dt
 import functools
 import io
 import re
+import time
 import zipfile
 from pathlib import Path
 
-from gaixl.atomic import write_bytes
+from gaixl.atomic import atomic_file
 from gaixl.document.model import TODO_MARK, BarChart, Cell, Document, TableBlock, chart_share, chart_value
 
 # ---------------------------------------------------------------- the conventions, as numbers
@@ -373,13 +374,18 @@ CHART_CELLS = 40            # the bar area of a chart is split into this many eq
 
 
 def chart_xml(ch: BarChart, total_width: int = TEXT_WIDTH) -> list[str]:
+    """chart_xml_pieces as a list (its joined text is the block's XML)."""
+    return list(chart_xml_pieces(ch, total_width))
+
+
+def chart_xml_pieces(ch: BarChart, total_width: int = TEXT_WIDTH):
     """A bar chart block as Word XML: the lead paragraph (kept with the chart), a borderless table
     with per bar a row — the label, CHART_CELLS narrow grid columns of which a number in proportion
     to the value are shaded in the bar's colour, the value (and share) as text — and the caption
-    centred in 楷体. Word and WPS draw it with their own fonts: no picture, the numbers stay text."""
-    out = []
+    centred in 楷体. Word and WPS draw it with their own fonts: no picture, the numbers stay text.
+    Made a row at a time (a country's chart of units has 100,000 rows)."""
     if ch.lead:
-        out += _narrative(ch.lead, keep=True)
+        yield from _narrative(ch.lead, keep=True)
     label_w, value_w = 2600, (2300 if ch.share else 1400)
     cell_w = (total_width - label_w - value_w) // CHART_CELLS
     bar_total = cell_w * CHART_CELLS
@@ -398,14 +404,14 @@ def chart_xml(ch: BarChart, total_width: int = TEXT_WIDTH) -> list[str]:
             pr += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill.lstrip("#").upper()}"/>'
         return f'<w:tc><w:tcPr>{pr}<w:vAlign w:val="center"/></w:tcPr>{body}</w:tc>'
 
-    rows = [(f'<w:tbl><w:tblPr><w:tblW w:w="{label_w + bar_total + value_w}" w:type="dxa"/><w:jc w:val="center"/>'
+    yield (f'<w:tbl><w:tblPr><w:tblW w:w="{label_w + bar_total + value_w}" w:type="dxa"/><w:jc w:val="center"/>'
              f'<w:tblBorders>{nob}</w:tblBorders><w:tblLayout w:type="fixed"/>'
              '<w:tblCellMar><w:top w:w="30" w:type="dxa"/><w:left w:w="57" w:type="dxa"/>'
              '<w:bottom w:w="30" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
              '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
              'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>'
              f'<w:gridCol w:w="{label_w}"/>' + f'<w:gridCol w:w="{cell_w}"/>' * CHART_CELLS
-             + f'<w:gridCol w:w="{value_w}"/></w:tblGrid>')]
+             + f'<w:gridCol w:w="{value_w}"/></w:tblGrid>')
     for b in ch.bars:
         n = round(CHART_CELLS * b.value / vmax) if vmax > 0 else 0
         if b.value > 0:
@@ -417,15 +423,13 @@ def chart_xml(ch: BarChart, total_width: int = TEXT_WIDTH) -> list[str]:
         if CHART_CELLS - n:
             row.append(tc(cell_w * (CHART_CELLS - n), CHART_CELLS - n, para("", "left")))
         row.append(tc(value_w, 1, para(value, "left")))
-        rows.append('<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="360" w:hRule="atLeast"/></w:trPr>'
-                    + "".join(row) + "</w:tr>")
-    rows.append("</w:tbl>")
-    out.append("".join(rows))
+        yield ('<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="360" w:hRule="atLeast"/></w:trPr>'
+               + "".join(row) + "</w:tr>")
+    yield "</w:tbl>"
     if ch.caption:
-        out.append(_para(_run(ch.caption, FONT_H2), None,
-                         '<w:spacing w:before="120" w:after="240"/><w:ind w:firstLine="0" w:firstLineChars="0"/>'
-                         '<w:jc w:val="center"/>'))
-    return out
+        yield _para(_run(ch.caption, FONT_H2), None,
+                    '<w:spacing w:before="120" w:after="240"/><w:ind w:firstLine="0" w:firstLineChars="0"/>'
+                    '<w:jc w:val="center"/>')
 
 
 # ---------------------------------------------------------------- the package around the body
@@ -650,31 +654,41 @@ def _core(doc: Document) -> str:
 # ---------------------------------------------------------------- the document
 def body_xml(doc: Document) -> str:
     """The body content of word/document.xml (without w:sectPr), in official order."""
-    out = [_para(_run(doc.title, FONT_TITLE), STYLE_TITLE)]
+    return "".join(body_pieces(doc))
+
+
+def body_pieces(doc: Document):
+    """body_xml a piece at a time (a country's county report: never held as one text)."""
+    yield _para(_run(doc.title, FONT_TITLE), STYLE_TITLE)
     for p in doc.preamble:
-        out += _narrative(p)
+        yield from _narrative(p)
     last = len(doc.sections) - 1
     has_signature = bool(clean_text(doc.signature_unit).strip() or clean_text(doc.signature_date).strip())
     for i, sec in enumerate(doc.sections):
-        out.append(_para(_run(sec.heading, FONT_H1), STYLE_H1))
+        yield _para(_run(sec.heading, FONT_H1), STYLE_H1)
         for j, p in enumerate(sec.paragraphs):
-            out += _narrative(p, keep=has_signature and i == last and j == len(sec.paragraphs) - 1
-                              and not sec.tables)
+            yield from _narrative(p, keep=has_signature and i == last and j == len(sec.paragraphs) - 1
+                                  and not sec.tables)
         for tb in sec.tables:
-            out.append(_table_xml(tb))
+            yield _table_xml(tb)
             # A paragraph after every table: two tables side by side would merge into one.
-            out.append(_para("", STYLE_TABLE, '<w:spacing w:before="0" w:after="0" w:line="240" '
-                                              'w:lineRule="auto"/>'))
+            yield _para("", STYLE_TABLE, '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>')
         for ch in sec.charts:
-            out += chart_xml(ch)
-    out += _signature(doc.signature_unit, doc.signature_date)
-    return "".join(out)
+            yield from chart_xml_pieces(ch)
+    yield from _signature(doc.signature_unit, doc.signature_date)
 
 
 def docx_bytes(doc: Document) -> bytes:
     """The .docx file of `doc`, in memory."""
-    parts, head, tail = _base()
     buf = io.BytesIO()
+    write_docx(doc, buf)
+    return buf.getvalue()
+
+
+def write_docx(doc: Document, fh) -> None:
+    """The .docx file of `doc` into the binary file `fh` (seekable): the same bytes as
+    docx_bytes, its document.xml compressed as it is made (a country's report is never held)."""
+    parts, head, tail = _base()
     # A document with a fixed creation time is byte-stable: its zip entries carry a fixed time too.
     stamp = (1980, 1, 1, 0, 0, 0) if doc.created else None
 
@@ -682,19 +696,33 @@ def docx_bytes(doc: Document) -> bytes:
         z.writestr(zipfile.ZipInfo(name, date_time=stamp) if stamp else name, data,
                    compress_type=zipfile.ZIP_DEFLATED)
 
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
         put(z, "[Content_Types].xml", parts["[Content_Types].xml"])
         put(z, "_rels/.rels", parts["_rels/.rels"])
-        put(z, "word/document.xml", head + body_xml(doc) + tail)
+        # As writestr would (its default level is the zlib default, 6), but fed piece by piece.
+        info = zipfile.ZipInfo("word/document.xml", date_time=stamp or time.localtime(time.time())[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with z.open(info, "w") as dest:
+            pending: list[str] = [head]
+            size = len(head)
+            for piece in body_pieces(doc):
+                pending.append(piece)
+                size += len(piece)
+                if size >= 1 << 20:
+                    dest.write("".join(pending).encode("utf-8"))
+                    pending, size = [], 0
+            pending.append(tail)
+            dest.write("".join(pending).encode("utf-8"))
         put(z, "docProps/core.xml", _core(doc))
         for name, data in parts.items():
             if name not in ("[Content_Types].xml", "_rels/.rels"):
                 if name.startswith("word/header"):
                     data = data.replace(DRAFT_SLOT.encode(), _esc(clean_text(doc.draft)).encode("utf-8"))
                 put(z, name, data)
-    return buf.getvalue()
 
 
 def render_docx(doc: Document, out: str | Path) -> Path:
     """Write `doc` as a Word document at `out` (atomically: a crash never leaves half a file)."""
-    return write_bytes(out, docx_bytes(doc))
+    with atomic_file(out) as fh:
+        write_docx(doc, fh)
+    return Path(out)

@@ -198,13 +198,17 @@ def _near_pairs(items: list[tuple[str, frozenset]]) -> list[tuple[int, int]]:
     return out
 
 
-def duplicate_units(reports: list[tuple[str, str, ReportData, dict | None]], layout: Layout) -> dict[str, list[Finding]]:
+def duplicate_units(reports, layout: Layout) -> dict[str, list[Finding]]:
     """text-duplicate-units over one consolidation. `reports`: (code, name, data, text_locator)
-    of each unit's report. Returns code → findings: one per unit whose report shares paragraphs
-    (identical or nearly, see the module doc) with others', naming the other units and the first
-    such paragraph."""
+    of each unit's report — a list, or a function giving them (a country's: each report made
+    only when its turn comes, `data` itself may be a function giving it, so that only the
+    paragraphs are held, never all the reports). Returns code → findings: one per unit whose
+    report shares paragraphs (identical or nearly, see the module doc) with others', naming the
+    other units and the first such paragraph."""
     paras: list = []                      # (code, name, section, index, text, key, locator)
-    for code, name, data, loc in reports:
+    for code, name, data, loc in (reports() if callable(reports) else reports):
+        if callable(data):
+            data = data()
         if data is None or data.layout != layout.id:
             continue
         names = unit_names(name) + unit_names(data.unit.get("name", ""))

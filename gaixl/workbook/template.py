@@ -395,9 +395,15 @@ def _lines(text: str, width: float) -> int:
     return max(1, -(-units // max(int(width) - 1, 1)))
 
 
-def _extra(wb, F, pw, title: str, rows: list) -> None:
-    """A locked sheet of plain rows (first row a header), e.g. a consolidation's coverage."""
-    ws = wb.add_worksheet(title)
+def _extra(wb, F, pw, title: str, rows) -> None:
+    """A locked sheet of plain rows (first row a header), e.g. a consolidation's coverage.
+    Its rows go to a temporary file as they are written, strings inline (xlsxwriter's
+    constant_memory, for this sheet alone): a country's coverage has 100,000 rows."""
+    wb.constant_memory = True
+    try:
+        ws = wb.add_worksheet(title)
+    finally:
+        wb.constant_memory = False
     widths: dict[int, int] = {}
     for r, row in enumerate(rows):
         for c, v in enumerate(row):
