@@ -29,7 +29,7 @@ from pathlib import Path
 from gaixl import timefmt
 from gaixl.atomic import atomic_dir, atomic_file, atomic_path, ensure_dir, write_bytes, write_text
 from gaixl.consolidation.letters import needs_template
-from gaixl.consolidation.model import Accepted, Consolidation, cells_of, generated_at, unit_of
+from gaixl.consolidation.model import Accepted, Consolidation, UnitStatus, cells_of, generated_at, unit_of
 from gaixl.csvcell import defuse, field
 from gaixl.errors import OutputError, os_reason_zh
 from gaixl.report.data import dump_data
@@ -427,25 +427,44 @@ def kept_across_runs(name: str) -> bool:
 PARALLEL_FROM = 200     # accepted units; below this a second process costs more than it saves
 
 
-def _can_fork() -> bool:
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+def _can_start() -> bool:
+    # Linux: the scratch file's descriptor is handed to the writer as it starts (see Spill).
+    return sys.platform.startswith("linux") and "spawn" in multiprocessing.get_all_start_methods()
 
 
-def _child(task, conn) -> None:
+def _for_writer(c: Consolidation) -> Consolidation:
+    """What the per-unit writer needs of `c`, and no more: the accepted units (their reports stay
+    in the scratch file: only where each is goes), roster order, the total, the run's time — not
+    the entries, findings and statuses of every file a country sent."""
+    return Consolidation(year=c.year, layout=c.layout, inbox=c.inbox, entries=[],
+                         units=[UnitStatus(code=u.code, name=u.name) for u in c.units if u.code in c.accepted],
+                         accepted=c.accepted, total=c.total, county=c.county, office=c.office, tz=c.tz,
+                         password=c.password, spill=c.spill, generated=generated_at(c))
+
+
+def _write_beside(c: Consolidation, out: Path, codes: list[str], reports: bool) -> list[Path]:
+    """The writer's share: every data file, summary.xlsx and the .docx reports of `codes`."""
+    return write_unit_data(c, out, sorted(c.accepted)) + [write_summary(c, out)] + \
+        (write_reports(c, out, codes) if reports else [])
+
+
+def _child(args, conn) -> None:
     try:
-        conn.send(("ok", [str(p) for p in task()]))
+        conn.send(("ok", [str(p) for p in _write_beside(*args)]))
     except BaseException as e:  # noqa: BLE001 — whatever it was, the parent must hear of it
         conn.send(("error", f"{type(e).__name__}: {e}"))
     finally:
         conn.close()
 
 
-def _beside(task, rest):
-    """Run `task` in a forked child while this process runs `rest`; → (task's paths, rest's result).
-    A fork inherits the consolidation in memory, so nothing is pickled but the list of paths."""
-    ctx = multiprocessing.get_context("fork")
+def _beside(args: tuple, rest):
+    """Run _write_beside(*args) in a second process while this one runs `rest`; → (its paths,
+    rest's result). The process is started afresh ("spawn"), not forked: a fork would begin as
+    a copy of this process, which holds a country's entries (hundreds of MB). It is given a slim
+    Consolidation (_for_writer); the reports themselves it reads from the scratch file."""
+    ctx = multiprocessing.get_context("spawn")
     recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(task, send), daemon=True)
+    proc = ctx.Process(target=_child, args=(args, send), daemon=True)
     proc.start()
     send.close()
     try:
@@ -487,14 +506,10 @@ def _write_all(c: Consolidation, out: Path, *, reports: bool, parallel: bool | N
 
     codes = sorted(c.accepted)
     if parallel is None:
-        parallel = len(codes) >= PARALLEL_FROM and _can_fork()
+        parallel = len(codes) >= PARALLEL_FROM and _can_start()
     # The child writes every data file, summary.xlsx and the first half of the .docx reports;
     # this process the other half and the rest (the two take about as long).
     half = len(codes) // 2 if parallel else 0
-
-    def beside() -> list[Path]:
-        return (write_unit_data(c, out, codes) + [write_summary(c, out)]
-                + (write_reports(c, out, codes[:half]) if reports else []))
 
     def county_wide() -> dict[str, Path]:
         written: dict[str, Path] = {}
@@ -513,10 +528,10 @@ def _write_all(c: Consolidation, out: Path, *, reports: bool, parallel: bool | N
 
     try:
         if parallel:
-            _unit_files, written = _beside(beside, county_wide)
+            _unit_files, written = _beside((_for_writer(c), out, codes[:half], reports), county_wide)
         else:
             written = county_wide()
-            beside()
+            _write_beside(c, out, codes[:half], reports)
     except OSError as e:
         raise OutputError(f"cannot write the outputs: {e.strerror or e}", where=str(e.filename or out),
                           zh=f"无法写出汇总结果：{os_reason_zh(e)}") from e
