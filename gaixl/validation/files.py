@@ -1,6 +1,7 @@
 """check: read any report file (filled workbook, hand-made workbook, data file) and validate it."""
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -106,8 +107,15 @@ def check_many(paths, *, year: int | None = None, unit_code: str | None = None, 
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
     rest = jobs[1:]
     chunk = max(1, min(32, len(rest) // (workers * 8)))
-    with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
-        yield from ex.map(_check_one, rest, chunksize=chunk)
+    # What is alive now (modules, layouts, compiled rules, caches) lives as long as the run:
+    # frozen, the workers' collections never walk it, nor copy its pages on the way (a few
+    # percent of a check's CPU, measured with bench/check.py).
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
+            yield from ex.map(_check_one, rest, chunksize=chunk)
+    finally:
+        gc.unfreeze()
 
 
 def _check_one(job):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from gaixl.errors import InputError, UsageError, WorkbookError
@@ -534,6 +535,17 @@ _FORMULA_SPACE = re.compile(r"\s+")
 
 
 def _norm_formula(f: str) -> str:
+    # The same few formulas in every file of a template: normalised once (long ones each time,
+    # so that a hostile file cannot fill the cache).
+    return _norm_short(f) if len(f) <= 200 else _norm(f)
+
+
+@lru_cache(maxsize=4096)
+def _norm_short(f: str) -> str:
+    return _norm(f)
+
+
+def _norm(f: str) -> str:
     return _FORMULA_SPACE.sub("", f.lstrip("=")).replace("$", "").upper()
 
 
