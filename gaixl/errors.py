@@ -2,7 +2,7 @@
 
 Every error speaks both languages: `message` (English, also what `str(e)` shows, for
 tests and logs) and `message_zh` (Chinese, for the user). The CLI turns any GaixlError
-into one line `错误: <where>: <message>` (or `Error: …` with --lang en) and exit code 2;
+into one line `错误：<where>: <message>` (or `Error: …` with --lang en) and exit code 2;
 nothing below the CLI prints or exits.
 """
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 # ---------------------------------------------------------------- the core commands (unprefixed keys)
 CORE: dict[str, tuple[str, str]] = {
-    "error": ("错误", "Error"),
+    "error": ("错误：", "Error: "),       # the prefix of an error line: full-width colon in Chinese
     "layouts.title": ("可用的报告格式", "Available report formats"),
     "layouts.id": ("格式", "Layout"),
     "layouts.name": ("名称", "Name"),

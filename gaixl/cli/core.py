@@ -190,7 +190,7 @@ def check(
     if not json_out:
         for r in reports:
             if r.error is not None:
-                err.print(f"{t('error', lang)}: {r.error.text(lang)}", markup=False)
+                err.print(f"{t('error', lang)}{r.error.text(lang)}", markup=False)
     if json_out:
         payload = [r.to_json(lang) for r in reports]
         _emit_json(payload[0] if len(payload) == 1 else payload)
@@ -238,7 +238,7 @@ def report(
             _emit_json({"out": None, "format": output_format(out_file), "written": False,
                         "error": e.text(lang), "findings": [f.to_json(lang) for f in e.findings]})
         else:
-            err.print(f"{t('error', lang)}: {e.text(lang)}", markup=False)
+            err.print(f"{t('error', lang)}{e.text(lang)}", markup=False)
             for f in e.findings:
                 msg = f.message_en if lang == "en" and f.message_en else f.message
                 where = f" {f.location}" if f.location and f.location not in msg else ""
