@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from gaixl.bounds import OverLimit, bounded
 from gaixl.errors import UsageError
 from gaixl.mail.collect.filenames import header, header_text, headers, raw_header_values
 from gaixl.mail.collect.parts import Limits, Skipped, find_workbooks, parse_message
@@ -196,7 +197,11 @@ def _one(src, key, store: Store, limits: Limits, result: CollectResult, *, since
         _remember(src, store, f"error:{item.label}", item, None, [])
         return
     try:
-        msg = item.parsed if item.parsed is not None else parse_message(item.raw or b"")
+        with bounded(item.label):         # every message answered within seconds and memory
+            msg = item.parsed if item.parsed is not None else parse_message(item.raw or b"")
+    except OverLimit as e:
+        _skip(result, Skipped(item.label, "message-over-limit", e.limit), {})
+        return
     except Exception as e:  # noqa: BLE001 — the email parser is lenient; this is the last guard
         _skip(result, Skipped(item.label, "message-unreadable", type(e).__name__), {})
         return
@@ -216,7 +221,16 @@ def _one(src, key, store: Store, limits: Limits, result: CollectResult, *, since
     saved: list[str] = []
     brief = meta.brief()
     retry = False
-    for found in find_workbooks(msg, limits, meta.subject):
+    try:
+        # Taking the attachments apart (zip, nested messages, encoded parts) is bounded like any
+        # input; what it finds is saved after, outside the bound (a save is never cut short).
+        with bounded(item.label):
+            attachments = list(find_workbooks(msg, limits, meta.subject))
+    except OverLimit as e:
+        # Not recorded as done (like a message over --max-size): each run says it again.
+        _skip(result, Skipped(item.label, "message-over-limit", e.limit), brief)
+        return
+    for found in attachments:
         if isinstance(found, Skipped):
             _skip(result, found, brief)
             retry = retry or found.code in RETRYABLE
