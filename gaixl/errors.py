@@ -88,6 +88,8 @@ _OS_REASON_ZH = {
     errno.EIO: "读写出错（输入输出错误）",
     errno.ELOOP: "符号链接层级过多",
     errno.ENOSPC: "磁盘空间不足",
+    errno.EFBIG: "文件过大，超出系统允许的文件大小（或磁盘配额）",
+    errno.EDQUOT: "超出磁盘配额",
     errno.EROFS: "文件系统为只读",
 }
 
