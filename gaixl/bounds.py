@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from contextlib import contextmanager
 
 from gaixl.errors import InputError
@@ -96,13 +97,14 @@ def bounded(where: str, seconds: float | None = None, memory: int | None = None)
                 peak_before = _vm("VmPeak")
                 resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
                 old_limit = (soft, hard)
-    previous = None
+    previous, outer_left, started = None, 0.0, time.monotonic()
     if timed:
         def alarm(_signum, _frame):
             raise _OutOfTime
 
         previous = signal.signal(signal.SIGALRM, alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        # A timer of the caller's own (a watchdog around gaixl) is put back after, less the time spent.
+        outer_left = signal.setitimer(signal.ITIMER_REAL, seconds)[0]
     _active.on, _active.old_limit = True, old_limit
     try:
         yield
@@ -122,6 +124,8 @@ def bounded(where: str, seconds: float | None = None, memory: int | None = None)
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+            if outer_left > 0:
+                signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 0.001))
         if old_limit is not None:
             resource.setrlimit(resource.RLIMIT_AS, old_limit)
 

@@ -107,6 +107,22 @@ def test_limits_are_put_back_and_nest():
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
+def test_a_callers_own_timer_is_put_back():
+    """A watchdog of the caller's (SIGALRM timer) outlives a bound inside it, less the time spent."""
+    import signal
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 5.0)
+        with bounds.bounded("x.json", seconds=2):
+            time.sleep(0.1)
+        left = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 4.0 < left < 4.95 and signal.getsignal(signal.SIGALRM) is not None and not fired
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def test_an_ordinary_error_inside_stays_itself():
     with pytest.raises(InputError, match="damaged"):
         with bounds.bounded("x.xlsx"):
