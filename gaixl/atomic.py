@@ -130,6 +130,19 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         raise
 
 
+def collect_quietly() -> None:
+    """Close what a failed library writer left open (its generators, zip files), without the
+    "Exception ignored in …" tracebacks their closing would print on a full disk."""
+    import gc
+    import sys
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
 def io_error(e: BaseException) -> OSError | None:
     """A write error that a library reports in its own type (lxml, under openpyxl: the
     SerialisationError "IO_EFBIG" of a full disk or file-size limit) as the OSError it is."""
