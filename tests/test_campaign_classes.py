@@ -186,3 +186,40 @@ def test_generate_onto_a_full_disk_leaves_no_folder(tmp_path, full_disk):
     with pytest.raises(GaixlError):
         api.generate_templates(2023, tmp_path / "new" / "templates", roster)
     assert not (tmp_path / "new").exists()
+
+
+def test_fill_on_a_full_disk_prints_one_line(tmp_path, template):
+    """As a user meets it: `gaixl fill` with the file-size limit of a full disk says one line,
+    exit 2 — and no "Exception ignored" traceback from openpyxl's half-closed writers after it."""
+    import subprocess
+    import sys
+    from gaixl.report.data import ReportData
+    from gaixl.workbook.read import read_workbook
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps(ReportData.to_json(read_workbook(template).data), ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "f.xlsx"
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.RLIM_INFINITY))
+    r = subprocess.run([sys.executable, "-m", "gaixl.cli", "fill", str(template), "--data", str(data), "--out", str(out)],
+                       capture_output=True, text=True, preexec_fn=limit, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines() == [f"错误：{out}: 无法写入输出文件：文件过大，超出系统允许的文件大小（或磁盘配额）"], r.stderr
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------ numbers beyond any double
+@pytest.mark.parametrize("cells", [("1e308", "1e308"), ("1" + "0" * 400, "5"), ("1e308", "18446744073709551616")])
+def test_numbers_beyond_doubles_in_cells_are_findings(tmp_path, template, cells):
+    """Two huge numbers in one row: their total is beyond any double. Each is an out-of-range
+    finding; the rules run on what a spreadsheet holds (±infinity), never an OverflowError."""
+    from gaixl.validation.files import check_file
+    part, data = _part(template, "三、申请情况")
+    text = data.decode("utf-8")
+    for addr, v in zip(("G16", "G28"), cells):
+        text = re.sub(rf'<c r="{addr}"([^>/]*?)(?:/>|>.*?</c>)', f'<c r="{addr}"><v>{v}</v></c>', text, count=1,
+                      flags=re.S)
+    p = _rezip(template, tmp_path / "big.xlsx", {part: text.encode("utf-8")})
+    report = check_file(p)
+    assert [f for f in report.findings if f.code == "cell-out-of-range"], [f.code for f in report.findings]
