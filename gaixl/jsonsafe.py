@@ -57,7 +57,12 @@ def _no_duplicates(pairs: list) -> dict:
     obj = dict(pairs)
     if len(obj) != len(pairs):
         seen: set = set()
-        key = next(k for k, _v in pairs if k in seen or seen.add(k))
+        key = ""
+        for k, _v in pairs:
+            if k in seen:
+                key = k
+                break
+            seen.add(k)
         raise JSONError(f"the key {key!r} appears twice in one object", f"同一对象中“{key}”项出现了两次")
     return obj
 

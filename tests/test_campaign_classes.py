@@ -193,6 +193,7 @@ def test_fill_on_a_full_disk_prints_one_line(tmp_path, template):
     exit 2 — and no "Exception ignored" traceback from openpyxl's half-closed writers after it."""
     import subprocess
     import sys
+
     from gaixl.report.data import ReportData
     from gaixl.workbook.read import read_workbook
     data = tmp_path / "d.json"
