@@ -133,6 +133,7 @@ def test_an_ordinary_error_inside_stays_itself():
 
 
 # ------------------------------------------------------------------ hostile inputs, as a user runs check
+@pytest.mark.slow                 # builds and reads 140 MB of XML
 def test_check_refuses_enormous_cell_counts_others_still_checked(tmp_path, template, monkeypatch):
     """600,000 rows × 8 cells (140 MB of sheet XML in a 12 MB file, inside the zip-bomb limits):
     refused naming the memory limit; the good file of the same run still gets its verdict."""
@@ -143,6 +144,7 @@ def test_check_refuses_enormous_cell_counts_others_still_checked(tmp_path, templ
     assert f"{template}：测试局 2023年度" in r.output
 
 
+@pytest.mark.slow                 # builds and reads 140 MB of XML
 def test_check_refuses_huge_shared_strings(tmp_path, template):
     hostile = _huge_shared_strings(template, tmp_path / "ss.xlsx", 6_000_000)
     r = CliRunner().invoke(app, ["check", str(hostile)])
@@ -161,6 +163,7 @@ def test_check_slow_workbook_refused_naming_the_time_limit(tmp_path, template, m
                      "too large or too complex for an annual report"], r.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["keys", "rows", "deep-xml"])
 def test_pathological_inputs_answered(tmp_path, template, kind):
     """Inputs built to be slow that stay within the limits are answered: a verdict or a refusal,

@@ -188,6 +188,7 @@ def test_generate_onto_a_full_disk_leaves_no_folder(tmp_path, full_disk):
     assert not (tmp_path / "new").exists()
 
 
+@pytest.mark.slow                     # a gaixl process of its own
 def test_fill_on_a_full_disk_prints_one_line(tmp_path, template):
     """As a user meets it: `gaixl fill` with the file-size limit of a full disk says one line,
     exit 2 — and no "Exception ignored" traceback from openpyxl's half-closed writers after it."""
