@@ -426,16 +426,19 @@ def c_mail(rng: random.Random, d: Path) -> dict:
         distinct.add(att)
         name = f"{i}.xlsx"
         if kind == "names":
-            name = rng.choice(HOSTILE_TEXT).replace("\x00", "") + rng.choice([".xlsx", ".XLSX", ".xlsx.", ".xlsx "])
+            name = rng.choice(HOSTILE_TEXT) + rng.choice([".xlsx", ".XLSX", ".xlsx.", ".xlsx "])
+        # The name travels as a sender's program writes it: an RFC 2047 word (CR LF and NUL
+        # included — the email package refuses to build such a header itself, so it is put in
+        # the raw message).
         if kind == "nested":           # forwarded as an attached message
             inner = EmailMessage()
             inner["Subject"] = "年报"
             inner.set_content("见附件")
-            inner.add_attachment(att, maintype="application", subtype="octet-stream", filename=name)
+            inner.add_attachment(att, maintype="application", subtype="octet-stream", filename="NAME-HERE.xlsx")
             m.add_attachment(inner)
         else:
-            m.add_attachment(att, maintype="application", subtype="octet-stream", filename=name)
-        raw = m.as_bytes()
+            m.add_attachment(att, maintype="application", subtype="octet-stream", filename="NAME-HERE.xlsx")
+        raw = m.as_bytes().replace(b"NAME-HERE.xlsx", f"=?utf-8?b?{_b64(name)}?=".encode(), 1)
         if kind == "rfc2231":          # the file name in RFC 2231 form, with what a name must not hold
             evil = rng.choice(["%0D%0ABcc: evil@evil.example", "%00", "%E2%80%AEslx.exe", "..%2F..%2Fx", "%FF%FE",
                                "-rf", "CON", "%0A", "=HYPERLINK(1)"])
