@@ -112,6 +112,17 @@ def test_a_consistent_report_is_silent():
     ("政府信息公开行政诉讼案件共2件。", "政府信息公开行政诉讼", 2, 1),
     ("现行有效行政规范性文件40件。", "现行有效行政规范性文件", 40, 38),
     ("收取行政事业性收费13万元。", "行政事业性收费金额", 13, 12.5),
+    # as real reports write them (tests/data/narratives): the figure before the noun, 依申请公开
+    # 政府信息, 条 for applications, 上年转结, a breakdown in brackets after the total
+    ("区政府办公室共受理97件政府信息公开申请（均为自然人提交）。", "本年新收政府信息公开申请数量", 97, 95),
+    ("共收到96份政府信息公开申请，均为自然人申请。", "本年新收政府信息公开申请数量", 96, 95),
+    ("新收到依申请公开政府信息96件，均在法定期限内予以答复。", "本年新收政府信息公开申请数量", 96, 95),
+    ("全年收到依申请公开信息96条，答复率100%。", "本年新收政府信息公开申请数量", 96, 95),
+    ("我局今年共收到信息公开96件（其中来局申请2件）。", "本年新收政府信息公开申请数量", 96, 95),
+    ("上年转结5件。", "上年结转政府信息公开申请数量", 5, 4),
+    ("剩余19件结转下年度继续办理。", "结转下年度继续办理的申请数量", 19, 18),
+    ("因政府信息依申请公开引起行政复议4件。", "政府信息公开行政复议", 4, 3),
+    ("2025年度发生行政复议案件4件，为其他结果。", "政府信息公开行政复议", 4, 3),   # table 四's own words
 ])
 def test_a_figure_that_differs_is_said_once(sentence, quantity, found, expected):
     d = with_text(report_2025(), {"一、总体情况": ["2025年，我区扎实推进政务公开。", sentence]})
@@ -141,6 +152,16 @@ def test_a_figure_that_differs_is_said_once(sentence, quantity, found, expected)
     "第3件申请已答复。",
     "全年受理群众来信来访申请56件，办理人大建议答复12件。",          # other applications, other answers
     "共收到政府信息公开申请95件（其中上年结转4件）。",               # its parts in brackets: not compared
+    "全年受理行政复议案件58件，其中涉及政府信息公开的3件。",          # all 复议, the disclosure ones singled out
+    "行政复议144件，120件做了复议决定，行政诉讼97件。",              # not said to be about disclosure
+    "依据《条例》第十七条、第三十六条规定答复申请人3件。",            # article numbers, a bare 答复
+    "全年共受理政府信息公开申请3-5件。",                             # a range
+    "共收到3件信息公开咨询，均已答复。",                             # not an application
+    "全年共收到“领导信箱”来信158件，12345政务服务热线共收到19357件。",
+    "共收到248条网民留言，办结留言230条。",
+    "按照《通知》（工作通知〔2025〕5号）要求，联系电话：0454-8607012。",
+    "立案查处行政处罚案件150件，结案120件。",                          # cases, not the decisions counted
+    "受理行政许可申请1300件。",
 ])
 def test_precision_silent(sentence):
     d = with_text(report_2025(), {"一、总体情况": [sentence]})
@@ -217,7 +238,8 @@ def test_import_reports_it(tmp_path):
     # the report as a portal publishes it: rendered by gaixl to HTML, one sentence changed
     html = clean.read_text(encoding="utf-8")
     res = import_report(clean)
-    assert not [f for f in res.findings if f.code == "text-table-mismatch"], [f.message for f in res.findings if f.code == "text-table-mismatch"]
+    said = [f.message for f in res.findings if f.code == "text-table-mismatch"]
+    assert not said, said
     bad = tmp_path / "bad.html"
     bad.write_text(html.replace("全年共受理政府信息公开申请95件", "全年共受理政府信息公开申请105件"), encoding="utf-8")
     got = [f for f in import_report(bad).findings if f.code == "text-table-mismatch"]
@@ -243,3 +265,15 @@ def test_consolidate_each_unit_and_its_letter(tmp_path):
     letters = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out" / FEEDBACK_DIR).glob("*.txt")}
     text = next(t for n, t in letters.items() if "330000-02" in n)
     assert "行政复议5件" in text and "前后不一致" in text and "应为：3；实际：5" in text
+
+
+def test_a_figure_of_the_whole_area_is_a_governments_not_a_departments():
+    """全县共收到申请120件: a 县人民政府's table counts it; a 局's (其中我局办理5件) does not."""
+    sentence = "全区共收到政府信息公开申请120件，其中我局办理5件。"
+    gov = with_text(report_2025(), {"一、总体情况": [sentence]})
+    assert [(f.expected, f.found) for f in mismatches(gov)] == [(95, 120)]
+    dept = with_text(report_2025(), {"一、总体情况": [sentence]})
+    dept.unit = {"code": "330000-05", "name": "某市某区财政局"}
+    assert mismatches(dept) == []
+    dept.text["一、总体情况"] = ["全年我局共收到政府信息公开申请97件。"]
+    assert [(f.expected, f.found) for f in mismatches(dept)] == [(95, 97)]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
-import typer
-
-from gaixl.cli._help import LocalizedCommand, LocalizedGroup
+if TYPE_CHECKING:
+    import typer
 
 # Help in Chinese (English with --lang en or LANG=en…), the framework's words included: gaixl.cli._help.
 HELP = ("gaixl：政府信息公开工作年度报告——模板生成、读取校验、汇总。 / Toolkit for the annual "
@@ -40,6 +40,10 @@ COMMANDS = [
 def make_app(only: str | None = None) -> typer.Typer:
     """The application with every command, or with the one named `only` (still a group, so
     that `gaixl check FILE` parses exactly as with all commands)."""
+    import typer
+
+    from gaixl.cli._help import LocalizedCommand, LocalizedGroup
+
     app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP, cls=LocalizedGroup)
     for name, module, func in COMMANDS:
         if only is None or name == only:
@@ -58,4 +62,25 @@ def __getattr__(name: str):
 
 def main() -> None:
     first = sys.argv[1] if len(sys.argv) > 1 else ""
+    if first == "check":
+        # The plain forms of `gaixl check` skip the framework's start-up (gaixl.cli.checking).
+        from gaixl.cli.checking import plain_check_args, run_check
+
+        kw = plain_check_args(sys.argv[2:])
+        if kw is not None:
+            _exit(run_check, kw)
     make_app(first if first in {name for name, _m, _f in COMMANDS} else None)()
+
+
+def _exit(run, kw: dict) -> None:
+    """run(**kw)'s exit code as the process's, as typer would end it (stdout flushed; a reader
+    that went away, e.g. `| head`, ends the run quietly with 1, as click does)."""
+    try:
+        code = run(**kw)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
+    sys.exit(code)

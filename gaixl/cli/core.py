@@ -1,9 +1,7 @@
 """The core commands: layouts, generate, fill, export, check, report, version."""
 from __future__ import annotations
 
-import json
 import sys
-from functools import partial
 from pathlib import Path
 from typing import List, Optional
 
@@ -163,54 +161,11 @@ def check(
     lang: str = LANG_OPT,
 ):
     """读取并校验已填报的工作簿或数据文件。 / Read and check filled workbooks or data files."""
-    from gaixl.api import check_files
-    from gaixl.validation.files import check_many
+    from gaixl.cli.checking import run_check
 
     lang = _check_lang(lang, layouts_dir)
-    if json_out and history_db is None and len(files) > 1:
-        # Many files for a machine: read in one process per CPU, each report's JSON made where
-        # its file was read, one report a line, written as it comes.
-        errors = unreadable = 0
-        sys.stdout.write("[")
-        for i, (text, bad, lost) in enumerate(check_many(files, year=year, unit_code=code,
-                                                         each=partial(_json_line, lang=lang))):
-            sys.stdout.write(("\n" if i == 0 else ",\n") + text)
-            errors += bad
-            unreadable += lost
-        sys.stdout.write("\n]\n")
-        raise typer.Exit(2 if unreadable else 1 if errors else 0)
-    try:
-        with _progress(t("check.progress", lang), len(files), json_out) as prog:
-            task = prog.add_task("", total=len(files))
-            reports = check_files(files, year=year, unit_code=code, history=history_db,
-                                  progress=lambda i, n: prog.update(task, completed=i))
-    except GaixlError as e:             # the history database (the files' own errors are reports)
-        _fail(e, lang)
-    unreadable = sum(1 for r in reports if r.kind == "unreadable")
-    if not json_out:
-        for r in reports:
-            if r.error is not None:
-                err.print(f"{t('error', lang)}{r.error.text(lang)}", markup=False)
-    if json_out:
-        payload = [r.to_json(lang) for r in reports]
-        _emit_json(payload[0] if len(payload) == 1 else payload)
-    else:
-        for r in reports:
-            if r.data is not None:
-                _print_report(r, lang)
-        if len(reports) > 1:
-            bad = sum(1 for r in reports if r.data is not None and r.errors)
-            out.print(t("check.summary", lang, n=len(reports), ok=len(reports) - bad - unreadable, bad=bad,
-                        unreadable=unreadable))
-    if unreadable:
-        raise typer.Exit(2)
-    raise typer.Exit(1 if any(r.errors for r in reports) else 0)
-
-
-
-def _json_line(report, error, lang: str) -> tuple[str, bool, bool]:
-    """One report of `check --json` over many files: (its JSON on one line, has errors?, unreadable?)."""
-    return json.dumps(report.to_json(lang, copy=False), ensure_ascii=False), bool(report.errors), error is not None
+    raise typer.Exit(run_check(files, year=year, code=code, history_db=history_db, json_out=json_out,
+                               layouts_dir=layouts_dir, lang=lang))
 
 
 

@@ -22,6 +22,7 @@ from gaixl.report.data import ReportData
 from gaixl.spec.load import layout_for_year, load_layout
 from gaixl.spec.model import Layout
 from gaixl.spec.rules import CellRef, all_rules
+from gaixl.validation.textnumbers import check_table_section_text
 from gaixl.validation.validate import check_meta, check_rules, check_text
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -321,6 +322,13 @@ def import_source(src: Source, *, reader: str = "text", file: str = "", year: in
                                      f"section “{f.row}” was not found in the source", row=f.row))
         else:
             findings.append(f)
+    # the text printed inside a table section (三、… opened by “共收到8份政府信息公开申请”) states the
+    # tables' figures too: checked against them like the narrative sections
+    inside: dict[str, list[str]] = {}
+    for u in story.unplaced:
+        if u.get("section"):
+            inside.setdefault(u["section"], []).append(u["text"])
+    findings += check_table_section_text(data, chosen, inside)
     data.extra["import"] = {
         "source": file, "reader": reader, "format_detected": chosen.id, "format_votes": votes,
         "imported_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -125,7 +125,8 @@ def build(texts: list, headings: dict, layout: Layout, *, simplified_text: bool 
                                  "reason_en": "text before the first section heading", "where": w})
         elif len(t) >= 10:
             out.unplaced.append({"text": shown, "reason": f"第{sec}部分（表格部分）中的文字",
-                                 "reason_en": f"text inside section {sec} (a table section)", "where": w})
+                                 "reason_en": f"text inside section {sec} (a table section)", "where": w,
+                                 "section": sec})
     for _sec, t, w in after:
         out.unplaced.append({"text": t, "reason": "落款之后的文字", "reason_en": "text after the signature", "where": w})
     return out

@@ -38,7 +38,7 @@ from gaixl.workbook.handmade import (
     to_int,
     year_invalid,
 )
-from gaixl.workbook.xlsx import Book, Sheet, read_xls, sniff, split_addr
+from gaixl.workbook.xlsx import Book, Sheet, read_xls, sniff_read, split_addr
 
 CONTACT_KEYS = [k for k, _ in CONTACT_FIELDS]
 
@@ -49,9 +49,10 @@ CONTACT_KEYS = [k for k, _ in CONTACT_FIELDS]
 def read_any(path: str | Path) -> ReadResult:
     """Any report file, by content (not by suffix): a data file, an .xlsx/.xlsm, an .xls."""
     p = Path(path)
-    if sniff(p) == "json":
+    kind, data = sniff_read(p)
+    if kind == "json":
         return read_datafile(p)
-    return read_workbook(p)
+    return _read_workbook(p, None, kind, data)
 
 
 def read_workbook(path: str | Path, layout: Layout | str | None = None) -> ReadResult:
@@ -60,7 +61,11 @@ def read_workbook(path: str | Path, layout: Layout | str | None = None) -> ReadR
     p = Path(path)
     if isinstance(layout, str):
         layout = load_layout(layout)
-    kind = sniff(p)
+    kind, data = sniff_read(p)
+    return _read_workbook(p, layout, kind, data)
+
+
+def _read_workbook(p: Path, layout: Layout | None, kind: str, data: bytes | None) -> ReadResult:
     if kind == "json":
         raise InputError("a data file (.json), not a workbook: use read_any()", where=str(p),
                          zh="这是数据文件（.json），不是工作簿，请改用read_any()读取")
@@ -71,7 +76,7 @@ def read_workbook(path: str | Path, layout: Layout | str | None = None) -> ReadR
         if meta_sheet is not None:
             _converted_template(res, meta_sheet)
         return res
-    with Book(p) as book:
+    with Book(p, data) as book:
         lost = None
         if book.name_text(names.META) is not None or book.sheet_info(names.META_SHEET) is not None:
             try:

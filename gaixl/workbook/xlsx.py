@@ -10,7 +10,9 @@ LibreOffice (hidden instead of very hidden, shared formulas, inline strings) and
 
 Everything that can be hostile is refused before parsing, as InputError naming the file:
 not a zip (an .xls, an encrypted OOXML, HTML/CSV renamed), empty, too big, zip bombs, XML
-with a DTD (entity bombs). `sniff()` tells the caller what a file is without opening it.
+with a DTD (entity bombs). Every XML part read is parsed whole by expat before cells are
+picked out of it, so a part cut short, with a tag lost or text after its root, is refused
+naming the part (issue 15). `sniff()` tells the caller what a file is without opening it.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from xml.parsers import expat
 
 from lxml import etree
 
@@ -46,7 +49,8 @@ from gaixl.workbook.xmlparts import (
     split_addr,
 )
 
-__all__ = ["Book", "Cell", "Sheet", "SheetInfo", "addr", "open_book", "parse_ref", "read_xls", "sniff", "split_addr",
+__all__ = ["Book", "Cell", "Sheet", "SheetInfo", "addr", "open_book", "parse_ref", "read_xls", "sniff", "sniff_read",
+           "split_addr",
            "MAX_FILE", "MAX_UNZIPPED", "OLE_MAGIC"]
 
 MAX_FILE = 50 * 1024 * 1024          # bytes on disk
@@ -116,7 +120,22 @@ def sniff(path: str | Path) -> str:
     """What a file is, by content: 'xlsx' (any zip), 'xls', 'json'. Anything else → InputError."""
     p = Path(path)
     size = check_regular(p).st_size              # a FIFO or device is refused, never opened
-    head = read_input(p, head=512)
+    return _sniff(p, size, read_input(p, head=512))
+
+
+def sniff_read(path: str | Path) -> tuple[str, bytes | None]:
+    """sniff(path), and the file's bytes when it is a workbook of a size that is read (one
+    open for both: a check of many small files opens each once)."""
+    p = Path(path)
+    size = check_regular(p).st_size
+    if not 0 < size <= MAX_FILE:
+        return sniff(p), None
+    data = read_input(p, MAX_FILE)
+    kind = _sniff(p, len(data), data[:512])
+    return kind, (data if kind == "xlsx" else None)
+
+
+def _sniff(p: Path, size: int, head: bytes) -> str:
     if size == 0:
         raise InputError("the file is empty (0 bytes)", where=str(p), zh="文件为空（0字节）")
     if size > MAX_FILE:
@@ -161,6 +180,23 @@ def _guarded(method):
     return wrapper
 
 
+# expat's words for the damage met most, in Chinese (any other is said as expat says it).
+_EXPAT_ZH = {
+    expat.errors.XML_ERROR_TAG_MISMATCH: "开始标签与结束标签不匹配",
+    expat.errors.XML_ERROR_INVALID_TOKEN: "含有无效的字符或标记",
+    expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT: "根元素之后还有多余内容",
+    expat.errors.XML_ERROR_UNCLOSED_TOKEN: "标记未闭合",
+    expat.errors.XML_ERROR_NO_ELEMENTS: "内容不完整",
+    expat.errors.XML_ERROR_SYNTAX: "语法错误",
+    expat.errors.XML_ERROR_PARTIAL_CHAR: "字符不完整",
+    expat.errors.XML_ERROR_DUPLICATE_ATTRIBUTE: "属性重复",
+    expat.errors.XML_ERROR_UNDEFINED_ENTITY: "引用了未定义的实体",
+    expat.errors.XML_ERROR_BAD_CHAR_REF: "引用了无效的字符编号",
+    expat.errors.XML_ERROR_UNBOUND_PREFIX: "命名空间前缀未声明",
+    expat.errors.XML_ERROR_MISPLACED_XML_PI: "XML声明不在开头",
+    expat.errors.XML_ERROR_INCORRECT_ENCODING: "编码与声明不符",
+}
+
 # (folder of the workbook part, its relationships, the workbook part) → (sheets, sheets by name,
 # date1904, shared-strings part, defined names): shared, never modified, by every Book of them.
 _STRUCTURE: dict[tuple, tuple] = {}
@@ -170,16 +206,18 @@ _STRUCTURE_MAX_PART = 1024 * 1024
 class Book:
     """An opened .xlsx: sheets, defined names, shared strings; sheets parsed on demand."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, data: bytes | None = None):
+        """`data`: the file's bytes, when the caller has them from sniff_read()."""
         self.path = Path(path)
         where = str(self.path)
-        if sniff(self.path) != "xlsx":
+        if data is None and sniff(self.path) != "xlsx":
             raise InputError("not an .xlsx workbook", where=where, zh="不是.xlsx格式的工作簿")
         self._zip: zipfile.ZipFile | None = None
         self._inflated = 0
         self._sheets: dict[str, Sheet] = {}
+        self._refs: dict[str, tuple | None] = {}
         try:
-            self._bytes = read_input(self.path, MAX_FILE)
+            self._bytes = read_input(self.path, MAX_FILE) if data is None else data
             self._zip = zipfile.ZipFile(io.BytesIO(self._bytes))
             self._check_members()
             self._check_sizes()
@@ -275,21 +313,47 @@ class Book:
                              zh=f"拒绝读取：各部件解压后超过{MAX_UNZIPPED // 1048576}MB，可能是压缩炸弹")
         return data
 
-    def _safe(self, name: str) -> bytes:
-        """A part's bytes, refused if it declares a DTD (entity bombs, external entities)."""
+    def _safe(self, name: str, verify: bool = True) -> bytes:
+        """A part's bytes, refused if it declares a DTD (entity bombs, external entities) or,
+        unless the caller verifies it later (`verify` False), if it is not whole, well-formed XML."""
         data = self._read(name)
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
             raise InputError(f"refused: part {name} declares a DTD/XML entities (not made by a spreadsheet program)",
                              where=str(self.path),
                              zh=f"拒绝读取：部件{name}声明了DTD或XML实体（并非电子表格软件生成的文件）")
-        self._complete(name, data)
+        if verify:
+            self._verify(name, data)
         return data
 
+    def _verify(self, name: str, data: bytes) -> None:
+        """Refuse a part that is not well-formed XML to its last byte: cut short, a tag cut or
+        lost in the middle, tags that do not match, text after the root element. The fast
+        readers (xmlparts) pick cells out of the bytes and would not notice: expat parses the
+        whole part first (C speed, no tree built, nothing called back: ~6 ms a MB), so what is
+        read is what a strict XML parser reads. Encodings expat lacks (GBK…) go through lxml."""
+        parser = expat.ParserCreate(namespace_separator=" ")
+        try:
+            parser.Parse(data, True)
+            return
+        except expat.ExpatError as e:
+            detail, line, col = expat.ErrorString(e.code), e.lineno, e.offset + 1
+            if detail not in (expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT, expat.errors.XML_ERROR_TAG_MISMATCH):
+                self._complete(name, data)            # cut short, a NUL: the commonest damage, said plainly
+        except ValueError:                            # a multi-byte encoding expat cannot read
+            try:
+                etree.fromstring(data, PARSER)
+                return
+            except etree.XMLSyntaxError as e:
+                detail, (line, col) = short(e), e.position
+        raise InputError(f"part {name} is damaged: its XML does not parse ({detail}, line {line}, column {col})",
+                         where=str(self.path),
+                         zh=f"部件{name}已损坏：XML格式错误或内容不完整（第{line}行第{col}列：{_EXPAT_ZH.get(detail, detail)}）")
+
     def _complete(self, name: str, data: bytes) -> None:
-        """Refuse a part that is not whole XML, in ways the fast reader could not notice: cut
-        short (the root element is not closed at the end), or holding a NUL or another control
-        character XML forbids (a damaged disk or transfer). Two C-speed passes, no parsing; a
-        part that is unusual in any other way goes through lxml, which parses it completely."""
+        """The plain words for the commonest damage of a part a parser refused: cut short (the
+        root element is not closed at the end), or holding a NUL or another control character
+        XML forbids (a damaged disk or transfer). Raises InputError saying so; returns when
+        the damage is another (the caller then says the parser's words)."""
         if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             return                                    # UTF-16: lxml reads these, strictly
         if len(data.translate(None, _CONTROL)) != len(data):
@@ -311,7 +375,12 @@ class Book:
                              zh=f"部件{name}已损坏：XML内容不完整（文件可能被截断）")
 
     def _xml(self, name: str):
-        return etree.fromstring(self._safe(name), PARSER)
+        data = self._safe(name, verify=False)
+        try:
+            return etree.fromstring(data, PARSER)     # lxml parses it whole
+        except etree.XMLSyntaxError:
+            self._complete(name, data)                # the commonest damage, said plainly
+            raise
 
     # -- structure
     def _load_workbook(self) -> None:
@@ -326,15 +395,18 @@ class Book:
                              zh="不是.xlsx工作簿：缺少工作簿部件（可能是.docx文档或其他压缩包）")
         base = posixpath.dirname(wb_part)
         rels_part = posixpath.join(base, "_rels", posixpath.basename(wb_part) + ".rels")
-        rels, wb = self._safe(rels_part), self._safe(wb_part)
+        rels, wb = self._safe(rels_part, verify=False), self._safe(wb_part, verify=False)
         self._wb_xml = wb
         self._strings = None
         # The files of one run are mostly one template's: the same workbook part and
-        # relationships, byte for byte. What is read from them is kept for the next file.
+        # relationships, byte for byte. What is read from them (and that they are well-formed)
+        # is kept for the next file.
         known = _STRUCTURE.get((base, rels, wb))
         if known is not None:
-            self.sheets, self._by_name, self.date1904, self._sst_part, self._names = known
+            self.sheets, self._by_name, self.date1904, self._sst_part, self._names, self._refs = known
             return
+        self._verify(rels_part, rels)
+        self._verify(wb_part, wb)
         targets, self._sst_part = {}, None
         for rel in elements(rels, b"Relationship", PKG_REL):
             target = rel.get("Target", "")
@@ -353,11 +425,13 @@ class Book:
             self._by_name.setdefault(info.name, info)
         self._wb_fast: bool | None = None          # names findable by a byte search?
         self._names = None
+        self._refs = {}                             # resolve()'s answers, by name
         if b"<definedName" in wb and len(wb) < _STRUCTURE_MAX_PART:
             self.names                              # parsed once for every file of this template
             if len(_STRUCTURE) >= 16:
                 _STRUCTURE.pop(next(iter(_STRUCTURE)))
-            _STRUCTURE[(base, rels, wb)] = (self.sheets, self._by_name, self.date1904, self._sst_part, self._names)
+            _STRUCTURE[(base, rels, wb)] = (self.sheets, self._by_name, self.date1904, self._sst_part, self._names,
+                                            self._refs)
 
     @property
     @_guarded
@@ -411,7 +485,15 @@ class Book:
         return self._strings
 
     def resolve(self, name: str) -> tuple[str, tuple[tuple[str, ...], ...]] | None:
-        """A workbook-level defined name → (sheet, rows of addresses); None if absent or broken."""
+        """A workbook-level defined name → (sheet, rows of addresses); None if absent or broken.
+        (What the workbook part says, so kept with its structure for the files of one template.)"""
+        try:
+            return self._refs[name]
+        except KeyError:
+            ref = self._refs[name] = self._resolve(name)
+            return ref
+
+    def _resolve(self, name: str) -> tuple[str, tuple[tuple[str, ...], ...]] | None:
         text = self.name_text(name)
         if text is None:
             return None
