@@ -225,3 +225,17 @@ def test_numbers_beyond_doubles_in_cells_are_findings(tmp_path, template, cells)
     p = _rezip(template, tmp_path / "big.xlsx", {part: text.encode("utf-8")})
     report = check_file(p)
     assert [f for f in report.findings if f.code == "cell-out-of-range"], [f.code for f in report.findings]
+
+
+@pytest.mark.parametrize("enc", ["UTF-9", "x-unknown", "GBK"])
+def test_part_declaring_an_unknown_encoding_is_one_error(tmp_path, template, enc):
+    """An encoding no parser knows is a damaged part (InputError), never a LookupError."""
+    from gaixl.workbook.read import read_workbook
+    with zipfile.ZipFile(template) as z:
+        data = z.read("xl/sharedStrings.xml")
+    p = _rezip(template, tmp_path / "enc.xlsx", {"xl/sharedStrings.xml": data.replace(b'encoding="UTF-8"',
+                                                                                      f'encoding="{enc}"'.encode(), 1)})
+    try:
+        read_workbook(p)
+    except InputError as e:
+        assert e.where == str(p)

@@ -339,7 +339,7 @@ class Book:
             detail, line, col = expat.ErrorString(e.code), e.lineno, e.offset + 1
             if detail not in (expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT, expat.errors.XML_ERROR_TAG_MISMATCH):
                 self._complete(name, data)            # cut short, a NUL: the commonest damage, said plainly
-        except ValueError:                            # a multi-byte encoding expat cannot read
+        except (ValueError, LookupError):             # an encoding expat cannot read (or no such encoding)
             try:
                 etree.fromstring(data, PARSER)
                 return

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from gaixl.bounds import OverLimit, bounded
+from gaixl.bounds import MEMORY, OverLimit, bounded
 from gaixl.errors import UsageError
 from gaixl.mail.collect.filenames import header, header_text, headers, raw_header_values
 from gaixl.mail.collect.parts import Limits, Skipped, find_workbooks, parse_message
@@ -185,6 +185,12 @@ def collect(source: Source, out_dir: str | Path, *, password: str | None = None,
     return result
 
 
+def _memory(limits: Limits) -> int:
+    """The memory one message may take: a message may carry an attachment of --max-size (50 MB
+    by default), and the email parser holds it several times over while decoding it."""
+    return MEMORY + 6 * limits.max_size
+
+
 def _one(src, key, store: Store, limits: Limits, result: CollectResult, *, since: dt.date | None,
          subject: str | None) -> None:
     item = src.read(key)
@@ -197,7 +203,7 @@ def _one(src, key, store: Store, limits: Limits, result: CollectResult, *, since
         _remember(src, store, f"error:{item.label}", item, None, [])
         return
     try:
-        with bounded(item.label):         # every message answered within seconds and memory
+        with bounded(item.label, memory=_memory(limits)):    # every message answered in bounds
             msg = item.parsed if item.parsed is not None else parse_message(item.raw or b"")
     except OverLimit as e:
         _skip(result, Skipped(item.label, "message-over-limit", e.limit), {})
@@ -224,7 +230,7 @@ def _one(src, key, store: Store, limits: Limits, result: CollectResult, *, since
     try:
         # Taking the attachments apart (zip, nested messages, encoded parts) is bounded like any
         # input; what it finds is saved after, outside the bound (a save is never cut short).
-        with bounded(item.label):
+        with bounded(item.label, memory=_memory(limits)):
             attachments = list(find_workbooks(msg, limits, meta.subject))
     except OverLimit as e:
         # Not recorded as done (like a message over --max-size): each run says it again.
