@@ -149,8 +149,10 @@ _LIST = [
        "请核对换算结果"),
     _c("import-column-assumed", "warning", "*", "原文该行未显示空白格，按数值的先后及合计关系确定所在列",
        "the columns of a row were inferred from order and totals", "请对照原文核对该行各数值所在的列"),
-    _c("import-split-inferred", "warning", "*", "原文该行各数字连写在一起，按本行列数及合计关系只有一种拆分方式，已按该方式导入",
-       "the row's digits ran together; the only split that fits its columns and totals was used",
+    _c("import-split-inferred", "warning", "*", "原文该行各数字连写在一起，按本行列数及合计关系（不止一种时按全表的合计与勾稽关系）"
+       "只有一种拆分方式，已按该方式导入",
+       "the row's digits ran together; the only split that fits its columns and totals (or else the table's "
+       "totals and balance) was used",
        "请对照原文核对该行各数值"),
     _c("import-not-placed", "warning", "*", "原文中的数值无法确定所在单元格，未导入", "values could not be placed; not imported",
        "请对照原文手工补录"),

@@ -45,3 +45,40 @@ def consistent_data(layout: Layout, year: int, seed: int = 0, *, code: str = "TE
     d.signature = {"unit": name, "date": f"{year + 1}-01-20"}
     d.contact = {"contact": "张三", "phone": "0578-1234567"}
     return d
+
+
+def sparse_data(layout: Layout, year: int, seed: int = 0, *, code: str = "TEST-01",
+                name: str = "测试县测试局") -> ReportData:
+    """Consistent data as most published reports hold it: mostly zeros (whole rows of 0), a few
+    small counts, the natural-person column busiest — rows of equal numbers are common, which is
+    what makes a row's numbers easy to take for a neighbour's."""
+    rnd = random.Random(seed)
+    d = ReportData.empty(layout, year, code, name)
+    for ref, c in input_cells(layout):
+        if rnd.random() < (0.4 if ref.col == "natural" else 0.7):
+            v: float = 0
+        elif c.kind == "signed":
+            v = rnd.randint(-3, 5)
+        elif c.kind in ("amount", "money"):
+            v = round(rnd.uniform(0, 9), 1)
+        else:
+            v = rnd.randint(1, 30)
+        d.set_value(layout, ref, v)
+    if "t3" in layout.tables:
+        for c in layout.tables["t3"].data_columns:
+            if c.computed:
+                continue
+            totals = compute(layout, lambda ref: d.number(layout, ref))
+            results = totals[CellRef("t3", "results_total", c.key)]
+            carried_in = d.number(layout, CellRef("t3", "carried_in", c.key)) or 0
+            carried_out = rnd.choice([0, 0, 0, 1, 2])
+            new = results + carried_out - carried_in
+            if new < 0:
+                d.set_value(layout, CellRef("t3", "carried_in", c.key), results + carried_out)
+                new = 0
+            d.set_value(layout, CellRef("t3", "new", c.key), new)
+            d.set_value(layout, CellRef("t3", "carried_out", c.key), carried_out)
+    for ref, v in compute(layout, lambda ref: d.number(layout, ref)).items():
+        d.set_value(layout, ref, v)
+    d.signature = {"unit": name, "date": f"{year + 1}-01-20"}
+    return d

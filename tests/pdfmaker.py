@@ -421,15 +421,16 @@ def values_of(layout_id: str, data) -> dict[str, list[list[str]]]:
     return out
 
 
-def published_report(layout_id: str, year: int, style: Style, seed: int):
+def published_report(layout_id: str, year: int, style: Style, seed: int, *, sparse: bool = False):
     """Consistent data for a layout and the HTML page printing it the way `style` says → (data, html).
-    Amounts are cut to fit a narrow column when the style is narrow."""
-    from helpers import consistent_data
+    Amounts are cut to fit a narrow column when the style is narrow. With `sparse`, the data is
+    mostly zeros, as most published reports are (helpers.sparse_data)."""
+    from helpers import consistent_data, sparse_data
 
     from gaixl.spec.load import load_layout
 
     layout = load_layout(layout_id)
-    want = consistent_data(layout, year, seed=seed)
+    want = (sparse_data if sparse else consistent_data)(layout, year, seed=seed)
     if style.narrow:                                   # numbers that fit a narrow column
         for ref in layout.cell_keys:
             v = want.value(layout, ref)

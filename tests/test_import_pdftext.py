@@ -177,6 +177,43 @@ def test_a_missing_row_places_nothing_by_order(tmp_path):
     assert wrong == []
 
 
+def _split_row_text(first: str, rest: str) -> str:
+    """PAGE_TEXT with 4.无正当理由大量反复申请 wrapped over four lines and its numbers left-aligned,
+    the first number set on the label line above the others (as pdftotext does)."""
+    line = f"                   4.无正当理由大量反复申请  {_nums('noproc_4')}\n"
+    assert line in PAGE_TEXT
+    return PAGE_TEXT.replace(line, "                   4.无正\n"
+                                   f"                   当理由 {first}\n"
+                                   f"                   大量反     {rest}\n"
+                                   "                   复申请\n")
+
+
+def test_a_row_whose_first_number_stands_on_the_line_above(tmp_path):
+    """Left-aligned numbers beside a wrapped label: `当理由 3` / `大量反  0 0 0 0 0 3` is one row —
+    the two lines continue each other, their label pieces are part of one row's label, and the
+    row's total holds."""
+    src = tmp_path / "r.txt"
+    src.write_text(_split_row_text("3", "0     0     0     0     0     3"), encoding="utf-8")
+    nums = dict(NUMS)
+    nums["noproc_4"] = [3, 0, 0, 0, 0, 0, 3]
+    wrong, placed, missing = _check(import_report(src, year=2022), nums)
+    assert wrong == [] and missing == [] and placed == 25 * 7
+
+
+def test_two_lines_whose_numbers_do_not_add_up_are_not_joined(tmp_path):
+    """The same two lines with a total that does not hold: not one row by arithmetic — that row is
+    not placed; the rows that prove themselves by their own label still are, none wrong."""
+    src = tmp_path / "r.txt"
+    src.write_text(_split_row_text("3", "0     0     0     0     0     4"), encoding="utf-8")
+    res = import_report(src, year=2022)
+    nums = dict(NUMS)
+    nums["noproc_4"] = [None] * 7
+    wrong, placed, missing = _check(res, nums)
+    assert wrong == []
+    assert ("三、（五）4.无正当理由大量反复申请", "自然人") in missing
+    assert placed >= 20 * 7, placed
+
+
 # ----------------------------------------------------------------------------- rendered by Writer
 
 def _writer_text(tmp_path, layout_id, year, seed, label_px=30, value_px=44):
@@ -266,3 +303,49 @@ def test_writer_text_with_lines_lost_or_doubled_never_a_wrong_number(tmp_path):
             if a is None or abs(float(a) - float(b)) > 1e-9:
                 wrong.append((i, ref, a, b))
     assert wrong == [] and placed > 12 * 150          # most of each copy still placed
+
+
+# ----------------------------------------------------------------------------- damaged copies
+
+@pytest.fixture(scope="module")
+def chromium_texts(tmp_path_factory):
+    """Borderless reports printed by Chromium, through pdftotext -layout: per format, numbers
+    right-aligned (busy data) and left-aligned with the 三 table broken over a page (mostly zeros)."""
+    from pdfmaker import Style, chromium_pdf, pdftotext_layout, published_report
+
+    out = {}
+    tmp = tmp_path_factory.mktemp("damaged")
+    for layout_id, year in (("2019", 2020), ("2021", 2022)):
+        for name, style, sparse in (("right", Style(borders=False), False),
+                                    ("left", Style(borders=False, align="left", push=100, repeat_header=False), True)):
+            want, html = published_report(layout_id, year, style, seed=3, sparse=sparse)
+            text = pdftotext_layout(chromium_pdf(html, tmp / f"{layout_id}-{name}.pdf"))
+            out[(layout_id, name)] = (want, text)
+    return out
+
+
+@pytest.mark.browser
+@pytest.mark.pdf
+@pytest.mark.parametrize("layout_id, year", [("2019", 2020), ("2021", 2022)])
+def test_damaged_copies_never_a_wrong_cell(chromium_texts, tmp_path, layout_id, year):
+    """60 damaged copies per format (a whole data line lost in two of three, one to three lines
+    lost or doubled in the third; right- and left-aligned numbers in turn): not one cell wrong,
+    and what the damage did not touch still placed (measured: 0 wrong, 96.6 % (2019) and 96.2 % (2021)
+    of the cells placed; before rowseq read a row by its own label when the lines do not all fit: 86 %)."""
+    import random
+
+    from textdamage import compare, damaged
+
+    layout = load_layout(layout_id)
+    wrong, placed, total = [], 0, 0
+    for seed in range(60):
+        want, text = chromium_texts[(layout_id, "right" if seed % 2 else "left")]
+        mode = "lines-lost-or-doubled" if seed % 3 == 2 else "data-line-lost"
+        src = tmp_path / f"copy{seed}.txt"
+        src.write_text("\n".join(damaged(text.split("\n"), random.Random(seed), mode)), encoding="utf-8")
+        right, bad = compare(layout, want, import_report(src, year=year).data)
+        wrong += [(seed, mode, *b) for b in bad]
+        placed += right
+        total += len(layout.cell_keys)
+    assert wrong == []
+    assert placed >= 0.9 * total, (placed, total)

@@ -13,6 +13,7 @@ from pathlib import Path
 from gaixl.errors import GaixlError, InputError, UsageError
 from gaixl.findings import FileReport, Finding
 from gaixl.importers import limits
+from gaixl.importers.crossrules import confirm_inferred, resolve_by_table_rules
 from gaixl.importers.lines import Source, block_lines
 from gaixl.importers.mapper import Mapped, detect_format, map_source
 from gaixl.importers.narrative import build
@@ -206,6 +207,8 @@ def import_source(src: Source, *, reader: str = "text", file: str = "", year: in
     """The same as import_report, on lines already read (used by tests and by other readers)."""
     chosen, findings, votes = choose_layout(src, year, layout)
     mapped = map_source(src, chosen)
+    resolve_by_table_rules(mapped)
+    confirm_inferred(mapped)
     if src.text:
         # pdftotext -layout text: the tables whose columns positions could not rebuild, row by row
         from gaixl.importers.rowseq import merge, read_tables
@@ -275,12 +278,15 @@ def import_source(src: Source, *, reader: str = "text", file: str = "", year: in
                                  f"table {group} ({rk}): empty cells not shown in the source; {', '.join(cks)} placed "
                                  f"by order and by the total; check against the source", row=rk))
     for g in mapped.inferred:
-        rule = "且只有这一种拆分符合本行合计关系" if g["table"] in ("三", "四") else "且只有这一种拆分方式"
+        rule = ("本行可能的拆分不止一种，但只有这一种使全表的合计与勾稽关系都成立" if g.get("by") == "table"
+                else "且只有这一种拆分符合本行合计关系" if g["table"] in ("三", "四") else "且只有这一种拆分方式")
+        rule_en = ("the only one of its possible splits with which every total and balance of the table holds"
+                   if g.get("by") == "table" else "the only split that fits the columns and the row's totals")
         findings.append(_finding("import-split-inferred", "warning", g["table"],
                                  f"表{g['table']}（{g['row']}）：原文各数字连写为“{g['digits']}”，按{len(g['split'])}列"
                                  f"拆分为{'|'.join(g['split'])}（{rule}），请核对原文",
                                  f"table {g['table']} ({g['row']}): the digits run together ({g['digits']}); split "
-                                 f"as {'|'.join(g['split'])}, the only split that fits the columns and the row's totals; "
+                                 f"as {'|'.join(g['split'])}, {rule_en}; "
                                  "check against the source", row=g["row"], found=g["digits"],
                                  expected="|".join(g["split"])))
     rows_np: dict[tuple[str, str | None], list[dict]] = {}

@@ -17,6 +17,7 @@ from gaixl.spec.model import Table
 _SUM = re.compile(r"^\s*sum\(\s*(\w+)\s*\.\.\s*(\w+)\s*\)\s*$")
 MAX_NODES = 200_000           # exploration budget: beyond it the row is said to be undecidable
 MAX_DIGITS = 9                # no single published count in these tables has more digits
+MAX_ALTERNATIVES = 40         # a row with more fitting splits than this is not tried against the table's rules
 
 
 def total_groups(table: Table) -> list[tuple[list[int], int]]:

@@ -39,6 +39,7 @@ __all__ = ["Mapped", "Placed", "Unplaced", "detect_format", "map_source"]
 
 _UNIT = re.compile(r"（(?:单位：)?(万元|元)）")
 _GLUED = re.compile(r"^(.*?[^\d\s.])\s*(\d{2,})$")
+_GLUED_SIGNED = re.compile(r"^(.*?[^\d\s.+\-－＋增减])\s*(\d*[+\-－＋增减]\d[\d+\-－＋增减]*)$")
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Mapped:
     headings: dict = field(default_factory=dict)     # "一".."六" -> heading text as published
     texts: list = field(default_factory=list)        # (section number or "", text, where) of other lines
     inferred: list = field(default_factory=list)     # glued rows split by their totals (module glued)
+    ambiguous: list = field(default_factory=list)    # glued rows more than one split fits (module glued)
 
 
 def detect_format(src: Source, year: int | None) -> tuple[str | None, dict]:
@@ -172,6 +174,20 @@ class _Mapper(Placing):
         if self.context(n, text, line.where):
             return
         glued = _GLUED.match(text.strip())
+        signed = _GLUED_SIGNED.match(text.strip()) if glued else None
+        if signed:
+            # 其他对外管理服务事项0-316: a signed number (本年增/减) among the run-together digits —
+            # where the digits divide cannot be told from them; the row is said, not placed
+            target = self.ix.match_row(norm(signed.group(1)))
+            if target is not None:
+                self.t4 = False
+                self.out.rows_seen.add(target.key)
+                run = text.strip()[len(signed.group(1)):]
+                for i in range(len(target.table.data_columns)):
+                    self.miss(target, i, f"原文该行各数字连写在一起且含正负号（“{run}”），无法确定各数值的分界，未导入",
+                              f"the row's digits run together with a sign ({run}); where the numbers divide cannot "
+                              "be told; not imported", value=run if i == 0 else None, where=line.where)
+                return
         if glued:
             target = self.ix.match_row(norm(glued.group(1)))
             if target is not None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from gaixl.importers.glued import splits, total_groups
+from gaixl.importers.glued import MAX_ALTERNATIVES, splits, total_groups
 from gaixl.importers.labels import Index, Target
 from gaixl.importers.lines import Cell, Line, Source
 from gaixl.importers.normalize import loose, norm
@@ -199,7 +199,8 @@ class Placing:
         if len(found) == 1 and complete:
             for i, part in enumerate(found[0]):
                 self.put(target, i, Cell(part), where)
-            self.out.inferred.append({"table": t.group, "row": rk, "digits": digits, "split": found[0], "where": where})
+            self.out.inferred.append({"table": t.group, "row": rk, "digits": digits, "split": found[0], "where": where,
+                                      "tkey": t.key, "rkey": target.row.key})
             return
         rule = "及本行合计关系" if total_groups(t) else ""
         if not found and complete:
@@ -209,6 +210,11 @@ class Placing:
                       + (" its total (the published total may be wrong)" if rule else "") + "; not imported")
         elif found and len(found) > 1:
             shown = "；".join("|".join(f) for f in found[:2])
+            every, done = splits(digits, t, limit=MAX_ALTERNATIVES + 1)
+            if done and len(every) <= MAX_ALTERNATIVES:
+                # the table's own rules (column totals, 勾稽) may still tell: glued.resolve_by_table_rules
+                self.out.ambiguous.append({"table": t.key, "row": target.row.key, "digits": digits,
+                                           "splits": every, "where": where})
             why = f"原文该行各数字连写在一起（“{digits}”），符合{n}列{rule}的拆分不止一种（如{shown}），无法确定，未导入"
             why_en = f"the row's digits run together ({digits}); more than one split fits ({shown}); not imported"
         else:

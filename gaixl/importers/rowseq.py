@@ -145,6 +145,45 @@ def _page_mark(raw: str, i: int, edges: dict[int, int]) -> bool:
     return edges[i] == 1 or not raw.strip().isdigit()
 
 
+def _join_split_rows(cand: list[RowLine], lines: list[str], rows: list, n: int, groups) -> list[RowLine]:
+    """One row's numbers printed over two lines. With numbers left-aligned beside a wrapped label,
+    pdftotext may set the first number on the label line above the others:
+        `理    当理由 13` / `大量反     1    15    11  18 17   75`
+    Two neighbouring lines are one row only when all of this holds: neither shows a whole row,
+    together they show exactly one; the first line's numbers stand left of the second's (they
+    continue each other, column after column); the label pieces beside them, read on, are a part of
+    exactly one row's label; and that row's total rules hold for the joined numbers."""
+    if not groups:
+        return cand
+    flat_rows = [_flat(r.label or "") for r in rows]
+    out: list[RowLine] = []
+    k = 0
+    while k < len(cand):
+        a = cand[k]
+        b = cand[k + 1] if k + 1 < len(cand) else None
+        if (b is not None and b.no == a.no + 1 and len(a.values) < n and len(b.values) < n
+                and len(a.values) + len(b.values) == n and _continues(lines[a.no], lines[b.no], len(a.values))):
+            pa, pb = a.label.split(), b.label.split()
+            piece = _flat(pa[-1] + pb[-1]) if pa and pb else ""
+            owners = [i for i, fr in enumerate(flat_rows) if piece and piece in fr]
+            joined = a.values + b.values
+            if len(piece) >= 4 and len(owners) == 1 and _totals_hold(joined, groups):
+                out.append(RowLine(b.no, f"{a.label} {b.label}", joined))
+                k += 2
+                continue
+        out.append(a)
+        k += 1
+    return out
+
+
+def _continues(upper: str, lower: str, n_upper: int) -> bool:
+    """Whether the last `n_upper` numbers of `upper` end left of where the numbers of `lower` start."""
+    up = list(re.finditer(r"\S+", upper))[-n_upper:]
+    _label, vals = _numbers_at_end(lower)
+    low = list(re.finditer(r"\S+", lower))[-len(vals):] if vals else []
+    return bool(up and low) and up[-1].end() < low[0].start()
+
+
 def read_table(lines: list[str], table: Table, span: tuple[int, int], edges: dict | None = None) -> Read | None:
     """The rows of `table` (a table with row labels) in lines [a, b) of pdftotext -layout text."""
     a, b = span
@@ -161,7 +200,8 @@ def read_table(lines: list[str], table: Table, span: tuple[int, int], edges: dic
         if not label and len(vals) == 1 and n > 1:
             continue                     # a lone number beside a wide table: a footnote mark, a page number
         cand.append(RowLine(i, label, vals))
-    if not cand or len(cand) > len(rows):
+    cand = _join_split_rows(cand, lines, rows, n, total_groups(table))
+    if not cand:
         return None
     # whether row r's label stands between candidate k's neighbours' numbers (its own line included)
     fits = [[False] * len(rows) for _ in cand]
@@ -173,7 +213,9 @@ def read_table(lines: list[str], table: Table, span: tuple[int, int], edges: dic
             fits[k][i] = _subsequence(_flat(r.label or ""), hay)
     evidence = [(tuple(rl.values), frozenset(rows[i].key for i in range(len(rows)) if fits[k][i]), f"第{rl.no + 1}行")
                 for k, rl in enumerate(cand)]
-    unsure = Read(table, {}, {}, {}, evidence)
+    unsure = _by_own_label(table, cand, fits, lines, evidence)
+    if len(cand) > len(rows):
+        return unsure
     if len(cand) == len(rows):
         if not all(fits[k][k] for k in range(len(cand))):
             return unsure
@@ -207,6 +249,40 @@ def read_table(lines: list[str], table: Table, span: tuple[int, int], edges: dic
             out.values[r.key] = rl.values
         else:
             out.partial[r.key] = rl.values
+    return out
+
+
+def _by_own_label(table: Table, cand: list[RowLine], fits: list[list[bool]], lines: list[str], evidence) -> Read:
+    """When the lines cannot all be rows in order (a line lost or doubled, a label piece gone),
+    a line is still a row's when it proves it on its own: a piece of that row's label stands on
+    the numbers' line itself, the row's whole label stands around it (between the neighbouring
+    lines of numbers) and no other row's does, it shows every number of the row and the row's
+    total rules hold; no other line claims the row, and the rows so found keep the lines' order.
+    A line lost next to it leaves its neighbours' windows ambiguous (two labels fit) or without
+    a label piece of the lost row on their own line: those are not placed."""
+    rows = table.data_rows
+    n = len(table.data_columns)
+    groups = total_groups(table)
+    flat_rows = [_flat(r.label or "") for r in rows]
+    claims: dict[int, list[int]] = {}
+    for k, rl in enumerate(cand):
+        toks = rl.label.split()
+        piece = _flat(toks[-1]) if toks else ""
+        if len(piece) < 2 or len(rl.values) != n or not _totals_hold(rl.values, groups):
+            continue
+        own = [i for i in range(len(rows)) if fits[k][i] and piece in flat_rows[i]]
+        if len([i for i in range(len(rows)) if fits[k][i]]) == 1 and len(own) == 1:
+            claims.setdefault(own[0], []).append(k)
+    found = sorted((ks[0], i) for i, ks in claims.items() if len(ks) == 1)
+    out = Read(table, {}, {}, {}, evidence)
+    last = -1
+    for k, i in found:
+        if i <= last:                        # out of order with the rows before: nothing is proven
+            return Read(table, {}, {}, {}, evidence)
+        last = i
+    for k, i in found:
+        out.values[rows[i].key] = cand[k].values
+        out.where[rows[i].key] = f"第{cand[k].no + 1}行"
     return out
 
 
