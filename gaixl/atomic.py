@@ -39,6 +39,28 @@ def _mkdir(folder: Path) -> None:
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
 
 
+@contextmanager
+def new_dir(folder: str | Path) -> Iterator[Path]:
+    """ensure_dir for a block that writes into the folder: when the block fails, the folders this
+    made (if still empty) are removed again, so a failed run leaves nothing behind."""
+    folder = Path(folder)
+    made = []
+    f = folder
+    while not f.exists() and f != f.parent:
+        made.append(f)
+        f = f.parent
+    ensure_dir(folder)
+    try:
+        yield folder
+    except BaseException:
+        for f in made:                       # innermost first
+            try:
+                f.rmdir()
+            except OSError:
+                break                        # not empty (or gone): left as it is
+        raise
+
+
 def ensure_dir(folder: str | Path) -> Path:
     """Make the output folder `folder` (and its parents) → the path; OutputError when it cannot be
     made (a file in the way, no permission, a read-only file system)."""
@@ -102,9 +124,37 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     except OSError as e:
         tmp.unlink(missing_ok=True)
         raise output_error(target, e) from None
-    except BaseException:
+    except BaseException as e:
         tmp.unlink(missing_ok=True)
+        io = io_error(e)
+        if io is not None:
+            raise output_error(target, io) from None
         raise
+
+
+def collect_quietly() -> None:
+    """Close what a failed library writer left open (its generators, zip files), without the
+    "Exception ignored in …" tracebacks their closing would print on a full disk."""
+    import gc
+    import sys
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
+def io_error(e: BaseException) -> OSError | None:
+    """A write error that a library reports in its own type (lxml, under openpyxl: the
+    SerialisationError "IO_EFBIG" of a full disk or file-size limit) as the OSError it is."""
+    if isinstance(e, OSError):
+        return e
+    text = str(e)
+    if type(e).__name__ == "SerialisationError" and text.startswith("IO_"):
+        code = getattr(errno, text[3:], errno.EIO)
+        return OSError(code, os.strerror(code))
+    return None
 
 
 @contextmanager
@@ -180,8 +230,12 @@ def batch():
         raise OutputError(f"cannot write the outputs: {e.strerror or e}; nothing was written",
                           where=str(where) if where else None,
                           zh=f"无法写入输出：{os_reason_zh(e)}；未写入任何文件") from None
-    except BaseException:
+    except BaseException as e:
         b.discard()
+        io = io_error(e)
+        if io is not None:
+            raise OutputError(f"cannot write the outputs: {io.strerror}; nothing was written",
+                              zh=f"无法写入输出：{os_reason_zh(io)}；未写入任何文件") from None
         raise
 
 

@@ -190,6 +190,9 @@ _LIST = [
        "请联系报送单位以普通附件重新发送", kind="collect"),
     _c("message-unreadable", "warning", "collect", "邮件无法读取", "message cannot be read",
        "请在邮箱中查看该邮件，联系报送单位重新发送", kind="collect"),
+    _c("message-over-limit", "warning", "collect", "邮件拆解超出单封邮件的上限，已跳过",
+       "taking the message apart exceeds the limit for one message, skipped",
+       "请在邮箱中查看该邮件，联系报送单位以普通附件重新发送", kind="collect"),
     _c("message-too-large", "warning", "collect", "邮件过大，未下载", "message too large, not fetched",
        "请在邮箱中查看该邮件，必要时调高 --max-size 后重新收取", kind="collect"),
 ]

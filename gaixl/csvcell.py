@@ -5,10 +5,12 @@ or carriage return, the same) as a formula: a roster name `=HYPERLINK("http://�
 `+cmd|' /C calc'!A0` would become a live link or a DDE call in the office's spreadsheet.
 OWASP's rule: a text cell beginning with one of = + - @ TAB CR gets a leading apostrophe
 (shown by none of them, read as "text"). Numbers stay numbers: only text is changed.
+The full-width forms ＝ ＋ － ＠ count too: Excel with a Chinese or Japanese input method
+turns them into = + - @ as it reads a cell.
 """
 from __future__ import annotations
 
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def defuse(v):

@@ -2,7 +2,7 @@
 
 Every error speaks both languages: `message` (English, also what `str(e)` shows, for
 tests and logs) and `message_zh` (Chinese, for the user). The CLI turns any GaixlError
-into one line `错误: <where>: <message>` (or `Error: …` with --lang en) and exit code 2;
+into one line `错误：<where>: <message>` (or `Error: …` with --lang en) and exit code 2;
 nothing below the CLI prints or exits.
 """
 from __future__ import annotations
@@ -88,7 +88,7 @@ _OS_REASON_ZH = {
     errno.EIO: "读写出错（输入输出错误）",
     errno.ELOOP: "符号链接层级过多",
     errno.ENOSPC: "磁盘空间不足",
-    errno.EFBIG: "文件超出允许的大小（磁盘配额或文件大小限制）",
+    errno.EFBIG: "文件过大，超出系统允许的文件大小（或磁盘配额）",
     errno.EDQUOT: "超出磁盘配额",
     errno.EROFS: "文件系统为只读",
 }

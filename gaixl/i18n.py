@@ -10,7 +10,7 @@ from __future__ import annotations
 
 # ---------------------------------------------------------------- the core commands (unprefixed keys)
 CORE: dict[str, tuple[str, str]] = {
-    "error": ("错误", "Error"),
+    "error": ("错误：", "Error: "),       # the prefix of an error line: full-width colon in Chinese
     "layouts.title": ("可用的报告格式", "Available report formats"),
     "layouts.id": ("格式", "Layout"),
     "layouts.name": ("名称", "Name"),
@@ -167,6 +167,7 @@ COLLECT_REASONS: dict[str, tuple[str, str]] = {
     "tnef-empty": ("winmail.dat 中没有附件", "winmail.dat holds no attachments"),
     "message-unreadable": ("邮件无法读取", "message cannot be read"),
     "message-too-large": ("邮件过大，未下载", "message too large, not fetched"),
+    "message-over-limit": ("邮件拆解超出单封邮件的上限，已跳过", "taking the message apart exceeds the limit for one message, skipped"),
     "via-forward": ("转发邮件", "forwarded message"),
 }
 

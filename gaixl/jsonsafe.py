@@ -51,6 +51,22 @@ def depth(text: str) -> int:
     return deepest
 
 
+def _no_duplicates(pairs: list) -> dict:
+    """An object with one key twice ({"year": 0, "year": 2023}) means what the reader makes of
+    it (Python: the last, others: the first): refused, like a zip holding a part twice."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set = set()
+        key = ""
+        for k, _v in pairs:
+            if k in seen:
+                key = k
+                break
+            seen.add(k)
+        raise JSONError(f"the key {key!r} appears twice in one object", f"同一对象中“{key}”项出现了两次")
+    return obj
+
+
 def loads(text: str | bytes):
     """Parse JSON text. Raises JSONError (a ValueError) for anything that is not plain JSON
     within the limits; json.JSONDecodeError (also a ValueError) for a syntax error."""
@@ -61,6 +77,6 @@ def loads(text: str | bytes):
     if depth(text) > MAX_DEPTH:
         raise JSONError(f"nested more than {MAX_DEPTH} levels deep", f"嵌套层级超过{MAX_DEPTH}层")
     try:
-        return json.loads(text, parse_int=_big_int, parse_constant=_constant)
+        return json.loads(text, parse_int=_big_int, parse_constant=_constant, object_pairs_hook=_no_duplicates)
     except RecursionError:                    # pragma: no cover - refused by depth() above
         raise JSONError(f"nested more than {MAX_DEPTH} levels deep", f"嵌套层级超过{MAX_DEPTH}层") from None

@@ -117,7 +117,7 @@ def test_cli_check_prints_the_language_asked_for(tmp_path, content, zh, en):
     r = runner.invoke(app, ["check", str(bad)])
     assert r.exit_code == 2 and "Traceback" not in r.output
     assert r.exception is None or isinstance(r.exception, SystemExit)
-    assert f"错误: {bad}: {zh}" in r.output, r.output
+    assert f"错误：{bad}: {zh}" in r.output, r.output
     assert en not in r.output
     r = runner.invoke(app, ["check", str(bad), "--lang", "en"])
     assert r.exit_code == 2 and "Traceback" not in r.output
@@ -128,7 +128,7 @@ def test_cli_check_prints_the_language_asked_for(tmp_path, content, zh, en):
 def test_cli_fail_prints_the_language_asked_for(tmp_path):
     r = runner.invoke(app, ["generate", "--year", "2015", "--unit", "某局", "--out", str(tmp_path)])
     assert r.exit_code == 2 and "Traceback" not in r.output
-    assert "错误: 没有适用于2015年度报告的规定格式" in r.output, r.output
+    assert "错误：没有适用于2015年度报告的规定格式" in r.output, r.output
     r = runner.invoke(app, ["generate", "--year", "2015", "--unit", "某局", "--out", str(tmp_path), "--lang", "en"])
     assert r.exit_code == 2 and "Error: no official format covers report year 2015" in r.output, r.output
 

@@ -33,7 +33,7 @@ def run(*args):
 
 
 def one_error_line(r, *needles: str) -> str:
-    """The run ended with exit 2 and said why in one `错误:`/`Error:` line, no traceback."""
+    """The run ended with exit 2 and said why in one `错误：`/`Error:` line, no traceback."""
     text = r.output
     assert r.exit_code == 2, text
     assert "Traceback" not in text and r.exception is None or isinstance(r.exception, SystemExit), text

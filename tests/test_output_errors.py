@@ -72,7 +72,7 @@ def test_an_unwritable_output_is_one_line_and_exit_2(made, command, place):
     assert len(lines) == 1, r.stderr
     reason = "文件或文件夹不存在" if place == MISSING else "路径中有一级不是文件夹"
     what = "文件夹" if command == "generate" else "文件"
-    assert lines[0] == f"错误: {named}: 无法写入输出{what}：{reason}"
+    assert lines[0] == f"错误：{named}: 无法写入输出{what}：{reason}"
     assert not list(made["blocker"].parent.glob(".*.part"))
 
 
@@ -85,5 +85,5 @@ def test_in_english_too(made):
 def test_a_folder_in_the_way_of_the_output_file(made, tmp_path):
     (tmp_path / "r.md").mkdir()
     r = gaixl("report", made["data"], "--out", tmp_path / "r.md")
-    assert r.returncode == 2 and r.stderr.strip().startswith(f"错误: {tmp_path / 'r.md'}: 无法写入输出文件：")
+    assert r.returncode == 2 and r.stderr.strip().startswith(f"错误：{tmp_path / 'r.md'}: 无法写入输出文件：")
     assert "Traceback" not in r.stderr

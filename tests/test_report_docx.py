@@ -442,7 +442,7 @@ def test_cli_report_from_a_data_file(tmp_path):
 def test_cli_report_errors_exit_2(tmp_path, filled_xlsx):
     r = runner.invoke(app, ["report", str(filled_xlsx), "--out", str(tmp_path / "r.odt")])
     assert r.exit_code == 2 and "Traceback" not in r.output
-    assert f"错误: {tmp_path / 'r.odt'}: 无法输出为“.odt”格式的报告" in r.output
+    assert f"错误：{tmp_path / 'r.odt'}: 无法输出为“.odt”格式的报告" in r.output
     assert len(r.output.strip().splitlines()) == 1
     bad = tmp_path / "坏文件.xlsx"
     bad.write_text("<html>not a workbook</html>", encoding="utf-8")
@@ -455,4 +455,4 @@ def test_cli_report_errors_exit_2(tmp_path, filled_xlsx):
     (tmp_path / "folder.docx").mkdir()                                            # cannot be written
     r = runner.invoke(app, ["report", str(filled_xlsx), "--out", str(tmp_path / "folder.docx")])
     assert r.exit_code == 2 and "Traceback" not in r.output
-    assert r.output == f"错误: {tmp_path / 'folder.docx'}: 无法写入输出文件：这是文件夹，不是文件\n", r.output
+    assert r.output == f"错误：{tmp_path / 'folder.docx'}: 无法写入输出文件：这是文件夹，不是文件\n", r.output

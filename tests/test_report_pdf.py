@@ -158,7 +158,7 @@ def test_cli_report_pdf_without_libreoffice(monkeypatch, filled_xlsx, tmp_path):
     r = runner.invoke(app, ["report", str(filled_xlsx), "--out", str(out)])
     assert r.exit_code == 2 and "Traceback" not in r.output
     lines = r.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"错误: {out}: 生成PDF需要LibreOffice（soffice），本机未安装")
+    assert len(lines) == 1 and lines[0].startswith(f"错误：{out}: 生成PDF需要LibreOffice（soffice），本机未安装")
     r = runner.invoke(app, ["report", str(filled_xlsx), "--out", str(out), "--lang", "en"])
     assert r.exit_code == 2
     assert r.output.strip() == (f"Error: {out}: PDF output needs LibreOffice (soffice), which is not installed; "

@@ -25,7 +25,7 @@ LAYOUTS_OPT = typer.Option(None, "--layouts", help="另外的格式文件所在�
 
 
 def _fail(e: GaixlError, lang: str, code: int = 2) -> None:
-    err.print(f"{t('error', lang)}: {e.text(lang)}", markup=False)
+    err.print(f"{t('error', lang)}{e.text(lang)}", markup=False)
     raise typer.Exit(code)
 
 

@@ -60,7 +60,7 @@ def run_check(files: list[Path], *, year: int | None = None, code: str | None = 
     if not json_out:
         for r in reports:
             if r.error is not None:
-                err.print(f"{t('error', lang)}: {r.error.text(lang)}", markup=False)
+                err.print(f"{t('error', lang)}{r.error.text(lang)}", markup=False)
     if json_out:
         payload = [r.to_json(lang) for r in reports]
         _emit_json(payload[0] if len(payload) == 1 else payload)
@@ -80,7 +80,7 @@ def run_check(files: list[Path], *, year: int | None = None, code: str | None = 
 def _fail(e: GaixlError, lang: str) -> int:
     from gaixl.cli._output import err
 
-    err.print(f"{t('error', lang)}: {e.text(lang)}", markup=False)
+    err.print(f"{t('error', lang)}{e.text(lang)}", markup=False)
     return 2
 
 

@@ -193,7 +193,7 @@ def report(
             _emit_json({"out": None, "format": output_format(out_file), "written": False,
                         "error": e.text(lang), "findings": [f.to_json(lang) for f in e.findings]})
         else:
-            err.print(f"{t('error', lang)}: {e.text(lang)}", markup=False)
+            err.print(f"{t('error', lang)}{e.text(lang)}", markup=False)
             for f in e.findings:
                 msg = f.message_en if lang == "en" and f.message_en else f.message
                 where = f" {f.location}" if f.location and f.location not in msg else ""

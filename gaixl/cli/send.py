@@ -1,16 +1,18 @@
-"""The mail-sending commands: `gaixl distribute` and `gaixl feedback` (a thin shell over
-gaixl.mail.distribute, gaixl.mail.replies and gaixl.mail.smtp). Registered on the app when gaixl.cli imports
-this module. The mail text is always Chinese; --lang only changes what the CLI says."""
+"""The mail-sending commands: `gaixl distribute` and `gaixl feedback`. Each parses its options,
+calls one function of gaixl.mail.runs (which checks the settings, opens and closes the SMTP
+connection, runs) and prints. Registered on the app when gaixl.cli imports this module. The mail
+text is always Chinese; --lang only changes what the CLI says."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.progress import TaskID
 
 from gaixl.cli._common import JSON_OPT, LANG_OPT, LAYOUTS_OPT, _check_lang, _emit_json, _fail, _progress, out
-from gaixl.errors import GaixlError, UsageError
-from gaixl.i18n import both, t
+from gaixl.errors import GaixlError
+from gaixl.i18n import t
 
 STATUS_ORDER = ("drafted", "sent", "already-sent", "no-address", "no-template", "conflict", "failed")
 
@@ -34,30 +36,6 @@ SIGN_OPT = typer.Option("", "--signature", help="落款（默认：设置文件 
                                                "gaixl.toml, the sender's name, the roster's parent)")
 RESEND_OPT = typer.Option(None, "--resend", help="对这些单位代码重新发送（可重复） / send again to this unit code "
                                                "(repeatable)")
-
-
-def _options(smtp: Optional[str], insecure: bool, sender: Optional[str], reply_to: Optional[str], contact: str,
-             signature: str, deadline):
-    from gaixl.mail import smtp as M
-    from gaixl.mail.distribute import Options
-
-    url = M.parse_smtp_url(smtp, insecure) if smtp else None
-    if sender is None:
-        if url is None or not M.valid_address(url.user):
-            raise UsageError(**both("send.need_from"))
-        sender = url.user
-    return url, Options(sender=M.sender(sender, "--from"), reply_to=M.sender(reply_to, "--reply-to") if reply_to
-                        else None, deadline=deadline, contact=contact, signature=signature)
-
-
-def _mailer(url, send: bool, cafile: Optional[Path]):
-    from gaixl.mail import smtp as M
-
-    if not send:
-        return None
-    if url is None:
-        raise UsageError(**both("send.need_smtp"))
-    return M.Mailer(url, M.smtp_password(url), cafile=cafile)
 
 
 def _report(res, lang: str, json_out: bool, kind: str) -> None:
@@ -94,16 +72,24 @@ def _report(res, lang: str, json_out: bool, kind: str) -> None:
     raise typer.Exit(1 if res.failed else 0)
 
 
-def _with_mailer(mailer, label: str, lang: str, quiet: bool, job):
-    """Run `job(mailer, progress)` under a progress bar; the SMTP connection (if any) is closed
-    whatever happens."""
-    with _progress(t("send." + label, lang), 100, quiet) as prog:
-        task = prog.add_task("", total=None)
-        try:
-            return job(mailer, lambda i, n: prog.update(task, completed=i, total=n))
-        finally:
-            if mailer is not None:
-                mailer.close()
+class _Bar:
+    """The progress bar of a mail run, shown from its first step on (after the password prompt
+    of a sending run, which must not be drawn over)."""
+
+    def __init__(self, label: str, lang: str, quiet: bool):
+        self.prog = _progress(t("send." + label, lang), 100, quiet)
+        self.task: Optional[TaskID] = None
+
+    def __call__(self, done: int, total: int) -> None:
+        task = self.task
+        if task is None:
+            self.prog.start()
+            task = self.task = self.prog.add_task("", total=total)
+        self.prog.update(task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self.task is not None:
+            self.prog.stop()
 
 
 def distribute(
@@ -131,18 +117,19 @@ def distribute(
 ):
     """把各单位的模板发到名单中的邮箱（默认写 .eml 草稿，加 --send 发送；密码取自环境变量 GAIXL_SMTP_PASSWORD）。 /
     Mail each roster unit its own template (drafts by default; --send sends; password from $GAIXL_SMTP_PASSWORD)."""
-    from gaixl.mail.distribute import distribute as run
-    from gaixl.mail.distribute import parse_deadline
+    from gaixl.mail.runs import MailSettings, distribute_run
 
     lang = _check_lang(lang, layouts_dir)
+    bar = _Bar("progress.distribute", lang, json_out)
     try:
-        url, opts = _options(smtp, insecure, sender, reply_to, contact, signature, parse_deadline(deadline))
-        res = _with_mailer(_mailer(url, send, cafile), "progress.distribute", lang, json_out,
-                           lambda mailer, progress: run(templates_dir, roster, opts, mailer=mailer, out=out_dir,
-                                                        year=year, layout=layout_id, resend=resend or (),
-                                                        progress=progress))
+        res = distribute_run(templates_dir, roster, MailSettings(smtp, send, insecure, sender, reply_to, cafile, contact,
+                                                                 signature),
+                             deadline=deadline, out=out_dir, year=year, layout=layout_id, resend=resend or (),
+                             progress=bar)
     except GaixlError as e:
         _fail(e, lang)
+    finally:
+        bar.close()
     _report(res, lang, json_out, "distribute")
 
 
@@ -171,19 +158,18 @@ def feedback(
     """按汇总结果给各报送单位回信：已采用或须修改的问题（默认写 .eml 草稿，加 --send 发送；密码取自环境变量
     GAIXL_SMTP_PASSWORD）。 / Reply to each unit that submitted: accepted, or what to fix (drafts by default;
     --send sends; password from $GAIXL_SMTP_PASSWORD)."""
-    from gaixl.mail.distribute import parse_deadline
-    from gaixl.mail.replies import feedback as run
+    from gaixl.mail.runs import MailSettings, feedback_run
 
     lang = _check_lang(lang)
+    bar = _Bar("progress.feedback", lang, json_out)
     try:
-        url, opts = _options(smtp, insecure, sender, reply_to, contact, signature, None)
-        when = parse_deadline(deadline)
-        res = _with_mailer(_mailer(url, send, cafile), "progress.feedback", lang, json_out,
-                           lambda mailer, progress: run(folder, opts, mailer=mailer, out=out_dir, inbox=inbox,
-                                                        deadline=when, remind_missing=remind_missing,
-                                                        resend=resend or (), progress=progress))
+        res = feedback_run(folder, MailSettings(smtp, send, insecure, sender, reply_to, cafile, contact, signature),
+                           deadline=deadline, remind_missing=remind_missing, inbox=inbox, out=out_dir,
+                           resend=resend or (), progress=bar)
     except GaixlError as e:
         _fail(e, lang)
+    finally:
+        bar.close()
     _report(res, lang, json_out, "feedback")
 
 

@@ -8,11 +8,11 @@ is refused before the expensive part — layout analysis, grid building, mapping
 """
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from contextlib import contextmanager
 
+from gaixl.bounds import bounded
+from gaixl.bounds import paused as bounds_paused
 from gaixl.errors import InputError
 
 MAX_PAGES = 200                  # PDF pages
@@ -50,48 +50,13 @@ class Budget:
                                 "文件过大或结构过于复杂")
 
 
-class _OutOfTime(BaseException):
-    """Raised by the alarm inside whatever the reader was doing. A BaseException, so that the
-    readers' own `except Exception` (a damaged PDF …) cannot take it for another error."""
-
-
 @contextmanager
 def time_limit(where: str, seconds: float = SECONDS):
-    """Answer within `seconds`: past it, the work is interrupted wherever it is (pdfminer's
-    operator loop, the layout analysis, the mapper) and InputError names the limit. Uses a
-    real-time interval timer where there is one (POSIX, main thread); elsewhere the readers'
-    limits and Budget ticks bound the time."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
+    """Answer within `seconds` and gaixl.bounds.MEMORY: past either, the work is interrupted
+    wherever it is (pdfminer's operator loop, the layout analysis, the mapper) and InputError
+    names the limit (gaixl.bounds, shared with `check`)."""
+    with bounded(where, seconds):
         yield
-        return
-
-    def alarm(_signum, _frame):
-        raise _OutOfTime
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    except _OutOfTime:
-        raise InputError(f"refused: reading takes longer than {seconds:.0f} s; the document is too large or too "
-                         "complex for a published report", where=where,
-                         zh=f"拒绝读取：读取时间超过{seconds:.0f}秒，文件过大或结构过于复杂，不像是已发布的年度报告") from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
-@contextmanager
-def paused():
-    """Stop the clock of time_limit for a block with its own timeout (LibreOffice converting an
-    old .doc: a child process, killed by its own timeout, never interrupted half-way)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    left, _interval = signal.setitimer(signal.ITIMER_REAL, 0)
-    try:
-        yield
-    finally:
-        if left > 0:
-            signal.setitimer(signal.ITIMER_REAL, left)
+paused = bounds_paused      # lift the bounds for a block with its own timeout (LibreOffice)

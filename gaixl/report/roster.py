@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from pathlib import Path
 
 from gaixl.errors import InputError, RosterError
@@ -112,7 +113,7 @@ def _units(p: Path, lines: list[tuple[int, list[str]]]) -> list[dict]:
                              f"（现有表头为“{'、'.join(header)}”）；"
                              "表头应为“单位代码,单位名称,电子邮箱”或“code,name,email”（“上级”或“parent”列可选）")
     units: list[dict] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[str, int]] = {}
     for n, row in lines[1:]:
         get = lambda f: row[col[f]] if f in col and col[f] < len(row) else ""  # noqa: E731
         unit = {"code": get("code"), "name": get("name"), "email": get("email"), "parent": get("parent")}
@@ -123,11 +124,17 @@ def _units(p: Path, lines: list[tuple[int, list[str]]]) -> list[dict]:
         if not unit["code"]:
             raise RosterError(f"unit {unit['name']!r} has an empty code", where=where,
                               zh=f"单位“{unit['name']}”的单位代码为空")
-        if unit["code"] in seen:
-            raise RosterError(f"duplicate code {unit['code']!r} (first on line {seen[unit['code']]})", where=where,
-                              zh=f"单位代码“{unit['code']}”重复（首次出现在第{seen[unit['code']]}行）")
+        # Codes that differ only in case or width (U01, u01, Ｕ01) name the same file on Windows
+        # and macOS: one unit's template or report would overwrite the other's. Duplicates.
+        key = unicodedata.normalize("NFKC", unit["code"]).strip().casefold()
+        if key in seen:
+            first, line = seen[key]
+            same = "" if first == unit["code"] else f" (the same as {first!r} but for case or width)"
+            same_zh = "" if first == unit["code"] else f"（与“{first}”仅大小写或全角半角不同）"
+            raise RosterError(f"duplicate code {unit['code']!r}{same} (first on line {line})", where=where,
+                              zh=f"单位代码“{unit['code']}”重复{same_zh}（首次出现在第{line}行）")
         _check_unit(unit, where)
-        seen[unit["code"]] = n
+        seen[key] = (unit["code"], n)
         units.append(unit)
     return units
 
@@ -135,10 +142,12 @@ def _units(p: Path, lines: list[tuple[int, list[str]]]) -> list[dict]:
 # What no field of a roster may hold, for any command: control characters (a CR LF in a name
 # or an email is a header injection in a mail, a broken line in a CSV, an unstampable cell in
 # a template), line/paragraph separators, bidi overrides (a name that reads differently from
-# what it is), non-characters, and Excel's escape form _xHHHH_ (the cell would read back as a
+# what it is), zero-width characters (U+200B, U+2060, U+FEFF: 局 and 局\ufeff look alike),
+# non-characters, and Excel's escape form _xHHHH_ (the cell would read back as a
 # different name). Checked here, once, so generate, consolidate, distribute and feedback all
 # accept exactly the same rosters, before any of them writes anything.
-_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufffe\uffff]"
+_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\u2028\u2029\ufeff"
+                        r"\ufffe\uffff]"
                         r"|_x[0-9a-fA-F]{4}_")
 _FIELDS_ZH = {"code": "单位代码", "name": "单位名称", "email": "电子邮箱", "parent": "上级"}
 MAX_FIELD = 200

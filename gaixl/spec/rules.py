@@ -12,6 +12,7 @@ amounts such as 0.1 + 0.2.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -338,7 +339,10 @@ def compile_expr(tree: tuple):
 
 def _compare(op: str, a, b) -> bool:
     # The difference rounded to 4 decimals, as the Excel side does (ROUND(a-b,4) op 0).
-    d = round(a - b, 4)
+    try:
+        d = round(a - b, 4)
+    except OverflowError:        # an integer beyond any double met a float: compare as doubles
+        d = round(_double(a) - _double(b), 4)
     if op == "==":
         return d == 0
     if op == "!=":
@@ -461,6 +465,14 @@ class Check:  # noqa: PLW1641 (cached_property needs __dict__: frozen dataclasse
 
     def excel(self, addr: Callable[[CellRef], str]) -> str:
         return to_excel(self.expr, addr)
+
+
+def _double(v) -> float:
+    """v as the double a spreadsheet holds: beyond the largest one, ±infinity."""
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
 
 
 def _num(v):

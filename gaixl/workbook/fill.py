@@ -8,9 +8,10 @@ formula values, which is fine: the reader never trusts them, and Excel recalcula
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
-from gaixl.atomic import atomic_path
+from gaixl.atomic import collect_quietly, io_error, output_error, write_bytes
 from gaixl.errors import UsageError, WorkbookError
 from gaixl.report.data import CONTACT_FIELDS, ReportData
 from gaixl.report.values import parse_cell, parse_date
@@ -149,6 +150,20 @@ def fill_workbook(template: str | Path, data: ReportData, out: str | Path) -> Pa
     raw = (data.signature or {}).get("date") or ""
     iso = parse_date(raw)
     cells[0].value = dt.date.fromisoformat(iso) if iso else (raw or None)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
+    # Saved into memory first (a filled template is well under a megabyte), then written in one
+    # step. openpyxl still writes each sheet through a temporary file: on a full disk its
+    # writer fails in lxml's words (IO_EFBIG/IO_ENOSPC) and leaves half-closed writers that
+    # would print tracebacks ("Exception ignored in …") later; they are closed quietly here.
+    buf = io.BytesIO()
+    failed = None
+    try:
+        wb.save(buf)
+    except Exception as e:  # noqa: BLE001 — only a write error is turned into OutputError
+        failed = io_error(e)
+        if failed is None:
+            raise
+    if failed is not None:
+        collect_quietly()
+        raise output_error(out, failed)
+    write_bytes(out, buf.getvalue())
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 META_SHEET = "_gaixl"
 INFO_SHEET = "基本信息"
@@ -41,7 +42,9 @@ META_KEYS = ["generator", "gaixl_version", "layout", "layout_version", "layout_d
              "year", "template_id", "generated_at", "fingerprint"]
 
 
+@lru_cache(maxsize=4096)
 def _part(key: str) -> str:
+    # Keys of the layouts only (a bounded set), asked for on every file read.
     return re.sub(r"[^A-Za-z0-9_]", "_", key).upper()
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from gaixl.errors import InputError, UsageError, WorkbookError
@@ -215,7 +216,9 @@ def recompute(plan: _Plan, values: list, fixed: dict[int, float] | None = None) 
             continue
         v = fn(values)
         if isinstance(v, float):
-            v = int(v) if v.is_integer() else round(v, 4)
+            # A whole number as int — within a double's exact range only (int(1e308) would carry
+            # a 309-digit integer into later sums that no double can hold).
+            v = int(v) if v.is_integer() and abs(v) <= 2 ** 53 else round(v, 4)
         values[i] = out[ref] = v
     return out
 
@@ -340,8 +343,10 @@ class _Template:
                 if is_total:
                     cached[cref] = (sheet, a, cell)
                     continue
-                if cell is not None and cell.value.__class__ is int and cell.value >= 0 and cell.formula is None:
-                    # Most cells: what parse_cell and _seen would say of a whole number ≥ 0.
+                if cell is not None and cell.value.__class__ is int and 0 <= cell.value <= 1_000_000_000 \
+                        and cell.formula is None:
+                    # Most cells: what parse_cell and _seen would say of a whole number 0..10⁹ (the
+                    # range of every kind; a larger one goes the long way, through the range check).
                     row[ck] = self.values[i] = self.seen[i] = cell.value
                     continue
                 raw = None
@@ -534,6 +539,17 @@ _FORMULA_SPACE = re.compile(r"\s+")
 
 
 def _norm_formula(f: str) -> str:
+    # The same few formulas in every file of a template: normalised once (long ones each time,
+    # so that a hostile file cannot fill the cache).
+    return _norm_short(f) if len(f) <= 200 else _norm(f)
+
+
+@lru_cache(maxsize=4096)
+def _norm_short(f: str) -> str:
+    return _norm(f)
+
+
+def _norm(f: str) -> str:
     return _FORMULA_SPACE.sub("", f.lstrip("=")).replace("$", "").upper()
 
 
@@ -556,6 +572,11 @@ def _seen(raw) -> float:
     """A cell's value as the template's formulas see it (each cell is read through SUM()):
     a number as it is, text and blanks 0, an error value NaN (it spreads to every total)."""
     if _is_number(raw):
+        if raw.__class__ is int and abs(raw) > 2 ** 53:
+            try:
+                return float(raw)         # the double a spreadsheet holds
+            except OverflowError:
+                return float("nan")       # beyond any double: no spreadsheet can hold it
         return raw
     return float("nan") if isinstance(raw, XlError) else 0
 

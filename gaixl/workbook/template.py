@@ -23,7 +23,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from gaixl.atomic import batch, ensure_dir, write_bytes
+from gaixl.atomic import batch, new_dir, write_bytes
 from gaixl.errors import UsageError
 from gaixl.spec.model import Layout, Section
 from gaixl.spec.rules import CellRef
@@ -626,11 +626,10 @@ def generate_all(layout: Layout, year: int, units: list[dict], out_dir, *,
     if not kw.get("allow_layout_mismatch"):
         check_layout_year(layout, year)
     jobs = check_units(units, year)
-    ensure_dir(out)
     kw["generated_at"] = kw.get("generated_at") or now_iso()      # one run, one timestamp: one master
     # All templates or none: each is staged beside its target and renamed into place at the end,
-    # so a full disk or a bad unit never leaves 7 of 12 templates behind.
-    with batch() as staged:
+    # so a full disk or a bad unit never leaves 7 of 12 templates behind (nor an empty folder).
+    with new_dir(out), batch() as staged:
         for i, (c, n, fn) in enumerate(jobs, 1):
             generate_workbook(layout, year, c, n, staged.stage(out / fn), prefill=prefill(c) if prefill else None, **kw)
             if progress is not None:

@@ -60,6 +60,8 @@ RATIO_FLOOR = 1024 * 1024            # small parts may compress well without bei
 
 _CONTROL = bytes(range(9)) + b"\x0b\x0c" + bytes(range(14, 32))     # not allowed anywhere in XML 1.0
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")                           # the first element's name
+# An XML declaration naming an encoding other than UTF-8 (lxml reads such parts itself).
+_DECLARED_OTHER = re.compile(rb"<\?xml[^>]*encoding=[\"'](?!utf-?8[\"'])", re.I)
 
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -337,7 +339,7 @@ class Book:
             detail, line, col = expat.ErrorString(e.code), e.lineno, e.offset + 1
             if detail not in (expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT, expat.errors.XML_ERROR_TAG_MISMATCH):
                 self._complete(name, data)            # cut short, a NUL: the commonest damage, said plainly
-        except ValueError:                            # a multi-byte encoding expat cannot read
+        except (ValueError, LookupError):             # an encoding expat cannot read (or no such encoding)
             try:
                 etree.fromstring(data, PARSER)
                 return
@@ -357,6 +359,14 @@ class Book:
         if len(data.translate(None, _CONTROL)) != len(data):
             raise InputError(f"part {name} is damaged: it holds a NUL or another control character XML forbids",
                              where=str(self.path), zh=f"部件{name}已损坏：含有XML不允许的空字符或控制字符")
+        if not data.isascii() and _DECLARED_OTHER.match(data) is None:
+            # A byte sequence that is not UTF-8 (a flipped bit, a cut multi-byte character) is
+            # not XML: the fast reader would carry it along as garbled text or skip it.
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise InputError(f"part {name} is damaged: invalid UTF-8 at byte {e.start}", where=str(self.path),
+                                 zh=f"部件{name}已损坏：第{e.start}字节处不是有效的UTF-8编码") from None
         m = _ROOT.search(data, 0, 4096)
         end = data.rstrip()
         if m is None or not (end.endswith(b"</" + m[1] + b">") or (end.endswith(b"/>") and end.count(b"<") - 1

@@ -138,8 +138,14 @@ def is_plain(data: bytes) -> bool:
 
 @lru_cache(maxsize=16384)
 def decode_same(b: bytes) -> str:
-    """_decode for texts that recur in every workbook of a run (sheet and defined names)."""
+    """_decode for texts that recur in every workbook of a run (sheet and defined names, formulas)."""
     return _decode(b)
+
+
+def _formula(f: bytes) -> str:
+    """A formula's text: the totals' formulas recur in every file of a template, so short ones
+    are decoded once (long ones are not kept: the cache must not grow with a hostile file)."""
+    return decode_same(f) if len(f) <= 200 else _decode(f)
 
 
 def _decode(b: bytes) -> str:
@@ -273,7 +279,7 @@ class LazyCells(dict):
 def _convert(m: tuple, book) -> Cell:
     _a, t, f, v, inline = m
     if inline:
-        return Cell(_decode(inline), _decode(f) if f else None)
+        return Cell(_decode(inline), _formula(f) if f else None)
     if not t or t == b"n":
         value = _number(v.decode("ascii")) if v else None
     elif t == b"s":
@@ -282,7 +288,7 @@ def _convert(m: tuple, book) -> Cell:
         value = ""
     else:
         value = _typed(t, v)
-    return Cell(value, _decode(f) if f else None)
+    return Cell(value, _formula(f) if f else None)
 
 
 def cells_fast(data: bytes, book) -> dict[str, Cell]:

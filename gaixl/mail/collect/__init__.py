@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from gaixl.bounds import MEMORY, OverLimit, bounded
 from gaixl.errors import UsageError
 from gaixl.mail.collect.filenames import header, header_text, headers, raw_header_values
 from gaixl.mail.collect.parts import Limits, Skipped, find_workbooks, parse_message
@@ -184,6 +185,12 @@ def collect(source: Source, out_dir: str | Path, *, password: str | None = None,
     return result
 
 
+def _memory(limits: Limits) -> int:
+    """The memory one message may take: a message may carry an attachment of --max-size (50 MB
+    by default), and the email parser holds it several times over while decoding it."""
+    return MEMORY + 6 * limits.max_size
+
+
 def _one(src, key, store: Store, limits: Limits, result: CollectResult, *, since: dt.date | None,
          subject: str | None) -> None:
     item = src.read(key)
@@ -196,7 +203,11 @@ def _one(src, key, store: Store, limits: Limits, result: CollectResult, *, since
         _remember(src, store, f"error:{item.label}", item, None, [])
         return
     try:
-        msg = item.parsed if item.parsed is not None else parse_message(item.raw or b"")
+        with bounded(item.label, memory=_memory(limits)):    # every message answered in bounds
+            msg = item.parsed if item.parsed is not None else parse_message(item.raw or b"")
+    except OverLimit as e:
+        _skip(result, Skipped(item.label, "message-over-limit", e.limit), {})
+        return
     except Exception as e:  # noqa: BLE001 — the email parser is lenient; this is the last guard
         _skip(result, Skipped(item.label, "message-unreadable", type(e).__name__), {})
         return
@@ -216,7 +227,16 @@ def _one(src, key, store: Store, limits: Limits, result: CollectResult, *, since
     saved: list[str] = []
     brief = meta.brief()
     retry = False
-    for found in find_workbooks(msg, limits, meta.subject):
+    try:
+        # Taking the attachments apart (zip, nested messages, encoded parts) is bounded like any
+        # input; what it finds is saved after, outside the bound (a save is never cut short).
+        with bounded(item.label, memory=_memory(limits)):
+            attachments = list(find_workbooks(msg, limits, meta.subject))
+    except OverLimit as e:
+        # Not recorded as done (like a message over --max-size): each run says it again.
+        _skip(result, Skipped(item.label, "message-over-limit", e.limit), brief)
+        return
+    for found in attachments:
         if isinstance(found, Skipped):
             _skip(result, found, brief)
             retry = retry or found.code in RETRYABLE

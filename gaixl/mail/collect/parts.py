@@ -94,7 +94,9 @@ def sniff_suffix(data: bytes) -> str | None:
 
 
 def _suffix(name: str) -> str:
-    name = name.rstrip("\0 \t")
+    # Trailing dots and spaces are dropped as Windows drops them: "年报.xlsx." is a workbook
+    # (taken for no suffix, it was skipped as "not a workbook" and lost).
+    name = name.rstrip("\0 \t.")
     dot = name.rfind(".")
     return name[dot:].lower() if dot > 0 else ""
 
