@@ -54,7 +54,7 @@ class Spill:
     """Where a large run keeps its per-file records while it runs: one anonymous temporary file
     (removed by the system however the run ends), appended to, read back by position. Memory
     holds only (offset, length) per record — a country's 100,000 reports are not held in RAM.
-    A forked writer reads it too (os.pread: no shared file position)."""
+    The per-unit writer reads it too, its descriptor handed over (os.pread: no shared file position)."""
 
     def __init__(self, folder: str | Path | None = None, where: str | Path | None = None):
         # `folder`: where the file goes (beside the output: the disk it is written to, not a /tmp
