@@ -90,22 +90,17 @@ class Spill:
         self._file.close()
 
     def __reduce__(self):
-        # Only to a process being started (the per-unit writer, gaixl.consolidation.outputs):
-        # its descriptor goes with it, the file itself is never copied.
-        from multiprocessing.context import get_spawning_popen
-        from multiprocessing.reduction import DupFd
-
-        if get_spawning_popen() is None:
-            raise TypeError("a Spill is passed only to a process being started")
-        return _attach, (DupFd(self._fd), str(self._where))
+        # Pickled as its descriptor's number, for the per-unit writer (gaixl.consolidation.outputs),
+        # a process started with this descriptor passed on (pass_fds): the file itself is never copied.
+        return _attach, (self._fd, str(self._where))
 
 
-def _attach(fd, where: str) -> Spill:
-    """The Spill of the process that started this one (its descriptor handed over), read only."""
+def _attach(fd: int, where: str) -> Spill:
+    """The Spill of the process that started this one (its descriptor passed on), read only."""
     s = Spill.__new__(Spill)
-    s._fd = fd.detach()
-    s._file = open(s._fd, "rb", buffering=0)      # closes the descriptor with it
-    s._where, s._end = where, os.fstat(s._fd).st_size
+    s._fd = fd
+    s._file = open(fd, "rb", buffering=0)      # closes the descriptor with it
+    s._where, s._end = where, os.fstat(fd).st_size
     return s
 
 

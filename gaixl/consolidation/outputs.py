@@ -22,8 +22,11 @@ import csv
 import importlib.util
 import io
 import json
-import multiprocessing
+import os
+import pickle
+import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from gaixl import timefmt
@@ -428,8 +431,8 @@ PARALLEL_FROM = 200     # accepted units; below this a second process costs more
 
 
 def _can_start() -> bool:
-    # Linux: the scratch file's descriptor is handed to the writer as it starts (see Spill).
-    return sys.platform.startswith("linux") and "spawn" in multiprocessing.get_all_start_methods()
+    # Linux: the scratch file's descriptor is passed on to the writer as it starts (see Spill).
+    return sys.platform.startswith("linux")
 
 
 def _for_writer(c: Consolidation) -> Consolidation:
@@ -448,36 +451,57 @@ def _write_beside(c: Consolidation, out: Path, codes: list[str], reports: bool) 
         (write_reports(c, out, codes) if reports else [])
 
 
-def _child(args, conn) -> None:
+def writer_main() -> None:
+    """The per-unit writer's body (`python -c …`, see _beside): its work pickled on stdin, its
+    answer — ("ok", number of files) or ("error", what went wrong) — pickled on stdout."""
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr             # whatever else is printed does not mix with the answer
     try:
-        conn.send(("ok", [str(p) for p in _write_beside(*args)]))
+        args = pickle.loads(sys.stdin.buffer.read())
+        answer: tuple = ("ok", len(_write_beside(*args)))
     except BaseException as e:  # noqa: BLE001 — whatever it was, the parent must hear of it
-        conn.send(("error", f"{type(e).__name__}: {e}"))
-    finally:
-        conn.close()
+        answer = ("error", f"{type(e).__name__}: {e}")
+    out.write(pickle.dumps(answer))
+    out.flush()
 
 
 def _beside(args: tuple, rest):
-    """Run _write_beside(*args) in a second process while this one runs `rest`; → (its paths,
-    rest's result). The process is started afresh ("spawn"), not forked: a fork would begin as
-    a copy of this process, which holds a country's entries (hundreds of MB). It is given a slim
-    Consolidation (_for_writer); the reports themselves it reads from the scratch file."""
-    ctx = multiprocessing.get_context("spawn")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(args, send), daemon=True)
-    proc.start()
-    send.close()
+    """Run _write_beside(*args) in a second process while this one runs `rest`; → rest's result.
+    The process is a fresh interpreter, not a fork: a fork would begin as a copy of this process,
+    which holds a country's entries (hundreds of MB); nor multiprocessing's "spawn", which would
+    run the caller's own script again in it. It is given a slim Consolidation (_for_writer) on
+    its stdin; the reports themselves it reads from the scratch file, whose descriptor it is passed."""
+    spill = args[0].spill
+    fds = (spill._fd,) if spill is not None else ()
+    root = str(Path(__file__).resolve().parents[2])        # where gaixl is imported from
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])]))
+    payload = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
+    proc = subprocess.Popen([sys.executable, "-c", "from gaixl.consolidation.outputs import writer_main; writer_main()"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=fds, env=env)
+
+    def feed() -> None:                 # while this process gets on with its share
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(payload)
+            proc.stdin.close()
+        except OSError:                 # the writer ended early: its answer (or silence) says why
+            pass
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
     try:
         result = rest()
     finally:
+        assert proc.stdout is not None
+        answer = proc.stdout.read()
+        proc.wait()
+        feeder.join()
         try:
-            status, value = recv.recv()
-        except EOFError:
-            status, value = "error", f"the writing process ended without a word (exit code {proc.exitcode})"
-        proc.join()
+            status, value = pickle.loads(answer)
+        except Exception:  # noqa: BLE001 — nothing (or not a whole answer) came back
+            status, value = "error", f"the writing process ended without a word (exit code {proc.returncode})"
     if status != "ok":
         raise OutputError(f"writing the per-unit files failed: {value}", zh=f"写出各单位文件时出错：{value}")
-    return [Path(p) for p in value], result
+    return result
 
 
 def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel: bool | None = None) -> dict[str, Path]:
@@ -528,7 +552,7 @@ def _write_all(c: Consolidation, out: Path, *, reports: bool, parallel: bool | N
 
     try:
         if parallel:
-            _unit_files, written = _beside((_for_writer(c), out, codes[:half], reports), county_wide)
+            written = _beside((_for_writer(c), out, codes[:half], reports), county_wide)
         else:
             written = county_wide()
             _write_beside(c, out, codes[:half], reports)
