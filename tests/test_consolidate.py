@@ -5,6 +5,7 @@ import copy
 import csv
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -323,6 +324,28 @@ def test_parallel_outputs_equal_sequential_ones(tmp_path):
     assert any(f.parts[0] == "各单位报告" for f in files) and any(f.parts[0] == "data" for f in files)
     for f in files:
         assert (seq / f).read_bytes() == (par / f).read_bytes(), f
+
+
+def test_the_second_writer_does_not_run_the_callers_script_again(tmp_path):
+    """A clerk's script calling the library without an `if __name__ == "__main__"` guard: the
+    process writing the per-unit files is a fresh interpreter that runs only its share (it does
+    not import the script again, which would start the whole run anew in it)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "run.py"
+    script.write_text(f"""from gaixl.consolidation.run import consolidate
+from gaixl.consolidation.outputs import write_outputs
+print("run")
+c = consolidate({str(DEMO / "returned")!r}, {str(DEMO / "roster.csv")!r}, None, None)
+write_outputs(c, {str(tmp_path / "out")!r}, parallel=True)
+""", encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "run\n"
+    assert (tmp_path / "out" / "各单位数据汇总表.xlsx").exists()
+    assert len(list((tmp_path / "out" / "data").glob("*.json"))) == 8
 
 
 def test_an_unwritable_output_is_a_clear_error(tmp_path):
