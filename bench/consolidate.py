@@ -7,8 +7,9 @@ One filled workbook per unit (distinct code, name and numbers: bench/pool.py pat
 one master made by gaixl generate + fill, a few ms each), made once and cached under
 bench/out/consolidate-pool (the first N of the pool are used, linked into a fresh inbox).
 Every measurement runs in a fresh process; its peak RSS (getrusage ru_maxrss) is that run's
-alone, for the main process and for the largest of its children (reading workers, the forked
-writer of per-unit files — whose RSS counts the pages it shares with the main process).
+alone, for the main process and for the largest of its children (the forked reading workers,
+whose RSS counts the pages they share with the main process; the writer of per-unit files,
+a process started afresh).
 Reported: files/s end to end (read, check, supersede, sum, every output written) without the
 per-unit .docx and (unless --no-docx) with them; peak RSS; the time ratio of the N run to the
 --also run (linear growth: ≈ N/also); and a naive openpyxl loop over a sample, extrapolated to N.
@@ -69,8 +70,8 @@ def one(n: int, docx: bool, workers: int) -> dict:
     c = consolidate(inbox, roster, YEAR, out, reports=docx, workers=workers)
     dt, cpu = time.perf_counter() - t, _cpu() - cpu
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # The largest child: a reading worker or the forked writer of per-unit files (its resident
-    # size counts the pages it still shares with this process).
+    # The largest child: a forked reading worker (its resident size counts the pages it still
+    # shares with this process) or the writer of per-unit files (started afresh).
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     shutil.rmtree(out, ignore_errors=True)            # hundreds of MB at N=5000
     shutil.rmtree(inbox, ignore_errors=True)

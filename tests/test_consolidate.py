@@ -1,9 +1,11 @@
 """gaixl consolidate: end to end from the bundled demo county (workbook/), every output read back."""
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -324,6 +326,28 @@ def test_parallel_outputs_equal_sequential_ones(tmp_path):
         assert (seq / f).read_bytes() == (par / f).read_bytes(), f
 
 
+def test_the_second_writer_does_not_run_the_callers_script_again(tmp_path):
+    """A clerk's script calling the library without an `if __name__ == "__main__"` guard: the
+    process writing the per-unit files is a fresh interpreter that runs only its share (it does
+    not import the script again, which would start the whole run anew in it)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "run.py"
+    script.write_text(f"""from gaixl.consolidation.run import consolidate
+from gaixl.consolidation.outputs import write_outputs
+print("run")
+c = consolidate({str(DEMO / "returned")!r}, {str(DEMO / "roster.csv")!r}, None, None)
+write_outputs(c, {str(tmp_path / "out")!r}, parallel=True)
+""", encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "run\n"
+    assert (tmp_path / "out" / "各单位数据汇总表.xlsx").exists()
+    assert len(list((tmp_path / "out" / "data").glob("*.json"))) == 8
+
+
 def test_an_unwritable_output_is_a_clear_error(tmp_path):
     from gaixl.consolidation.outputs import write_outputs
     from gaixl.errors import OutputError
@@ -340,8 +364,8 @@ def test_an_unwritable_output_is_a_clear_error(tmp_path):
 def test_a_failed_run_leaves_the_previous_output_as_it_was(tmp_path, monkeypatch, parallel):
     """The outputs are written into a staging folder that replaces the output folder only when
     all is written: a write failing half-way (here: the disk full when summary.xlsx is written,
-    in the forked writer when parallel) leaves the previous output, byte for byte, and no
-    staging folder; the sent log of feedback/distribute survives a good re-run."""
+    or, when parallel, a read failing in the second process that writes the per-unit files)
+    leaves the previous output, byte for byte, and no staging folder; the sent log of feedback/distribute survives a good re-run."""
     import errno
 
     from gaixl.consolidation import outputs
@@ -359,11 +383,28 @@ def test_a_failed_run_leaves_the_previous_output_as_it_was(tmp_path, monkeypatch
 
     def full(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device", str(out / "x"))
+
+    def cut_short(c):
+        # The writer is a process started afresh: what fails there must travel with its work.
+        # Here each report it reads lies past the end of the scratch file, as a failing disk would.
+        slim = for_writer(c)
+        moved = {}
+        for code, d in slim.accepted._d.items():
+            moved[code] = copy.copy(d)
+            moved[code]._at = (d._at[0] + 10**9, d._at[1])
+        slim.accepted = outputs.Accepted(c.layout)
+        slim.accepted._d = moved
+        return slim
+    for_writer = outputs._for_writer
     with monkeypatch.context() as m:
-        m.setattr(outputs, "write_summary", full)
+        if parallel:
+            m.setattr(outputs, "_for_writer", cut_short)
+        else:
+            m.setattr(outputs, "write_summary", full)
         with pytest.raises(OutputError) as e:
             outputs.write_outputs(c, out, reports=False, parallel=parallel)
     assert ".staging" not in e.value.text("zh")
+    assert ("各单位文件" in e.value.text("zh")) if parallel else ("No space" in e.value.text("en"))
     assert hashes(out) == before and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     written = outputs.write_outputs(c, out, reports=False, parallel=parallel)
     assert all(p.exists() and p.is_relative_to(out) for p in written.values())

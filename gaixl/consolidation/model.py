@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from gaixl import timefmt
 from gaixl.atomic import output_error
@@ -53,14 +54,14 @@ class Spill:
     """Where a large run keeps its per-file records while it runs: one anonymous temporary file
     (removed by the system however the run ends), appended to, read back by position. Memory
     holds only (offset, length) per record — a country's 100,000 reports are not held in RAM.
-    A forked writer reads it too (os.pread: no shared file position)."""
+    The per-unit writer reads it too, its descriptor handed over (os.pread: no shared file position)."""
 
     def __init__(self, folder: str | Path | None = None, where: str | Path | None = None):
         # `folder`: where the file goes (beside the output: the disk it is written to, not a /tmp
         # that may be memory); `where`: what an error names (the output folder).
         self._where = where or folder or tempfile.gettempdir()
         try:
-            self._file = tempfile.TemporaryFile(dir=folder, prefix=".gaixl-spill-")
+            self._file: IO[bytes] = tempfile.TemporaryFile(dir=folder, prefix=".gaixl-spill-")
         except OSError as e:
             raise output_error(self._where, e, "folder") from None
         self._fd = self._file.fileno()
@@ -87,6 +88,20 @@ class Spill:
 
     def close(self) -> None:
         self._file.close()
+
+    def __reduce__(self):
+        # Pickled as its descriptor's number, for the per-unit writer (gaixl.consolidation.outputs),
+        # a process started with this descriptor passed on (pass_fds): the file itself is never copied.
+        return _attach, (self._fd, str(self._where))
+
+
+def _attach(fd: int, where: str) -> Spill:
+    """The Spill of the process that started this one (its descriptor passed on), read only."""
+    s = Spill.__new__(Spill)
+    s._fd = fd
+    s._file = open(fd, "rb", buffering=0)      # closes the descriptor with it
+    s._where, s._end = where, os.fstat(fd).st_size
+    return s
 
 
 class Stowed(Mapping):
@@ -132,13 +147,18 @@ class PackedData:
         self._spill: Spill | None = None
         self._at = (0, 0)
 
-    def __getstate__(self):             # sent from a reading process: before it is stowed
-        return {k: getattr(self, k) for k in ("layout", "year", "unit", "_blob", "_exact")}
+    def __getstate__(self):
+        # Sent from a reading process before it is stowed (the bytes go with it), or to the
+        # per-unit writer after (only where they are: the Spill pickles once, as its descriptor).
+        state = {k: getattr(self, k) for k in ("layout", "year", "unit", "_blob", "_exact")}
+        if self._spill is not None:
+            state["_spill"], state["_at"] = self._spill, self._at
+        return state
 
     def __setstate__(self, state) -> None:
+        self._spill, self._at = None, (0, 0)
         for k, v in state.items():
             setattr(self, k, v)
-        self._spill, self._at = None, (0, 0)
 
     def stow(self, spill: Spill) -> None:
         """Keep the packed bytes in `spill` (on disk) instead of memory."""
@@ -293,6 +313,7 @@ class Consolidation:
     notes: list[dict] = field(default_factory=list)             # {"zh", "en"}: what was done besides (history …)
     outputs: dict[str, Path] = field(default_factory=dict)      # output name → path, once written
     spill: Spill | None = None                # where the reports are kept while the run needs them
+    generated: str = ""                       # generated_at, once known (a writer given no entries)
 
     @property
     def missing(self) -> list[UnitStatus]:
@@ -317,6 +338,8 @@ _ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)")
 def generated_at(c: Consolidation) -> str:
     """The latest submission time (UTC, 'Z'): the one timestamp of every output, so a re-run on
     the same inbox writes the same bytes."""
+    if c.generated:
+        return c.generated
     # Times of one offset in the fixed ISO form compare as strings: only the latest of each
     # offset is parsed (a country's 100,000 times, asked for by every output).
     latest: dict[str, str] = {}

@@ -22,14 +22,17 @@ import csv
 import importlib.util
 import io
 import json
-import multiprocessing
+import os
+import pickle
+import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from gaixl import timefmt
 from gaixl.atomic import atomic_dir, atomic_file, atomic_path, ensure_dir, write_bytes, write_text
 from gaixl.consolidation.letters import needs_template
-from gaixl.consolidation.model import Accepted, Consolidation, cells_of, generated_at, unit_of
+from gaixl.consolidation.model import Accepted, Consolidation, UnitStatus, cells_of, generated_at, unit_of
 from gaixl.csvcell import defuse, field
 from gaixl.errors import OutputError, os_reason_zh
 from gaixl.report.data import dump_data
@@ -427,38 +430,78 @@ def kept_across_runs(name: str) -> bool:
 PARALLEL_FROM = 200     # accepted units; below this a second process costs more than it saves
 
 
-def _can_fork() -> bool:
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+def _can_start() -> bool:
+    # Linux: the scratch file's descriptor is passed on to the writer as it starts (see Spill).
+    return sys.platform.startswith("linux")
 
 
-def _child(task, conn) -> None:
+def _for_writer(c: Consolidation) -> Consolidation:
+    """What the per-unit writer needs of `c`, and no more: the accepted units (their reports stay
+    in the scratch file: only where each is goes), roster order, the total, the run's time — not
+    the entries, findings and statuses of every file a country sent."""
+    return Consolidation(year=c.year, layout=c.layout, inbox=c.inbox, entries=[],
+                         units=[UnitStatus(code=u.code, name=u.name) for u in c.units if u.code in c.accepted],
+                         accepted=c.accepted, total=c.total, county=c.county, office=c.office, tz=c.tz,
+                         password=c.password, spill=c.spill, generated=generated_at(c))
+
+
+def _write_beside(c: Consolidation, out: Path, codes: list[str], reports: bool) -> list[Path]:
+    """The writer's share: every data file, summary.xlsx and the .docx reports of `codes`."""
+    return write_unit_data(c, out, sorted(c.accepted)) + [write_summary(c, out)] + \
+        (write_reports(c, out, codes) if reports else [])
+
+
+def writer_main() -> None:
+    """The per-unit writer's body (`python -c …`, see _beside): its work pickled on stdin, its
+    answer — ("ok", number of files) or ("error", what went wrong) — pickled on stdout."""
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr             # whatever else is printed does not mix with the answer
     try:
-        conn.send(("ok", [str(p) for p in task()]))
+        args = pickle.loads(sys.stdin.buffer.read())
+        answer: tuple = ("ok", len(_write_beside(*args)))
     except BaseException as e:  # noqa: BLE001 — whatever it was, the parent must hear of it
-        conn.send(("error", f"{type(e).__name__}: {e}"))
-    finally:
-        conn.close()
+        answer = ("error", f"{type(e).__name__}: {e}")
+    out.write(pickle.dumps(answer))
+    out.flush()
 
 
-def _beside(task, rest):
-    """Run `task` in a forked child while this process runs `rest`; → (task's paths, rest's result).
-    A fork inherits the consolidation in memory, so nothing is pickled but the list of paths."""
-    ctx = multiprocessing.get_context("fork")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(task, send), daemon=True)
-    proc.start()
-    send.close()
+def _beside(args: tuple, rest):
+    """Run _write_beside(*args) in a second process while this one runs `rest`; → rest's result.
+    The process is a fresh interpreter, not a fork: a fork would begin as a copy of this process,
+    which holds a country's entries (hundreds of MB); nor multiprocessing's "spawn", which would
+    run the caller's own script again in it. It is given a slim Consolidation (_for_writer) on
+    its stdin; the reports themselves it reads from the scratch file, whose descriptor it is passed."""
+    spill = args[0].spill
+    fds = (spill._fd,) if spill is not None else ()
+    root = str(Path(__file__).resolve().parents[2])        # where gaixl is imported from
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])]))
+    payload = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
+    proc = subprocess.Popen([sys.executable, "-c", "from gaixl.consolidation.outputs import writer_main; writer_main()"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=fds, env=env)
+
+    def feed() -> None:                 # while this process gets on with its share
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(payload)
+            proc.stdin.close()
+        except OSError:                 # the writer ended early: its answer (or silence) says why
+            pass
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
     try:
         result = rest()
     finally:
+        assert proc.stdout is not None
+        answer = proc.stdout.read()
+        proc.wait()
+        feeder.join()
         try:
-            status, value = recv.recv()
-        except EOFError:
-            status, value = "error", f"the writing process ended without a word (exit code {proc.exitcode})"
-        proc.join()
+            status, value = pickle.loads(answer)
+        except Exception:  # noqa: BLE001 — nothing (or not a whole answer) came back
+            status, value = "error", f"the writing process ended without a word (exit code {proc.returncode})"
     if status != "ok":
         raise OutputError(f"writing the per-unit files failed: {value}", zh=f"写出各单位文件时出错：{value}")
-    return [Path(p) for p in value], result
+    return result
 
 
 def write_outputs(c: Consolidation, out: Path, *, reports: bool = True, parallel: bool | None = None) -> dict[str, Path]:
@@ -487,14 +530,10 @@ def _write_all(c: Consolidation, out: Path, *, reports: bool, parallel: bool | N
 
     codes = sorted(c.accepted)
     if parallel is None:
-        parallel = len(codes) >= PARALLEL_FROM and _can_fork()
+        parallel = len(codes) >= PARALLEL_FROM and _can_start()
     # The child writes every data file, summary.xlsx and the first half of the .docx reports;
     # this process the other half and the rest (the two take about as long).
     half = len(codes) // 2 if parallel else 0
-
-    def beside() -> list[Path]:
-        return (write_unit_data(c, out, codes) + [write_summary(c, out)]
-                + (write_reports(c, out, codes[:half]) if reports else []))
 
     def county_wide() -> dict[str, Path]:
         written: dict[str, Path] = {}
@@ -513,10 +552,10 @@ def _write_all(c: Consolidation, out: Path, *, reports: bool, parallel: bool | N
 
     try:
         if parallel:
-            _unit_files, written = _beside(beside, county_wide)
+            written = _beside((_for_writer(c), out, codes[:half], reports), county_wide)
         else:
             written = county_wide()
-            beside()
+            _write_beside(c, out, codes[:half], reports)
     except OSError as e:
         raise OutputError(f"cannot write the outputs: {e.strerror or e}", where=str(e.filename or out),
                           zh=f"无法写出汇总结果：{os_reason_zh(e)}") from e

@@ -491,7 +491,7 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
     county = county or county_name(units, roster)
     order = [u["code"] for u in units if u["code"] in accepted]
     # What only the matching needed goes before the outputs are written (a country's roster
-    # rows and lists per unit would otherwise also sit in the forked writer's memory).
+    # rows and lists per unit would otherwise sit in memory while they are).
     del units, competing, stale, of_unit
     total = _sum_accepted(layout, year, accepted, order, f"{county}-汇总", f"{county}（汇总）")
     total.signature = {"unit": office or office_name(county), "date": ""}
