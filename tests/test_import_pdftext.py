@@ -15,6 +15,7 @@ import subprocess
 
 import pytest
 from needs import require
+from textdamage import compare
 
 from gaixl.importers import import_report
 from gaixl.spec.load import load_layout
@@ -246,15 +247,7 @@ def test_writer_rendered_report_every_cell(tmp_path, layout_id, year):
     assert any(len(ln.strip()) == 1 for ln in text.splitlines())   # …with one-character label lines
     res = import_report(txt, year=year)
     assert res.source_format == "spaced"
-    wrong, placed = [], 0
-    for ref in layout.cell_keys:
-        a, b = want.value(layout, ref), res.data.value(layout, ref)
-        if b is None:
-            continue
-        if a is None or abs(float(a) - float(b)) > 1e-9:
-            wrong.append((ref, a, b))
-        else:
-            placed += 1
+    placed, wrong = compare(layout, want, res.data)
     assert wrong == []
     assert placed == len(layout.cell_keys)          # measured: 198/198 (2019), 200/200 (2021); before: 14–66
 
@@ -334,7 +327,7 @@ def test_damaged_copies_never_a_wrong_cell(chromium_texts, tmp_path, layout_id, 
     of the cells placed; before rowseq read a row by its own label when the lines do not all fit: 86 %)."""
     import random
 
-    from textdamage import compare, damaged
+    from textdamage import damaged
 
     layout = load_layout(layout_id)
     wrong, placed, total = [], 0, 0
