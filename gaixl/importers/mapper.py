@@ -39,6 +39,9 @@ __all__ = ["Mapped", "Placed", "Unplaced", "detect_format", "map_source"]
 
 _UNIT = re.compile(r"（(?:单位：)?(万元|元)）")
 _GLUED = re.compile(r"^(.*?[^\d\s.])\s*(\d{2,})$")
+# A label with one number run on (行政处罚9, 行政事业性收费17.9): for a row of one column this is
+# simply the row and its value — nothing to split, whatever the number of digits.
+_GLUED_ONE = re.compile(r"^(.*?[^\d\s.])\s*(\d+(?:\.\d+)?)$")
 _GLUED_SIGNED = re.compile(r"^(.*?[^\d\s.+\-－＋增减])\s*(\d*[+\-－＋增减]\d[\d+\-－＋增减]*)$")
 
 
@@ -173,6 +176,14 @@ class _Mapper(Placing):
             return
         if self.context(n, text, line.where):
             return
+        one = _GLUED_ONE.match(text.strip())
+        if one:
+            target = self.ix.match_row(norm(one.group(1)))
+            if target is not None and len(target.table.data_columns) == 1:
+                self.t4 = False
+                self.out.rows_seen.add(target.key)
+                self.pending = (target, [Cell(one.group(2))], line)
+                return
         glued = _GLUED.match(text.strip())
         signed = _GLUED_SIGNED.match(text.strip()) if glued else None
         if signed:
