@@ -162,9 +162,9 @@ class _Mapper(Placing):
             self.pending = (self.pending[0], self.pending[1], line)
             return
         # 四's fifteen numbers run together can be longer than any one value (up to ~45 digits)
-        run = is_value(text) or (self.t4 and text.strip().isdigit() and text.strip().isascii())
-        if self.t4 and self.pending is None and (run or (cell.explicit and not text.strip())):
-            if self.t4_cells or run:
+        t4_value = is_value(text) or (self.t4 and text.strip().isdigit() and text.strip().isascii())
+        if self.t4 and self.pending is None and (t4_value or (cell.explicit and not text.strip())):
+            if self.t4_cells or t4_value:
                 self.t4_cells.append(cell)
                 self.t4_line = line
             return
