@@ -29,7 +29,7 @@ import sys
 import threading
 from pathlib import Path
 
-from gaixl import timefmt
+from gaixl import peakmem, timefmt
 from gaixl.atomic import atomic_dir, atomic_file, atomic_path, ensure_dir, write_bytes, write_text
 from gaixl.consolidation.letters import needs_template
 from gaixl.consolidation.model import Accepted, Consolidation, UnitStatus, cells_of, generated_at, unit_of
@@ -461,6 +461,7 @@ def writer_main() -> None:
         answer: tuple = ("ok", len(_write_beside(*args)))
     except BaseException as e:  # noqa: BLE001 — whatever it was, the parent must hear of it
         answer = ("error", f"{type(e).__name__}: {e}")
+    peakmem.note("writer")              # its own peak, for the bench (gaixl.peakmem)
     out.write(pickle.dumps(answer))
     out.flush()
 

@@ -30,7 +30,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from gaixl import jsonsafe, timefmt
+from gaixl import jsonsafe, peakmem, timefmt
 from gaixl.atomic import file_sha256
 from gaixl.consolidation.letters import root_count
 from gaixl.consolidation.model import Accepted, Consolidation, Entry, PackedData, Spill, Stowed, UnitStatus, pack
@@ -450,10 +450,14 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
         with ProcessPoolExecutor(workers) as ex:
             for i, e in enumerate(ex.map(_read_job, jobs, chunksize=16), 1):
                 keep(i, e)
+            if peakmem.enabled():                 # the bench's figures (gaixl.peakmem): each reader's own peak
+                for pid in getattr(ex, "_processes", None) or {}:
+                    peakmem.note("reader", pid)
     else:
         for i, job in enumerate(jobs, 1):
             keep(i, _read_job(job))
     del jobs, files, sidecars             # a Path and a tuple per file, no longer needed
+    peakmem.note("read", reset=True)
     year = year if year is not None else infer_year(entries)
     if year is None:
         raise UsageError("no readable report in the inbox to tell the year from: give --year", where=str(inbox),
@@ -509,10 +513,12 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
                       tz=tz or timefmt.DEFAULT_TZ, deadline=deadline,
                       password=password, spill=spill)
     c.notes = [n for n in [_history(c, history)] if n]   # {"zh", "en"} each
+    peakmem.note("match", reset=True)
     if out_dir is not None:
         from gaixl.consolidation.outputs import write_outputs
 
         c.outputs = write_outputs(c, Path(out_dir), reports=reports)
+        peakmem.note("write")
     return c
 
 
