@@ -337,8 +337,11 @@ def write_summary(c: Consolidation, out: Path) -> Path:
     def rows(group: str, keys: list):
         yield ["单位代码", "单位名称", *(f"{rk}｜{ck}" for _i, rk, ck in keys)], HEAD
         for code in units:
-            cells = cells_of(c.accepted, code, c.layout)
-            name = unit_of(c.accepted, code).get("name") or code
+            if isinstance(c.accepted, Accepted) and c.accepted.layout is c.layout:
+                cells, unit = c.accepted.cells_and_unit(code)          # one read of the scratch file
+            else:
+                cells, unit = cells_of(c.accepted, code, c.layout), unit_of(c.accepted, code)
+            name = unit.get("name") or code
             yield [code, name, *(_number(cells[i]) for i, _rk, _ck in keys)], BORDER
         yield [c.total.unit["code"], "合计", *(_number(total[i]) for i, _rk, _ck in keys)], BOLD
 
@@ -457,7 +460,7 @@ def writer_main() -> None:
     out = sys.stdout.buffer
     sys.stdout = sys.stderr             # whatever else is printed does not mix with the answer
     try:
-        args = pickle.loads(sys.stdin.buffer.read())
+        args = pickle.load(sys.stdin.buffer)      # as it comes: the whole of it is never held as bytes
         answer: tuple = ("ok", len(_write_beside(*args)))
     except BaseException as e:  # noqa: BLE001 — whatever it was, the parent must hear of it
         answer = ("error", f"{type(e).__name__}: {e}")
@@ -476,14 +479,16 @@ def _beside(args: tuple, rest):
     fds = (spill._fd,) if spill is not None else ()
     root = str(Path(__file__).resolve().parents[2])        # where gaixl is imported from
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])]))
-    payload = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
+    # Pickled here, before this process's share begins (nothing else reads `args` meanwhile);
+    # the bytes are let go of once they are sent (a country's are tens of MB).
+    payload = [pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)]
     proc = subprocess.Popen([sys.executable, "-c", "from gaixl.consolidation.outputs import writer_main; writer_main()"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=fds, env=env)
 
     def feed() -> None:                 # while this process gets on with its share
         assert proc.stdin is not None
         try:
-            proc.stdin.write(payload)
+            proc.stdin.write(payload.pop())
             proc.stdin.close()
         except OSError:                 # the writer ended early: its answer (or silence) says why
             pass
