@@ -201,6 +201,7 @@ def _number_or_none(v):
 
 
 LONG_BATCH = 500        # units a time: long.csv and long.parquet are written as they are made
+CSV_BATCH = 100         # of which long.csv's text is made this many at a time (the same bytes)
 
 
 def write_data(c: Consolidation, out: Path) -> list[Path]:
@@ -227,7 +228,10 @@ def write_data(c: Consolidation, out: Path) -> list[Path]:
                 for lo in range(0, max(len(codes), 1), LONG_BATCH):
                     batch = codes[lo:lo + LONG_BATCH]
                     _, _, values = long_columns(c, batch)
-                    fh.write(_long_csv(c, batch, names, key_part, values).encode("utf-8"))
+                    n = len(keys)
+                    for at in range(0, len(batch), CSV_BATCH):      # the text a fifth at a time
+                        fh.write(_long_csv(c, batch[at:at + CSV_BATCH], names, key_part,
+                                           values[at * n:(at + CSV_BATCH) * n]).encode("utf-8"))
                     writer.write_table(_long_table(c, batch, names, keys, values, schema))
             finally:
                 writer.close()
