@@ -26,6 +26,7 @@ import datetime as dt
 import functools
 import os
 import re
+import sys
 import zipfile
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -466,6 +467,7 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
         def keep(i: int, e: Entry) -> None:
             e.places = places.setdefault(e.places, e.places)
             if e.report is not None:
+                e.report.kind = sys.intern(e.report.kind)          # a few kinds, not a copy per file
                 if isinstance(e.report.data, PackedData):
                     e.report.data.stow(spill)
                 if e.report.meta:
