@@ -2,6 +2,8 @@
 
     python bench/consolidate.py [-n 5000] [--also 1000] [--naive-sample 200] [--workers 2] [--no-docx]
     python bench/consolidate.py -n 100000 --also 10000 --no-docx        # the whole country
+    python bench/consolidate.py --one 10000 --workers 2 --no-docx       # one run, its figures printed;
+    python bench/consolidate.py --one 100000 --workers 2 --no-docx      # then this one adds the time ratio
 
 One filled workbook per unit (distinct code, name and numbers: bench/pool.py patches them from
 one master made by gaixl generate + fill, a few ms each), made once and cached under
@@ -270,7 +272,7 @@ def target_line(big: dict, ratio: float | None, linear: float = 10.0) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=5000)
     ap.add_argument("--also", type=int, default=1000)
     ap.add_argument("--naive-sample", type=int, default=200)
