@@ -391,7 +391,7 @@ def test_a_failed_run_leaves_the_previous_output_as_it_was(tmp_path, monkeypatch
         moved = {}
         for code, d in slim.accepted._d.items():
             moved[code] = copy.copy(d)
-            moved[code]._at = (d._at[0] + 10**9, d._at[1])
+            moved[code]._at = d._at + (10**9 << 32)          # the offset (the high bits) moved on
         slim.accepted = outputs.Accepted(c.layout)
         slim.accepted._d = moved
         return slim

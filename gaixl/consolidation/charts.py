@@ -131,26 +131,40 @@ def _legend(items: list[tuple[str, str]], y: float, x0: float = 8, width: float 
 # ---------------------------------------------------------------- SVG charts
 def hbar_svg(title: str, bars: list[Bar], *, desc: str = "", unit: str = "件", width: int = 720) -> str:
     """A horizontal bar chart: one bar per item, its label at the left and its value at the right."""
+    return "".join(hbar_svg_pieces(title, bars, desc=desc, unit=unit, width=width))
+
+
+def hbar_svg_pieces(title: str, bars: list[Bar], *, desc: str = "", unit: str = "件", width: int = 720):
+    """hbar_svg as pieces, made as they are taken (a country's chart has a bar per unit: its
+    text is never held whole)."""
     size, row, top = 13, 26, 8
     label_w = min(max([text_width(b.label, size) for b in bars] + [40]) + 12, width * 0.4)
     value_w = 70
     plot = width - label_w - value_w - 8
     vmax = max([b.value for b in bars] + [0])
     height = top * 2 + row * max(len(bars), 1)
-    body = []
+    yield (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{_f(width)}" '
+           f'height="{_f(height)}" viewBox="0 0 {_f(width)} {_f(height)}" '
+           f"font-family='{FONT}' font-size=\"13\">"
+           f"<title>{esc(title)}</title><desc>")
+    # The description, escaped piece by piece (escaping is character by character: the same text).
+    if desc or not bars:
+        yield esc(desc or "无数据")
+    else:
+        for i, b in enumerate(bars):
+            yield ("；" if i else "") + esc(f"{b.label}：{_num(b.value)}{unit}")
+    yield "</desc>"
     if not bars:
-        body.append(f'<text x="{_f(width / 2)}" y="{_f(height / 2 + 4)}" text-anchor="middle">（无数据）</text>')
+        yield f'<text x="{_f(width / 2)}" y="{_f(height / 2 + 4)}" text-anchor="middle">（无数据）</text>'
     for i, b in enumerate(bars):
         y = top + i * row
         w = plot * b.value / vmax if vmax > 0 else 0
         label = _clip(b.label, size, label_w - 12)
-        body.append(f'<text x="{_f(label_w - 6)}" y="{_f(y + 17)}" text-anchor="end">{esc(label)}</text>')
-        body.append(f'<rect x="{_f(label_w)}" y="{_f(y + 4)}" width="{_f(max(w, 0))}" height="{row - 8}" '
-                    f'fill="{b.colour}"><title>{esc(b.label)}：{_num(b.value)}{esc(unit)}</title></rect>')
-        body.append(f'<text x="{_f(label_w + w + 4)}" y="{_f(y + 17)}">{_num(b.value)}</text>')
-    if not desc:
-        desc = "；".join(f"{b.label}：{_num(b.value)}{unit}" for b in bars) or "无数据"
-    return _svg(width, height, title, desc, body)
+        yield (f'<text x="{_f(label_w - 6)}" y="{_f(y + 17)}" text-anchor="end">{esc(label)}</text>'
+               f'<rect x="{_f(label_w)}" y="{_f(y + 4)}" width="{_f(max(w, 0))}" height="{row - 8}" '
+               f'fill="{b.colour}"><title>{esc(b.label)}：{_num(b.value)}{esc(unit)}</title></rect>'
+               f'<text x="{_f(label_w + w + 4)}" y="{_f(y + 17)}">{_num(b.value)}</text>')
+    yield "</svg>"
 
 
 def stacked_svg(title: str, bars: list[Bar], *, desc: str = "", unit: str = "件", width: int = 720,

@@ -53,7 +53,8 @@ class Entry:
 class Spill:
     """Where a large run keeps its per-file records while it runs: one anonymous temporary file
     (removed by the system however the run ends), appended to, read back by position. Memory
-    holds only (offset, length) per record — a country's 100,000 reports are not held in RAM.
+    holds only one int per record (its offset and length: `put` gives it, `get` takes it) —
+    a country's 100,000 reports are not held in RAM.
     The per-unit writer reads it too, its descriptor handed over (os.pread: no shared file position)."""
 
     def __init__(self, folder: str | Path | None = None, where: str | Path | None = None):
@@ -67,8 +68,10 @@ class Spill:
         self._fd = self._file.fileno()
         self._end = 0
 
-    def put(self, data: bytes) -> tuple[int, int]:
-        at = (self._end, len(data))
+    def put(self, data: bytes) -> int:
+        if len(data) >> 32:
+            raise ValueError("a record of the scratch file is 4 GB or more")
+        at = self._end << 32 | len(data)        # one int (~32 bytes), not a tuple of two (~112)
         view = memoryview(data)
         try:
             while view:
@@ -79,8 +82,8 @@ class Spill:
             raise output_error(self._where, e, "folder") from None
         return at
 
-    def get(self, at: tuple[int, int]) -> bytes:
-        off, n = at
+    def get(self, at: int) -> bytes:
+        off, n = at >> 32, at & 0xFFFFFFFF
         data = os.pread(self._fd, n, off)
         if len(data) != n:
             raise OSError(f"the run's scratch file was cut short ({len(data)} of {n} bytes at {off})")
@@ -128,14 +131,16 @@ class Stowed(Mapping):
 class PackedData:
     """A ReportData kept small while a large run holds it (a city's or a country's thousands):
     its cells as one value tuple in the layout's cell order, and its texts, all marshalled
-    into one bytes object (~3 KB instead of ~25 KB of nested dicts). `unpack()` gives the
+    into one bytes object (~3 KB instead of ~25 KB of nested dicts), which `stow` moves to a
+    Spill — its unit ({code, name}) with it, read back when asked for. `unpack()` gives the
     ReportData back exactly, order of keys included; a report that the tuple cannot hold
     exactly (cells outside the layout, keys in another order) keeps its tables whole."""
 
-    __slots__ = ("layout", "year", "unit", "_blob", "_exact", "_spill", "_at")
+    __slots__ = ("layout", "year", "_unit", "_blob", "_exact", "_spill", "_at")
 
     def __init__(self, d: ReportData, layout: Layout):
-        self.layout, self.year, self.unit = d.layout, d.year, d.unit
+        self.layout, self.year = d.layout, d.year
+        self._unit: dict | None = d.unit
         values = None
         if d.layout == layout.id:
             values = tuple(d.raw_values(layout).values())
@@ -145,25 +150,30 @@ class PackedData:
         self._blob: bytes | None = marshal.dumps((values if self._exact else d.tables, d.unit, d.text, d.signature,
                                                   d.contact, d.extra))
         self._spill: Spill | None = None
-        self._at = (0, 0)
+        self._at = 0
+
+    @property
+    def unit(self) -> dict:
+        """The report's unit as its file gives it ({code, name}); read back once stowed."""
+        return self._unit if self._unit is not None else marshal.loads(self._bytes())[1]
 
     def __getstate__(self):
         # Sent from a reading process before it is stowed (the bytes go with it), or to the
         # per-unit writer after (only where they are: the Spill pickles once, as its descriptor).
-        state = {k: getattr(self, k) for k in ("layout", "year", "unit", "_blob", "_exact")}
+        state = {k: getattr(self, k) for k in ("layout", "year", "_unit", "_blob", "_exact")}
         if self._spill is not None:
             state["_spill"], state["_at"] = self._spill, self._at
         return state
 
     def __setstate__(self, state) -> None:
-        self._spill, self._at = None, (0, 0)
+        self._spill, self._at = None, 0
         for k, v in state.items():
             setattr(self, k, v)
 
     def stow(self, spill: Spill) -> None:
-        """Keep the packed bytes in `spill` (on disk) instead of memory."""
+        """Keep the packed bytes (the unit's dict with them) in `spill`, on disk, instead of memory."""
         if self._blob is not None:
-            self._at, self._spill, self._blob = spill.put(self._blob), spill, None
+            self._at, self._spill, self._blob, self._unit = spill.put(self._blob), spill, None, None
 
     def _bytes(self) -> bytes:
         if self._blob is not None:
@@ -173,10 +183,14 @@ class PackedData:
 
     def values(self, layout: Layout) -> tuple:
         """Every cell of the layout, in layout.cell_keys order (None when blank)."""
-        body = marshal.loads(self._bytes())[0]
+        return self.values_and_unit(layout)[0]
+
+    def values_and_unit(self, layout: Layout) -> tuple[tuple, dict]:
+        """values(layout) and the unit, read back at once."""
+        body, unit = marshal.loads(self._bytes())[:2]
         if self._exact and layout.id == self.layout:
-            return body
-        return tuple(ReportData(self.layout, self.year, tables=body).raw_values(layout).values())
+            return body, unit
+        return tuple(ReportData(self.layout, self.year, tables=body).raw_values(layout).values()), unit
 
     def data_file(self, layout: Layout) -> str:
         """dump_data of the unpacked report — the same text, made straight from the packed cells."""
@@ -264,6 +278,13 @@ class Accepted(Mapping):
         """The unit's cells in layout.cell_keys order (see cells_of)."""
         d = self._d[code]
         return d.values(self.layout) if isinstance(d, PackedData) else tuple(d.raw_values(self.layout).values())
+
+    def cells_and_unit(self, code: str) -> tuple[tuple, dict]:
+        """cells(code) and the unit as its file gives it (unit_of), read back at once."""
+        d = self._d[code]
+        if isinstance(d, PackedData):
+            return d.values_and_unit(self.layout)
+        return tuple(d.raw_values(self.layout).values()), d.unit
 
 
 def cells_of(accepted: Mapping, code: str, layout: Layout) -> tuple:

@@ -29,7 +29,7 @@ import sys
 import threading
 from pathlib import Path
 
-from gaixl import timefmt
+from gaixl import peakmem, timefmt
 from gaixl.atomic import atomic_dir, atomic_file, atomic_path, ensure_dir, write_bytes, write_text
 from gaixl.consolidation.letters import needs_template
 from gaixl.consolidation.model import Accepted, Consolidation, UnitStatus, cells_of, generated_at, unit_of
@@ -201,6 +201,7 @@ def _number_or_none(v):
 
 
 LONG_BATCH = 500        # units a time: long.csv and long.parquet are written as they are made
+CSV_BATCH = 100         # of which long.csv's text is made this many at a time (the same bytes)
 
 
 def write_data(c: Consolidation, out: Path) -> list[Path]:
@@ -227,7 +228,10 @@ def write_data(c: Consolidation, out: Path) -> list[Path]:
                 for lo in range(0, max(len(codes), 1), LONG_BATCH):
                     batch = codes[lo:lo + LONG_BATCH]
                     _, _, values = long_columns(c, batch)
-                    fh.write(_long_csv(c, batch, names, key_part, values).encode("utf-8"))
+                    n = len(keys)
+                    for at in range(0, len(batch), CSV_BATCH):      # the text a fifth at a time
+                        fh.write(_long_csv(c, batch[at:at + CSV_BATCH], names, key_part,
+                                           values[at * n:(at + CSV_BATCH) * n]).encode("utf-8"))
                     writer.write_table(_long_table(c, batch, names, keys, values, schema))
             finally:
                 writer.close()
@@ -337,8 +341,11 @@ def write_summary(c: Consolidation, out: Path) -> Path:
     def rows(group: str, keys: list):
         yield ["单位代码", "单位名称", *(f"{rk}｜{ck}" for _i, rk, ck in keys)], HEAD
         for code in units:
-            cells = cells_of(c.accepted, code, c.layout)
-            name = unit_of(c.accepted, code).get("name") or code
+            if isinstance(c.accepted, Accepted) and c.accepted.layout is c.layout:
+                cells, unit = c.accepted.cells_and_unit(code)          # one read of the scratch file
+            else:
+                cells, unit = cells_of(c.accepted, code, c.layout), unit_of(c.accepted, code)
+            name = unit.get("name") or code
             yield [code, name, *(_number(cells[i]) for i, _rk, _ck in keys)], BORDER
         yield [c.total.unit["code"], "合计", *(_number(total[i]) for i, _rk, _ck in keys)], BOLD
 
@@ -427,7 +434,11 @@ def kept_across_runs(name: str) -> bool:
     return not (name in OURS or name.endswith("-汇总.xlsx") or name.endswith("（汇总稿）.docx"))
 
 
-PARALLEL_FROM = 200     # accepted units; below this a second process costs more than it saves
+# Accepted units from which the per-unit files are written by a second process. It is a fresh
+# interpreter: ~0.3 s of start-up before it takes its half (measured, issue 14), so it pays from
+# ~150 units with the .docx reports (~2.5 ms a unit on each side), from ~500 without (~0.6 ms).
+PARALLEL_FROM = 200             # with the per-unit .docx
+PARALLEL_FROM_DATA_ONLY = 500   # without them (reports=False)
 
 
 def _can_start() -> bool:
@@ -457,10 +468,11 @@ def writer_main() -> None:
     out = sys.stdout.buffer
     sys.stdout = sys.stderr             # whatever else is printed does not mix with the answer
     try:
-        args = pickle.loads(sys.stdin.buffer.read())
+        args = pickle.load(sys.stdin.buffer)      # as it comes: the whole of it is never held as bytes
         answer: tuple = ("ok", len(_write_beside(*args)))
     except BaseException as e:  # noqa: BLE001 — whatever it was, the parent must hear of it
         answer = ("error", f"{type(e).__name__}: {e}")
+    peakmem.note("writer")              # its own peak, for the bench (gaixl.peakmem)
     out.write(pickle.dumps(answer))
     out.flush()
 
@@ -475,14 +487,16 @@ def _beside(args: tuple, rest):
     fds = (spill._fd,) if spill is not None else ()
     root = str(Path(__file__).resolve().parents[2])        # where gaixl is imported from
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])]))
-    payload = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
+    # Pickled here, before this process's share begins (nothing else reads `args` meanwhile);
+    # the bytes are let go of once they are sent (a country's are tens of MB).
+    payload = [pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)]
     proc = subprocess.Popen([sys.executable, "-c", "from gaixl.consolidation.outputs import writer_main; writer_main()"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=fds, env=env)
 
     def feed() -> None:                 # while this process gets on with its share
         assert proc.stdin is not None
         try:
-            proc.stdin.write(payload)
+            proc.stdin.write(payload.pop())
             proc.stdin.close()
         except OSError:                 # the writer ended early: its answer (or silence) says why
             pass
@@ -530,7 +544,7 @@ def _write_all(c: Consolidation, out: Path, *, reports: bool, parallel: bool | N
 
     codes = sorted(c.accepted)
     if parallel is None:
-        parallel = len(codes) >= PARALLEL_FROM and _can_start()
+        parallel = len(codes) >= (PARALLEL_FROM if reports else PARALLEL_FROM_DATA_ONLY) and _can_start()
     # The child writes every data file, summary.xlsx and the first half of the .docx reports;
     # this process the other half and the rest (the two take about as long).
     half = len(codes) // 2 if parallel else 0

@@ -21,16 +21,18 @@ Nothing is modified in the inbox. Outputs: gaixl.consolidation.outputs.write_out
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
 import re
+import sys
 import zipfile
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from gaixl import jsonsafe, timefmt
+from gaixl import jsonsafe, peakmem, timefmt
 from gaixl.atomic import file_sha256
 from gaixl.consolidation.letters import root_count
 from gaixl.consolidation.model import Accepted, Consolidation, Entry, PackedData, Spill, Stowed, UnitStatus, pack
@@ -104,6 +106,27 @@ def version_rank(name: str) -> int:
 
 
 # ---------------------------------------------------------------- reading
+def _at_least(inbox: Path, n: int) -> bool:
+    """Whether the inbox holds at least `n` files (counted as inbox_files counts them, up to `n`)."""
+    count, todo = 0, [inbox]
+    while todo:
+        try:
+            it = os.scandir(todo.pop())
+        except OSError:
+            continue
+        with it:
+            for d in it:
+                if d.name.startswith("."):
+                    continue
+                if d.is_dir(follow_symlinks=True):
+                    todo.append(Path(d.path))
+                elif not d.name.endswith(SIDECAR) and d.is_file():
+                    count += 1
+                    if count >= n:
+                        return True
+    return False
+
+
 def _read(p: Path, rel: str, digest: str, sidecar: dict | None, tz=None) -> Entry:
     e = Entry(file=rel, sha256=digest, state="rejected")
     # ISO 8601 with the offset of `tz` (Beijing time by default): unambiguous in the manifest,
@@ -423,37 +446,47 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
     if not inbox.is_dir():
         raise UsageError("the inbox is not a folder", where=str(inbox), zh="收件文件夹不存在或不是文件夹")
     zone = timefmt.zone(tz)               # a wrong --tz fails before any work
-    units = read_roster(roster)
-    files, sidecars = inbox_files(inbox)
-    jobs = [(p, p.relative_to(inbox).as_posix(), sidecars.get(p), tz) for p in files]
-    total_files = len(jobs)
     if workers is None:
-        workers = min(os.cpu_count() or 1, 8) if len(jobs) >= PARALLEL_FROM else 1
-    entries = []
-    places: dict[str, str] = {}           # one copy of each packed locator (most files share one)
-    # Each file's report and metadata wait on disk, beside the output folder when there is one.
-    target = Path(out_dir) if out_dir is not None else None
-    spill = Spill(target.parent if target is not None and target.parent.is_dir() else None, where=target)
+        workers = min(os.cpu_count() or 1, 8) if _at_least(inbox, PARALLEL_FROM) else 1
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(ProcessPoolExecutor(workers)) if workers > 1 else None
+        if pool is not None:
+            # The reading processes start now, before the roster and the inbox's list are read:
+            # each begins as a copy of this process, and a country's lists would be in all of them.
+            pool.submit(int).result()
+        units = read_roster(roster)
+        files, sidecars = inbox_files(inbox)
+        jobs = [(p, p.relative_to(inbox).as_posix(), sidecars.get(p), tz) for p in files]
+        total_files = len(jobs)
+        entries = []
+        places: dict[str, str] = {}           # one copy of each packed locator (most files share one)
+        # Each file's report and metadata wait on disk, beside the output folder when there is one.
+        target = Path(out_dir) if out_dir is not None else None
+        spill = Spill(target.parent if target is not None and target.parent.is_dir() else None, where=target)
 
-    def keep(i: int, e: Entry) -> None:
-        e.places = places.setdefault(e.places, e.places)
-        if e.report is not None:
-            if isinstance(e.report.data, PackedData):
-                e.report.data.stow(spill)
-            if e.report.meta:
-                e.report.meta = Stowed(e.report.meta, spill)        # type: ignore[assignment]
-        entries.append(e)
-        if progress is not None:
-            progress(i, total_files)
+        def keep(i: int, e: Entry) -> None:
+            e.places = places.setdefault(e.places, e.places)
+            if e.report is not None:
+                e.report.kind = sys.intern(e.report.kind)          # a few kinds, not a copy per file
+                if isinstance(e.report.data, PackedData):
+                    e.report.data.stow(spill)
+                if e.report.meta:
+                    e.report.meta = Stowed(e.report.meta, spill)        # type: ignore[assignment]
+            entries.append(e)
+            if progress is not None:
+                progress(i, total_files)
 
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(workers) as ex:
-            for i, e in enumerate(ex.map(_read_job, jobs, chunksize=16), 1):
+        if pool is not None and len(jobs) > 1:
+            for i, e in enumerate(pool.map(_read_job, jobs, chunksize=16), 1):
                 keep(i, e)
-    else:
-        for i, job in enumerate(jobs, 1):
-            keep(i, _read_job(job))
+            if peakmem.enabled():                 # the bench's figures (gaixl.peakmem): each reader's own peak
+                for pid in getattr(pool, "_processes", None) or {}:
+                    peakmem.note("reader", pid)
+        else:
+            for i, job in enumerate(jobs, 1):
+                keep(i, _read_job(job))
     del jobs, files, sidecars             # a Path and a tuple per file, no longer needed
+    peakmem.note("read", reset=True)
     year = year if year is not None else infer_year(entries)
     if year is None:
         raise UsageError("no readable report in the inbox to tell the year from: give --year", where=str(inbox),
@@ -509,10 +542,12 @@ def consolidate(inbox, roster, year: int | None = None, out_dir=None, *, history
                       tz=tz or timefmt.DEFAULT_TZ, deadline=deadline,
                       password=password, spill=spill)
     c.notes = [n for n in [_history(c, history)] if n]   # {"zh", "en"} each
+    peakmem.note("match", reset=True)
     if out_dir is not None:
         from gaixl.consolidation.outputs import write_outputs
 
         c.outputs = write_outputs(c, Path(out_dir), reports=reports)
+        peakmem.note("write")
     return c
 
 

@@ -202,6 +202,12 @@ def _figure(svg: str, caption: str) -> str:
     return f"<figure>{svg}<figcaption>{esc(caption)}</figcaption></figure>"
 
 
+def _figure_pieces(svg_pieces, caption: str):
+    yield "<figure>"
+    yield from svg_pieces
+    yield f"<figcaption>{esc(caption)}</figcaption></figure>"
+
+
 def _status_parts(c: Consolidation) -> list:
     """The page's parts, joined by newlines: texts, and generators of the pieces of one part."""
     title = title_of(c)
@@ -226,8 +232,9 @@ def _status_parts(c: Consolidation) -> list:
                          f"图1 报送进度：名单内{s['units']}个单位，已采用{s['accepted']}个，被退回{s['rejected']}个，"
                          f"未报送{s['missing']}个。"))
     apps = unit_applications(c)
-    parts.append(_figure(charts.hbar_svg("各单位本年新收政府信息公开申请数量", apps),
-                         "图2 各单位本年新收政府信息公开申请数量（件，仅含已采用的报表）。"))
+    # A bar per accepted unit: made as it is written (see write_status_html), like the tables.
+    parts.append(_figure_pieces(charts.hbar_svg_pieces("各单位本年新收政府信息公开申请数量", apps),
+                                "图2 各单位本年新收政府信息公开申请数量（件，仅含已采用的报表）。"))
     breakdown = charts.results_breakdown(c.layout, c.total)
     parts.append(_figure(charts.stacked_svg(f"{c.county}本年度申请办理结果", breakdown),
                          "图3 全部已采用单位合计的申请办理结果：不予公开为（三）1–8项之和，无法提供为（四）各项之和，"
@@ -402,9 +409,9 @@ def coverage_text(c: Consolidation) -> str:
             "本报告中的数字不含上述单位，待其报送后应重新汇总。")
 
 
-def _unit_texts(c: Consolidation, heading: str) -> list[tuple[str, list[str]]]:
-    """(unit name, its paragraphs of `heading`) of every accepted unit with text there, roster order."""
-    out = []
+def _each_unit_text(c: Consolidation, heading: str):
+    """(unit name, its paragraphs of `heading`) of every accepted unit with text there, roster
+    order: one unit at a time, each read when it is reached (never all held)."""
     acc = c.accepted
     for u in c.units:
         if u.code not in acc:
@@ -413,40 +420,65 @@ def _unit_texts(c: Consolidation, heading: str) -> list[tuple[str, list[str]]]:
         paras = [" ".join(str(p).split()) for p in d.text.get(heading, []) if p and str(p).strip()]
         paras = [p for p in paras if p.rstrip("。.") not in ("无", "没有", "暂无")]
         if paras:
-            out.append((u.name, paras))
-    return out
+            yield u.name, paras
+
+
+class _Made(list):
+    """A section's paragraphs to the renderers (which go through them and ask how many), made
+    anew each time they are gone through: a country's draft has a paragraph per unit, read back
+    from the scratch file as it is written, never all held. Not for indexing or comparing."""
+
+    def __init__(self, n: int, make):
+        super().__init__()
+        self._n, self._make = n, make
+
+    def __iter__(self):
+        return iter(self._make())
+
+    def __len__(self) -> int:
+        return self._n
 
 
 def drafted(c: Consolidation, heading: str) -> list[str]:
     """A drafted section from the units' own texts: one paragraph per unit (its first paragraph),
     and a marked note for the clerk; or only the marker when no unit wrote anything."""
-    texts = _unit_texts(c, heading)
-    if not texts:
+    n = sum(1 for _ in _each_unit_text(c, heading))
+    if not n:
         return [f"{TODO_MARK}：各报送单位均未填写“{heading}”，请根据全县情况撰写本部分。】"]
-    paras = [f"{name}：{ps[0]}" for name, ps in texts]
-    return paras + [f"{TODO_MARK}：以上为根据{len(texts)}个单位报告整理的初稿，请归纳为全县情况、核实后删除本提示。】"]
+
+    def make():
+        for name, ps in _each_unit_text(c, heading):
+            yield f"{name}：{ps[0]}"
+        yield f"{TODO_MARK}：以上为根据{n}个单位报告整理的初稿，请归纳为全县情况、核实后删除本提示。】"
+    return _Made(n + 1, make)
 
 
 def other_matters(c: Consolidation, heading: str) -> list[str]:
     """六 as the units reported it: who reported 信息处理费 and what, other matters per unit, and
     how many reported nothing — never an automatic “无。”."""
-    texts = _unit_texts(c, heading)
     fee: list = []
-    other: list = []
-    for name, ps in texts:
+    n_other = n_texts = 0
+    for name, ps in _each_unit_text(c, heading):
+        n_texts += 1
         for p in ps:
-            (fee if "信息处理费" in p else other).append(f"{name}：{p}")
-    quiet = len(c.accepted) - len(texts)
-    out = []
-    if fee:
-        out.append("关于信息处理费，各单位报告如下：" + "；".join(x.rstrip("。") for x in fee) + "。")
-    else:
-        out.append("各报送单位均未报告收取信息处理费的情况。")
-    out += other
-    if quiet:
-        out.append(f"其余{quiet}个报送单位未报告其他需要报告的事项。")
-    out.append(f"{TODO_MARK}：以上根据各单位报告整理，请核实后定稿，并删除本提示。】")
-    return out
+            if "信息处理费" in p:
+                fee.append(f"{name}：{p}")
+            else:
+                n_other += 1
+    quiet = len(c.accepted) - n_texts
+    head = ["关于信息处理费，各单位报告如下：" + "；".join(x.rstrip("。") for x in fee) + "。" if fee
+            else "各报送单位均未报告收取信息处理费的情况。"]
+    tail = ([f"其余{quiet}个报送单位未报告其他需要报告的事项。"] if quiet else []) + \
+        [f"{TODO_MARK}：以上根据各单位报告整理，请核实后定稿，并删除本提示。】"]
+
+    def make():
+        yield from head
+        for name, ps in _each_unit_text(c, heading):      # the other matters, one unit at a time
+            for p in ps:
+                if "信息处理费" not in p:
+                    yield f"{name}：{p}"
+        yield from tail
+    return _Made(len(head) + n_other + len(tail), make)
 
 
 def chart_blocks(c: Consolidation) -> list[BarChart]:

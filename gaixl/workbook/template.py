@@ -469,8 +469,11 @@ def _prefill_cells(plan: Plan, prefill: dict | None) -> dict[CellRef, float]:
 
 def render(layout: Layout, year: int, meta: dict, *, password: str, deadline: str | None, send_to: str | None,
            filled: dict[CellRef, float], created: dt.datetime, prefill_note: str = PREFILL_NOTE,
-           extra_sheets: list | None = None) -> bytes:
-    """The whole workbook as .xlsx bytes (the full xlsxwriter path)."""
+           extra_sheets: list | None = None, tmpdir: str | None = None) -> bytes:
+    """The whole workbook as .xlsx bytes (the full xlsxwriter path). With `extra_sheets` its
+    parts are made in temporary files (in `tmpdir`, else the system's), not in memory: xlsxwriter
+    holds each part whole in memory otherwise, and a country's coverage sheet is ~100 MB of XML
+    (twice, as text and as bytes)."""
     plan = plan_for(layout)
     code, name = meta["unit_code"], meta["unit_name"]
     values, results = plan.cached(filled) if filled else (plan.values, plan.results)
@@ -479,8 +482,11 @@ def render(layout: Layout, year: int, meta: dict, *, password: str, deadline: st
                      for x in plan.sheet_checks}
     results = list(results) + [sheet_results[x.id] for x in plan.sheet_checks]
     buf = io.BytesIO()
-    wb = _Workbook(buf, {"in_memory": True, "default_format_properties": dict(FONT),
-                         "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+    options: dict[str, Any] = {"in_memory": not extra_sheets, "default_format_properties": dict(FONT),
+                               "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    if extra_sheets and tmpdir:
+        options["tmpdir"] = tmpdir
+    wb = _Workbook(buf, options)
     wb.structure_hash = legacy_password_hash(password) if password else ""
     wb.set_properties({"title": f"{name}{year}年政府信息公开工作年度报告", "author": "gaixl",
                        "comments": f"gaixl template, layout {layout.id}", "created": created})
@@ -568,7 +574,7 @@ def generate_workbook(layout: Layout, year: int, code: str, name: str, path, *, 
     data = None if filled or extra_sheets else _master(layout, year, generated_at, created, **opts).stamp(meta)
     if data is None:
         data = render(layout, year, meta, filled=filled, created=created, prefill_note=prefill_note,
-                      extra_sheets=extra_sheets, **opts)
+                      extra_sheets=extra_sheets, tmpdir=str(path.parent) if path.parent.is_dir() else None, **opts)
     return write_bytes(path, data)            # a temp file beside the target, then os.replace
 
 
