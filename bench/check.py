@@ -8,6 +8,8 @@ in bench/out/check-pool). In one run, on the same files:
   imports, reading, validation and the JSON on stdout all counted; both cores);
 - a bare python-calamine read of every sheet of every file, in one process (one core);
 - a raw unzip + lxml parse of the sheets, shared strings and workbook part (one core);
+- the reading floor: gaixl opening each file and inflating and parsing whole (expat) the sheets a
+  check reads, nothing else (one core) — what issue 15 requires before any cell is believed;
 - a naive openpyxl loop (load_workbook + every cell), over a sample.
 Each timed run is repeated (--repeat) and the fastest taken, since the machine may be shared;
 the CPU time of each (all of gaixl's processes together) is printed beside, which a busy
@@ -82,6 +84,24 @@ def raw_lxml(files: list[Path]) -> float:
     return time.perf_counter() - t
 
 
+def floor(files: list[Path]) -> float:
+    """The least any check can do that keeps issue 15's promise (every XML part read is parsed
+    whole before a cell is believed): open each file and inflate and expat-parse the sheets a
+    check reads — no cell picked out, nothing checked, nothing printed. One core."""
+    from check_stages import sheets_read
+
+    from gaixl.workbook.xlsx import Book, sniff_read
+
+    sheets = sheets_read(files[0])
+    t = time.perf_counter()
+    for f in files:
+        _kind, data = sniff_read(f)
+        with Book(f, data) as b:
+            for s in sheets:
+                b._safe(b.sheet_info(s).part)
+    return time.perf_counter() - t
+
+
 def naive_openpyxl(files: list[Path]) -> float:
     import openpyxl
 
@@ -119,6 +139,8 @@ def main() -> None:
         best["calamine"] = min(best.get("calamine", dt), dt)
         dt = _timed("lxml", raw_lxml, files)
         best["lxml"] = min(best.get("lxml", dt), dt)
+        dt = _timed("floor", floor, files)
+        best["floor"] = min(best.get("floor", dt), dt)
     naive = len(sample) / naive_openpyxl(sample)
     rate = {k: len(files) / v for k, v in best.items()}
     errors = sum(1 for r in reports if any(f["severity"] == "error" for f in r["findings"]))
@@ -132,6 +154,10 @@ def main() -> None:
               f"CPU {ms['before']:.2f} ms a file)   now {rate['gaixl'] / rate['before']:.2f}× as fast")
     print(f"  bare python-calamine (1 core)  {rate['calamine']:7.0f} files/s  (CPU {ms['calamine']:.2f} ms a file)")
     print(f"  raw unzip + lxml (1 core)      {rate['lxml']:7.0f} files/s  (CPU {ms['lxml']:.2f} ms a file)")
+    cores = os.cpu_count() or 1
+    print(f"  reading floor (1 core)         {rate['floor']:7.0f} files/s  (CPU {ms['floor']:.2f} ms a file: open, "
+          f"inflate and parse whole the sheets a check reads, nothing else; on {cores} cores at most "
+          f"{cores * rate['floor']:.0f} files/s)")
     print(f"  naive openpyxl loop            {naive:7.1f} files/s  ({len(sample)} files)")
     ok = rate["gaixl"] >= 1000 and rate["gaixl"] / naive >= 30 and rate["gaixl"] / rate["calamine"] >= 1.0
     print(f"  gaixl / openpyxl {rate['gaixl'] / naive:.1f}×   "

@@ -43,16 +43,23 @@ class _OutOfTime(BaseException):
     error and carry on."""
 
 
-def _vm(field: str) -> int | None:
-    """VmSize / VmPeak of this process in bytes (Linux), or None."""
+def _vm(*fields: str) -> list[int | None]:
+    """VmSize / VmPeak … of this process in bytes (Linux), None each where unknown; one read of
+    /proc/self/status for all (it is read around every file of a run)."""
+    out: list[int | None] = [None] * len(fields)
     try:
         with open("/proc/self/status", "rb") as fh:
-            for line in fh:
-                if line.startswith(field.encode() + b":"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
+            text = fh.read()
+    except OSError:
+        return out
+    for i, field in enumerate(fields):
+        at = text.find(field.encode() + b":")
+        if at >= 0:
+            try:
+                out[i] = int(text[at:text.index(b"\n", at)].split()[1]) * 1024
+            except (ValueError, IndexError):
+                pass
+    return out
 
 
 class OverLimit(InputError):
@@ -89,12 +96,12 @@ def bounded(where: str, seconds: float | None = None, memory: int | None = None)
     old_limit = None
     peak_before = limit = None
     if main and resource is not None and hasattr(resource, "RLIMIT_AS"):
-        size = _vm("VmSize")
+        size, peak = _vm("VmSize", "VmPeak")
         if size is not None:
             soft, hard = resource.getrlimit(resource.RLIMIT_AS)
             limit = size + memory
             if (soft == resource.RLIM_INFINITY or soft > limit) and (hard == resource.RLIM_INFINITY or hard >= limit):
-                peak_before = _vm("VmPeak")
+                peak_before = peak
                 resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
                 old_limit = (soft, hard)
     previous, outer_left, started = None, 0.0, time.monotonic()
@@ -131,7 +138,7 @@ def bounded(where: str, seconds: float | None = None, memory: int | None = None)
 
 
 def _near_limit(peak_before: int | None, limit: int) -> bool:
-    peak = _vm("VmPeak")
+    peak = _vm("VmPeak")[0]
     return peak is not None and (peak_before is None or peak > peak_before) and peak > limit - (32 << 20)
 
 

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "workbook"
 SENT_LOG = '{"version": 1, "kind": "feedback", "sent": {"331122-01|abc": {"to": ["a@b.cn"]}}}'
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file systems and limits")
+# slow: each test runs `gaixl consolidate` of the demo as a process, twice or more (~5–13 s).
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="POSIX file systems and limits"), pytest.mark.slow]
 
 
 def consolidate(out: Path, *, preexec=None) -> subprocess.CompletedProcess:

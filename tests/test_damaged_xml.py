@@ -96,6 +96,7 @@ def damages(data: bytes) -> list[tuple[str, bytes]]:
     return out
 
 
+@pytest.mark.slow              # over 300 damaged copies read one by one (~9 s each)
 @pytest.mark.parametrize("which", ["template", "filled"])
 def test_every_damaged_part_is_unreadable(books, which, tmp_path):
     src = books[which]

@@ -88,6 +88,7 @@ def test_a_changed_real_figure_is_caught(name, quantity, words, wide):
     assert (full_width(a.changed) if wide else a.changed) in f.message
 
 
+@pytest.mark.slow              # all 43 real reports through `gaixl import` (~7 s)
 def test_import_of_the_published_text_agrees(tmp_path):
     """The whole report as published (title, sections, tables; text printed inside a table section
     under its heading), read by `gaixl import`: the same figures as the library check."""

@@ -38,7 +38,10 @@ from gaixl.spec.model import Layout, Table
 __all__ = ["Mapped", "Placed", "Unplaced", "detect_format", "map_source"]
 
 _UNIT = re.compile(r"（(?:单位：)?(万元|元)）")
-_GLUED = re.compile(r"^(.*?[^\d\s.])\s*(\d{2,})$")
+_GLUED = re.compile(r"^(.*?[^\d\s.])\s*(\d{2,}|\d+\.\d+)$")     # 21710000218, or 759115.34 (a decimal)
+# A label with one number run on (行政处罚9, 行政事业性收费17.9): for a row of one column this is
+# simply the row and its value — nothing to split, whatever the number of digits.
+_GLUED_ONE = re.compile(r"^(.*?[^\d\s.])\s*(\d+(?:\.\d+)?)$")
 _GLUED_SIGNED = re.compile(r"^(.*?[^\d\s.+\-－＋增减])\s*(\d*[+\-－＋增减]\d[\d+\-－＋增减]*)$")
 
 
@@ -159,8 +162,10 @@ class _Mapper(Placing):
             self.pending[1].append(cell)
             self.pending = (self.pending[0], self.pending[1], line)
             return
-        if self.t4 and self.pending is None and (is_value(text) or (cell.explicit and not text.strip())):
-            if self.t4_cells or is_value(text):
+        # 四's fifteen numbers run together can be longer than any one value (up to ~45 digits)
+        run = is_value(text) or (self.t4 and text.strip().isdigit() and text.strip().isascii())
+        if self.t4 and self.pending is None and (run or (cell.explicit and not text.strip())):
+            if self.t4_cells or run:
                 self.t4_cells.append(cell)
                 self.t4_line = line
             return
@@ -174,6 +179,14 @@ class _Mapper(Placing):
             return
         if self.context(n, text, line.where):
             return
+        one = _GLUED_ONE.match(text.strip())
+        if one:
+            target = self.ix.match_row(norm(one.group(1)))
+            if target is not None and len(target.table.data_columns) == 1:
+                self.t4 = False
+                self.out.rows_seen.add(target.key)
+                self.pending = (target, [Cell(one.group(2))], line)
+                return
         glued = _GLUED.match(text.strip())
         signed = _GLUED_SIGNED.match(text.strip()) if glued else None
         if signed:

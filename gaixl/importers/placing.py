@@ -194,6 +194,14 @@ class Placing:
         """Place a glued row only when exactly one split fits its digits and its totals (module glued)."""
         t = target.table
         n = len(t.data_columns)
+        if not digits.isdigit():
+            # 政府集中采购759115.34: a count and an amount run together — where the count ends
+            # and the amount begins (7|59115.34, 75|9115.34 …) no rule of the table tells
+            for i in range(n):
+                self.miss(target, i, f"原文该行各数字连写在一起（“{digits}”），含小数，无法确定各数值的分界，未导入",
+                          f"the row's digits run together with a decimal ({digits}); where the numbers divide "
+                          "cannot be told; not imported", value=digits if i == 0 else None, where=where)
+            return
         found, complete = splits(digits, t)
         rk = t.data_key(target.row, t.data_columns[0])[0]
         if len(found) == 1 and complete:
