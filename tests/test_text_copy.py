@@ -61,6 +61,39 @@ def test_a_report_naming_its_year_is_silent():
     assert stale_year(report(2024, TEXT_2024), L21) == []             # the 2024 report itself
 
 
+# the page's own text of a 2024 report whose opening (“2024年，我区…”) was cut off
+# (tests/data/narratives/2024-wuhan-qiaokou-qzfb), sent again as the 2025 report
+CUT_2024 = {
+    "一、总体情况": [
+        "（一）主动公开情况",
+        "区人民政府办公室认真履行政务公开工作职责，依法依规公开有关政府工作动态，公布《政府工作报告》、2024年度重大行政决策"
+        "事项目录等文件，主动公开区2024年城市黑臭水体排查情况等工作信息，发布2023年度人大议案和代表建议办理总体情况。",
+        "（二）依申请公开情况",
+        "新收到依申请公开政府信息42件，答复依申请公开政府信息39件，均在法定期限内予以答复。",
+    ],
+}
+
+
+def test_last_years_text_whose_opening_was_cut_is_stale():
+    """No sentence opens with 2024, but the text names 2024 as the year of its work twice (its
+    重大行政决策事项目录, its 排查情况) and never 2025."""
+    (f,) = stale_year(report(2025, CUT_2024), L21)
+    assert (f.code, f.expected, f.found, f.row, f.column) == ("text-stale-year", 2025, 2024, "一、总体情况", "第2段")
+    assert "全文未提及2025年" in f.message and "第2段" in f.message
+    assert stale_year(report(2024, CUT_2024), L21) == []             # the 2024 report itself
+
+
+def test_naming_last_years_results_is_not_stale():
+    """A 2025 report publishes what 2024 left (its 决算, the 人大建议 of 2024 answered): naming that
+    year is not presenting it as its own; nor is naming it once."""
+    text = {"一、总体情况": [
+        "（一）主动公开。公开本单位2024年度部门决算，公开2024年度人大代表建议和政协提案办理结果。",
+        "（二）依申请公开。严格执行申请登记、审核、办理、答复、归档等流程，按时答复政府信息公开申请。"]}
+    assert stale_year(report(2025, text), L21) == []
+    once = {"一、总体情况": ["（一）主动公开。公开2024年城市黑臭水体排查情况等工作信息，持续深化政务公开。"]}
+    assert stale_year(report(2025, once), L21) == []
+
+
 def test_the_seed_is_silent(tmp_path):
     from gaixl.importers import import_report
 

@@ -123,6 +123,10 @@ def test_a_consistent_report_is_silent():
     ("剩余19件结转下年度继续办理。", "结转下年度继续办理的申请数量", 19, 18),
     ("因政府信息依申请公开引起行政复议4件。", "政府信息公开行政复议", 4, 3),
     ("2025年度发生行政复议案件4件，为其他结果。", "政府信息公开行政复议", 4, 3),   # table 四's own words
+    # the total after its parts (2024-xianyang-qindu-qu): the total, never the first part
+    ("全年依申请公开共收到群众网上申请80件，快递17件，合计97件。", "本年新收政府信息公开申请数量", 97, 95),
+    ("全年共受理政府信息公开申请，网上申请80件，信函16件，合计96件。", "本年新收政府信息公开申请数量", 96, 95),
+    ("本年度收到依申请公开申请：网上80件、信函10件、当面6件，共计96件。", "本年新收政府信息公开申请数量", 96, 95),
 ])
 def test_a_figure_that_differs_is_said_once(sentence, quantity, found, expected):
     d = with_text(report_2025(), {"一、总体情况": ["2025年，我区扎实推进政务公开。", sentence]})
@@ -162,10 +166,28 @@ def test_a_figure_that_differs_is_said_once(sentence, quantity, found, expected)
     "按照《通知》（工作通知〔2025〕5号）要求，联系电话：0454-8607012。",
     "立案查处行政处罚案件150件，结案120件。",                          # cases, not the decisions counted
     "受理行政许可申请1300件。",
+    "全年依申请公开共收到群众网上申请80件，快递15件，合计95件。",      # the parts agree with the total
+    "全年共收到政府信息公开申请95件，其中网上申请80件，快递10件，合计90件。",   # the total of a 其中
+    "共收到县长信箱来信100件，电话20件，合计120件。",                  # not applications for information
+    "较上年多收到信息公开申请105件，快递17件，合计122件。",             # a comparison
 ])
 def test_precision_silent(sentence):
     d = with_text(report_2025(), {"一、总体情况": [sentence]})
     assert mismatches(d) == [], [f.message for f in mismatches(d)]
+
+
+def test_the_total_after_its_parts_is_read_not_the_first_part():
+    """“共收到群众网上申请105件，快递17件，合计122件”: the applications received are 122 — the
+    finding names the figure said (found) against the table's (expected), the section and the
+    paragraph; the parts are not read as totals."""
+    sentence = "全年依申请公开共收到群众网上申请105件,快递17件,合计122件,上年结转4件,截至12月底已回复126件。"
+    said = [(s.quantity.name, s.value) for s in statements(sentence, quantities("2021"), 2025)]
+    assert said == [("本年新收政府信息公开申请数量", 122), ("上年结转政府信息公开申请数量", 4)]
+    d = with_text(report_2025(), {"一、总体情况": ["2025年，我区扎实推进政务公开。", "（二）依申请公开情况。" + sentence]})
+    [f] = mismatches(d)
+    assert (f.expected, f.found, f.row, f.column) == (95, 122, "一、总体情况", "第2段")
+    assert "合计122件" in f.message and "本年新收政府信息公开申请数量为122件" in f.message and "表格中为95" in f.message
+    assert [s.value for s in statements(sentence, quantities("2019"), 2025)][:1] == [122]
 
 
 def test_blank_table_cell_is_unknown_not_zero():

@@ -75,3 +75,28 @@ def glued_report(layout, data, year: int) -> str:
                 out.append((r.label or "") + "".join(fmt(data.value(layout, CellRef(key, r.key, c.key)))
                                                       for c in t.data_columns))
     return "\n".join(out) + "\n"
+
+
+def published_mistakes(layout, data, rnd: random.Random, count: int) -> list:
+    """Put `count` mistakes in tables 三 and 四 of `data`, as published reports carry them: a number
+    off by 1, 9 or 10 — an item, or (one time in three) a total (a 总计 column or the （七）总计 row).
+    Returns the cells changed. `data` is then the report as published: the truth an import is
+    compared with."""
+    from gaixl.spec.rules import CellRef
+
+    changed: list = []
+    while len(changed) < count:
+        tk = rnd.choice(["t3", "t3", "t4"])
+        t = layout.tables[tk]
+        cells = [(r, c) for r in t.data_rows for c in t.data_columns]
+        if rnd.random() < 1 / 3:
+            cells = [(r, c) for r, c in cells if c.computed or r.computed] or cells
+        r, c = rnd.choice(cells)
+        ref = CellRef(tk, r.key, c.key)
+        if ref in changed:
+            continue
+        old = data.value(layout, ref) or 0
+        new = max(0, old + rnd.choice([-10, -1, 1, 9, 10]))
+        data.set_value(layout, ref, new if new != old else old + 1)
+        changed.append(ref)
+    return changed

@@ -76,3 +76,76 @@ def splits(digits: str, table: Table, limit: int = 2) -> tuple[list[list[str]], 
 
     walk(0)
     return found, nodes <= MAX_NODES
+
+
+
+def _spans(digits: str, n: int) -> list[set[tuple[int, int]]]:
+    """For each of the n columns, the (start, end) of every number some split of `digits` into n
+    numbers puts there (no number but 0 starting with 0, none longer than MAX_DIGITS)."""
+    size = len(digits)
+
+    def valid(a: int, b: int) -> bool:
+        return b - a <= MAX_DIGITS and (digits[a] != "0" or b - a == 1)
+
+    # reach[k]: where the first k numbers can end; back[k]: from where numbers k..n-1 take the rest
+    reach: list[set[int]] = [{0}] + [set() for _ in range(n)]
+    for k in range(n):
+        for a in reach[k]:
+            for b in range(a + 1, min(size, a + MAX_DIGITS) + 1):
+                if valid(a, b):
+                    reach[k + 1].add(b)
+    back: list[set[int]] = [set() for _ in range(n)] + [{size}]
+    for k in range(n - 1, -1, -1):
+        for b in back[k + 1]:
+            for a in range(max(0, b - MAX_DIGITS), b):
+                if valid(a, b):
+                    back[k].add(a)
+    return [{(a, b) for a in reach[k] & back[k] for b in reach[k + 1] & back[k + 1] if a < b and valid(a, b)}
+            for k in range(n)]
+
+
+def certain_parts(digits: str, n: int) -> list[str | None]:
+    """For each of the n columns, the number it holds in every split of `digits` into n numbers,
+    else None. A row whose every part is certain is read from the digits alone: no arithmetic."""
+    out: list[str | None] = []
+    for spans in _spans(digits, n):
+        values = {digits[a:b] for a, b in spans}
+        out.append(values.pop() if len(values) == 1 else None)
+    return out
+
+
+def possible_parts(digits: str, n: int, limit: int = 60) -> list[set[int] | None]:
+    """For each of the n columns, every number some split of `digits` into n numbers puts there
+    (None: more than `limit` of them, too many to tell anything by)."""
+    out: list[set[int] | None] = []
+    for spans in _spans(digits, n):
+        values = {int(digits[a:b]) for a, b in spans}
+        out.append(values if len(values) <= limit else None)
+    return out
+
+
+def digit_splits(digits: str, n: int, limit: int):
+    """Every split of `digits` into n numbers (its totals not asked), up to `limit` of them;
+    None when there are more."""
+    out: list[list[int]] = []
+    parts: list[int] = []
+
+    def walk(pos: int) -> bool:
+        left = n - len(parts)
+        if left == 0:
+            if pos == len(digits):
+                out.append(list(parts))
+            return len(out) <= limit
+        remaining = len(digits) - pos
+        if remaining < left or remaining > left * MAX_DIGITS:
+            return True
+        longest = 1 if digits[pos] == "0" else min(MAX_DIGITS, remaining - (left - 1))
+        for ln in range(1, longest + 1):
+            parts.append(int(digits[pos:pos + ln]))
+            go = walk(pos + ln)
+            parts.pop()
+            if not go:
+                return False
+        return True
+
+    return out if walk(0) else None

@@ -57,6 +57,7 @@ class Mapped:
     texts: list = field(default_factory=list)        # (section number or "", text, where) of other lines
     inferred: list = field(default_factory=list)     # glued rows split by their totals (module glued)
     ambiguous: list = field(default_factory=list)    # glued rows more than one split fits (module glued)
+    unsplit: list = field(default_factory=list)      # glued rows not placed: no split, or not one, fits
 
 
 def detect_format(src: Source, year: int | None) -> tuple[str | None, dict]:

@@ -211,6 +211,8 @@ class Placing:
                                       "tkey": t.key, "rkey": target.row.key})
             return
         rule = "及本行合计关系" if total_groups(t) else ""
+        # the table's rules read this row by its digits' possible splits (crossrules.confirm_inferred)
+        self.out.unsplit.append({"table": t.key, "row": target.row.key, "digits": digits, "fits": bool(found)})
         if not found and complete:
             why = (f"原文该行各数字连写在一起（“{digits}”），拆成{n}个数值{rule}的方式一种也没有"
                    + ("（原文本行合计与分项之和可能不符）" if rule else "") + "，未导入")

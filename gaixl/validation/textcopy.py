@@ -110,19 +110,27 @@ _CLAUSES = re.compile(r"[^。；;！!？?，,：:\n]+")
 # The statistics period every report states (统计期限自2024年1月1日起): the year reported.
 _PERIOD = re.compile(r"统计(?:期限|时限|时间|区间)[^。；;]{0,8}?(19\d\d|20\d\d)\s*年")
 # A year named as the one after (结转至2025年办理, 2026年工作打算): not a year the text reports on.
+# What a year's report publishes about the year before (2024年度部门决算, 2024年度人大代表建议和
+# 政协提案办理, 2024年度政府信息公开工作年度报告): naming that year is not presenting it as one's own.
+_PAST_RESULT = re.compile(r"^\s*(?:年度|年)?[^。；;，,、]{0,10}?(?:决算|预算执行|议案|建议|提案|年度报告|年报|工作报告|"
+                          r"总结|统计公报|统计年鉴|考核|考评|评估|评议|审计|绩效)")
 _NEXT = re.compile(r"(?:结转|转结|转入|顺延)(?:至|到)?\s*(?:19|20)\d\d\s*年"
                    r"|(?:19|20)\d\d\s*年(?:度)?(?:继续办理|工作(?:计划|打算|安排)|将)")
 
 
 def stale_year(data: ReportData, layout: Layout, text_locator: dict | None = None) -> list[Finding]:
     """text-stale-year: the narrative never names the report year (as the year of its work) but
-    presents the year before as that year — opens sentences or clauses with it, or states it as
-    the statistics period — the text of last year's report."""
+    presents the year before as that year — opens sentences or clauses with it, states it as the
+    statistics period, or (a text whose opening was cut) names it at least twice as the year of
+    its work (2024年度重大行政决策事项目录, 区2024年城市黑臭水体排查情况) — not of results the
+    year reported publishes (2024年度部门决算, 2024年度人大代表建议办理) — the text of last
+    year's report."""
     y = data.year
     if not y:
         return []
     years_named: set[int] = set()
     openers = []
+    work = []                        # paragraphs naming the year before as the year of the work
     for s in layout.text_sections:
         for i, p in enumerate(q for q in data.text.get(s.heading, []) if has_text(q)):
             years_named.update(int(v) for v in _YEAR.findall(_NEXT.sub("", p)))
@@ -130,8 +138,15 @@ def stale_year(data: ReportData, layout: Layout, text_locator: dict | None = Non
             if (period and int(period.group(1)) == y - 1) or any(
                     (m := _OPENER.match(c)) and int(m.group(1)) == y - 1 for c in _CLAUSES.findall(p)):
                 openers.append((s, i, p))
-    if y in years_named or not openers:
+            rest = _NEXT.sub("", p)
+            work += [(s, i, p) for m in _YEAR.finditer(rest)
+                     if int(m.group(1)) == y - 1 and not _PAST_RESULT.match(rest[m.end():])]
+    if y in years_named:
         return []
+    if not openers:
+        if len(work) < 2 or y + 1 in years_named:
+            return []
+        openers = work
     s, i, p = openers[0]
     sheet, cell, shown = _place(s, i, text_locator)
     return [Finding(code="text-stale-year", severity="warning", table="text",

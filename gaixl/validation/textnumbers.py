@@ -11,7 +11,8 @@ consistent report must stay silent: a figure is compared only when the words dir
 增加), names another year, is a 其中 subset of a generic quantity, is approximate (约、近、余) or
 when the figure is a sum whose parts are spelled out after it (“3050件（含上年结转34件）”).
 The figure may also come before the noun (“共受理36件政府信息公开申请”: `lead` and `after` in the
-vocabulary). A department's or an office's report is not compared on figures of the whole area
+vocabulary), or be a total after its parts (“收到群众网上申请105件，快递17件，合计122件”: `parts`;
+the total is read, never the first part). A department's or an office's report is not compared on figures of the whole area
 (全县、各部门); 行政复议/诉讼 only where the sentence says they are about disclosure.
 Tuned and measured on 43 real published reports (tests/data/narratives, `python
 tests/realnarratives.py`): no alarm on a consistent one.
@@ -43,6 +44,7 @@ class Quantity:
     needs_after: tuple[str, ...] = ()   # or these words after the figure (…1件，为其他结果)
     lead: re.Pattern | None = None      # the figure before the noun: 收到 | 8份 | 政府信息公开申请
     after: re.Pattern | None = None
+    parts: re.Pattern | None = None     # the total after its parts: 收到网上申请105件，快递17件，合计122件
 
 
 @lru_cache(maxsize=None)
@@ -59,7 +61,8 @@ def quantities(layout_id: str) -> tuple[Quantity, ...]:
                             needs_after=tuple(q.get("needs_after", ())),
                             subset=bool(q.get("subset", False)),
                             lead=re.compile(q["lead"]) if q.get("lead") is not None else None,
-                            after=re.compile(q["after"]) if q.get("after") else None))
+                            after=re.compile(q["after"]) if q.get("after") else None,
+                            parts=re.compile(q["parts"]) if q.get("parts") else None))
     return tuple(out)
 
 
@@ -101,6 +104,36 @@ _YEAR = re.compile(r"(20\d\d|19\d\d)\s*年")
 # figure is still the total) — only a bracket that counts last year's applications in makes it one
 _AFTER_SUM = re.compile(r"^\s*[（(]\s*(?:含|包括|包含|其中[^）)]{0,12}?(?:结转|上年))")
 _AFTER_SKIP = re.compile(r"^\s*(?:余|多|左右|以上|次|%|％)")
+
+
+# A total stated after its parts: “收到群众网上申请105件，快递17件，合计122件”. The clause of the
+# total holds nothing but the word for it; the clauses before it are the parts, each a figure at
+# its end; the first of them names what is counted (the `parts` words of the vocabulary).
+_TOTAL_WORD = re.compile(r"^(?:合计|共计|总计|总共|一共|共|累计|总数|总数为)(?:为|达|有)?$")
+_PART = re.compile(r"^(?P<head>[^0-9]*?)" + _NUM + r"\s*(?:万元|件|个|宗|起|部|份|条)$")
+_NOT_PARTS = re.compile(r"其中|含|包括|包含|同比|较|比上年")
+
+
+def _listing_head(paragraph: str, s0: int, c0: int, clause: str) -> str | None:
+    """The words before the first part of a listing whose total is the figure at `c0` (see
+    _TOTAL_WORD), or None when the figure is not such a total."""
+    if not _TOTAL_WORD.match(clause.replace(" ", "")):
+        return None
+    before = paragraph[s0:c0 - 1] if c0 > s0 else ""
+    pieces = [p.replace(" ", "").replace("\u3000", "") for p in re.split("[、" + _CLAUSE_END + "]", before)]
+    run: list[re.Match] = []
+    heading = ""
+    for piece in reversed(pieces):
+        m = _PART.match(piece)
+        if m is None or _NOT_PARTS.search(piece):
+            # a clause with no figure right before the parts names them (受理政府信息公开申请，网上…)
+            if not re.search(r"\d", piece) and not _NOT_PARTS.search(piece):
+                heading = piece
+            break
+        run.append(m)
+    if len(run) < 2:
+        return None
+    return heading + run[-1].group("head")
 
 
 @dataclass(frozen=True)
@@ -181,6 +214,7 @@ def statements(paragraph: str, vocab: tuple[Quantity, ...], year: int | None,
         # bracket breaks the total down (the figure is still the total)
         subset = "其中" in clause or clause_after.lstrip().startswith("其中")
         flat = clause.replace(" ", "").replace("\u3000", "")
+        head = _listing_head(paragraph, s0, c0, clause)
         for q in vocab:
             if m.group("unit") not in q.units or (subset and not q.subset):
                 continue
@@ -203,6 +237,10 @@ def statements(paragraph: str, vocab: tuple[Quantity, ...], year: int | None,
                 if a and not _AFTER_SUM.match(clause_after[a.end():]) and not _COMPARE.search(clause_after[a.end():][:6]):
                     out.append(Statement(q, value, m.group(0), sentence))
                     break
+            # the total after its parts (“收到网上申请105件，快递17件，合计122件”): the first part names it
+            if q.parts is not None and head is not None and q.parts.search(head):
+                out.append(Statement(q, value, m.group(0), sentence))
+                break
     return out
 
 
