@@ -25,6 +25,7 @@ from contextlib import contextmanager
 
 from gaixl.errors import InputError
 
+REPEAT = 0.1                 # s between repeats of the time limit's alarm (see bounded)
 SECONDS = 8.0                # of the 10 s promised: what is left covers starting up and printing
 MEMORY = 400 << 20           # bytes beyond what the process held when reading began: a `check` run
                              # (about 60 MB before) stays within the 500 MB promised
@@ -107,23 +108,29 @@ def bounded(where: str, seconds: float | None = None, memory: int | None = None)
     previous, outer_left, started = None, 0.0, time.monotonic()
     if timed:
         def alarm(_signum, _frame):
-            raise _OutOfTime
+            if getattr(_active, "on", False):
+                raise _OutOfTime
 
         previous = signal.signal(signal.SIGALRM, alarm)
         # A timer of the caller's own (a watchdog around gaixl) is put back after, less the time spent.
-        outer_left = signal.setitimer(signal.ITIMER_REAL, seconds)[0]
+        # The alarm repeats (every REPEAT s) until the block ends: Python runs a signal handler
+        # wherever the main thread is, and an exception raised inside a finalizer (__del__, a
+        # weakref callback, run by the garbage collector mid-read) is printed and dropped — a
+        # single alarm delivered there would let the reading run on unbounded.
+        outer_left = signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT)[0]
     _active.on, _active.old_limit = True, old_limit
     try:
         yield
-    except _OutOfTime:
-        raise out_of_time(where, seconds) from None
-    except MemoryError:
-        raise out_of_memory(where, memory) from None
-    except Exception as e:
+    except BaseException as e:
+        _active.on = False                      # from here on, a repeat of the alarm does nothing
+        if isinstance(e, _OutOfTime):
+            raise out_of_time(where, seconds) from None
+        if isinstance(e, MemoryError):
+            raise out_of_memory(where, memory) from None
         # A C library that met the memory limit says so in its own words (lxml: "Memory
         # allocation failed", which a reader then calls damaged XML): when this reading came
         # close to the limit, that is what happened.
-        if old_limit is not None and limit is not None and _near_limit(peak_before, limit):
+        if isinstance(e, Exception) and old_limit is not None and limit is not None and _near_limit(peak_before, limit):
             raise out_of_memory(where, memory) from e
         raise
     finally:
@@ -160,5 +167,5 @@ def paused():
         if lowered is not None:
             resource.setrlimit(resource.RLIMIT_AS, lowered)
         if left > 0:
-            signal.setitimer(signal.ITIMER_REAL, left)
+            signal.setitimer(signal.ITIMER_REAL, left, REPEAT)
 

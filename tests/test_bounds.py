@@ -254,3 +254,24 @@ def test_data_file_unknown_entries_are_counted_not_listed(tmp_path, template):
     unknown = [f for f in check_file(p).findings if f.code == "data-unknown-cell"]
     assert len(unknown) == 21
     assert unknown[-1].message == "数据文件中另有10项不是2021年版格式的项目，均已忽略（以上仅列出前20项）"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")   # the dropped alarm, as meant
+def test_an_alarm_met_inside_a_finalizer_is_not_lost():
+    """Python runs the alarm's handler wherever the main thread is; inside a finalizer (a __del__
+    the garbage collector runs mid-read) its exception is printed and dropped. The alarm repeats
+    until the block ends, so the reading is still stopped (a one-shot alarm let it run on: seen
+    once in a serial run of the suite, a 60,000-row file read whole past a 0.2 s limit)."""
+    class Slow:
+        def __del__(self):
+            end = time.monotonic() + 0.4           # the limit (0.1 s) passes in here
+            while time.monotonic() < end:
+                pass
+
+    started = time.monotonic()
+    with pytest.raises(bounds.OverLimit) as e:
+        with bounds.bounded("x.xlsx", seconds=0.1):
+            Slow()                                  # finalized at once
+            while time.monotonic() < started + 5:   # the rest of the reading
+                pass
+    assert e.value.limit == "0.1 s"
