@@ -378,3 +378,19 @@ def generated_at(c: Consolidation) -> str:
     if not times:
         return f"{c.year + 1}-01-01T00:00:00Z"
     return max(times).astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class MadeAsTaken(list):
+    """A list — to a loop, json's encoder, a renderer and len() — whose items are made anew each
+    time it is gone through: a country's manifest rows or drafted paragraphs (one per file or
+    unit) are never all held. Not for indexing or comparing."""
+
+    def __init__(self, n: int, make):
+        super().__init__()
+        self._n, self._make = n, make
+
+    def __iter__(self):
+        return iter(self._make())
+
+    def __len__(self) -> int:
+        return self._n

@@ -32,7 +32,7 @@ from pathlib import Path
 from gaixl import peakmem, timefmt
 from gaixl.atomic import atomic_dir, atomic_file, atomic_path, ensure_dir, write_bytes, write_text
 from gaixl.consolidation.letters import needs_template
-from gaixl.consolidation.model import Accepted, Consolidation, UnitStatus, cells_of, generated_at, unit_of
+from gaixl.consolidation.model import Accepted, Consolidation, MadeAsTaken, UnitStatus, cells_of, generated_at, unit_of
 from gaixl.csvcell import defuse, field
 from gaixl.errors import OutputError, os_reason_zh
 from gaixl.report.data import dump_data
@@ -107,28 +107,13 @@ def _unit_row(u) -> dict:
             "late": u.entry.late if u.entry is not None else None}
 
 
-class _Rows(list):
-    """A list, to json's encoder and to a loop, whose items are made as they are taken (a
-    country's manifest has a row per file and per unit: never all held)."""
-
-    def __init__(self, n: int, make):
-        super().__init__()
-        self._n, self._make = n, make
-
-    def __iter__(self):
-        return iter(self._make())
-
-    def __len__(self) -> int:
-        return self._n
-
-
 def manifest(c: Consolidation, *, lazy: bool = False) -> dict:
     """The manifest as a dict (json.dumps(…, indent=1) is manifest.json). `lazy`: its rows of
     files and units made as they are read (for writing it; they can be gone through many times)."""
     missing = missing_units(c)
     entries = sorted(c.entries, key=lambda e: e.file)
-    files = _Rows(len(entries), lambda: map(_row, entries))
-    units = _Rows(len(c.units), lambda: map(_unit_row, c.units))
+    files = MadeAsTaken(len(entries), lambda: map(_row, entries))
+    units = MadeAsTaken(len(c.units), lambda: map(_unit_row, c.units))
     return {"county": c.county, "office": c.office, "office_given": c.office_given, "year": c.year,
             "layout": c.layout.id,
             "generated_at": generated_at(c), "tz": c.tz,

@@ -19,7 +19,7 @@ from gaixl import timefmt
 from gaixl.atomic import atomic_file, write_bytes
 from gaixl.consolidation import charts
 from gaixl.consolidation.letters import root_count
-from gaixl.consolidation.model import Accepted, Consolidation, Entry, UnitStatus, generated_at, unit_of
+from gaixl.consolidation.model import Accepted, Consolidation, Entry, MadeAsTaken, UnitStatus, generated_at, unit_of
 from gaixl.document.docx import docx_bytes, write_docx
 from gaixl.document.html import esc
 from gaixl.document.model import TODO_MARK, BarChart, Document, build_document, chinese_date
@@ -423,22 +423,6 @@ def _each_unit_text(c: Consolidation, heading: str):
             yield u.name, paras
 
 
-class _Made(list):
-    """A section's paragraphs to the renderers (which go through them and ask how many), made
-    anew each time they are gone through: a country's draft has a paragraph per unit, read back
-    from the scratch file as it is written, never all held. Not for indexing or comparing."""
-
-    def __init__(self, n: int, make):
-        super().__init__()
-        self._n, self._make = n, make
-
-    def __iter__(self):
-        return iter(self._make())
-
-    def __len__(self) -> int:
-        return self._n
-
-
 def drafted(c: Consolidation, heading: str) -> list[str]:
     """A drafted section from the units' own texts: one paragraph per unit (its first paragraph),
     and a marked note for the clerk; or only the marker when no unit wrote anything."""
@@ -450,7 +434,7 @@ def drafted(c: Consolidation, heading: str) -> list[str]:
         for name, ps in _each_unit_text(c, heading):
             yield f"{name}：{ps[0]}"
         yield f"{TODO_MARK}：以上为根据{n}个单位报告整理的初稿，请归纳为全县情况、核实后删除本提示。】"
-    return _Made(n + 1, make)
+    return MadeAsTaken(n + 1, make)
 
 
 def other_matters(c: Consolidation, heading: str) -> list[str]:
@@ -478,7 +462,7 @@ def other_matters(c: Consolidation, heading: str) -> list[str]:
                 if "信息处理费" not in p:
                     yield f"{name}：{p}"
         yield from tail
-    return _Made(len(head) + n_other + len(tail), make)
+    return MadeAsTaken(len(head) + n_other + len(tail), make)
 
 
 def chart_blocks(c: Consolidation) -> list[BarChart]:
