@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import itertools
 import os
 import re
 import sys
@@ -55,13 +56,18 @@ NEWER_WORDS = ("更正", "修改", "修订", "补报", "重报", "终稿", "最�
 
 
 # ---------------------------------------------------------------- inbox
+def _visible_files(inbox: Path):
+    """Every regular file under the inbox, as found, leaving out hidden names and folders
+    (the sidecars are among them)."""
+    for p in inbox.rglob("*"):
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts):
+            yield p
+
+
 def inbox_files(inbox: Path) -> tuple[list[Path], dict[Path, dict]]:
     """Every input file (sorted) and the provenance sidecars by the file they describe."""
     files, sidecars = [], {}
-    for p in sorted(inbox.rglob("*")):
-        rel = p.relative_to(inbox)
-        if not p.is_file() or any(part.startswith(".") for part in rel.parts):
-            continue
+    for p in sorted(_visible_files(inbox)):
         if p.name.endswith(SIDECAR):
             try:
                 meta = jsonsafe.loads(p.read_bytes())
@@ -107,24 +113,9 @@ def version_rank(name: str) -> int:
 
 # ---------------------------------------------------------------- reading
 def _at_least(inbox: Path, n: int) -> bool:
-    """Whether the inbox holds at least `n` files (counted as inbox_files counts them, up to `n`)."""
-    count, todo = 0, [inbox]
-    while todo:
-        try:
-            it = os.scandir(todo.pop())
-        except OSError:
-            continue
-        with it:
-            for d in it:
-                if d.name.startswith("."):
-                    continue
-                if d.is_dir(follow_symlinks=True):
-                    todo.append(Path(d.path))
-                elif not d.name.endswith(SIDECAR) and d.is_file():
-                    count += 1
-                    if count >= n:
-                        return True
-    return False
+    """Whether the inbox holds at least `n` input files (as inbox_files counts them, stopping at `n`)."""
+    inputs = (p for p in _visible_files(inbox) if not p.name.endswith(SIDECAR))
+    return next(itertools.islice(inputs, max(n - 1, 0), None), None) is not None
 
 
 def _read(p: Path, rel: str, digest: str, sidecar: dict | None, tz=None) -> Entry:
