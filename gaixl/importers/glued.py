@@ -37,18 +37,22 @@ def total_groups(table: Table) -> list[tuple[list[int], int]]:
 def splits(digits: str, table: Table, limit: int = 2) -> tuple[list[list[str]], bool]:
     """Up to `limit` splits of `digits` into the table's columns that fit its row totals, and
     whether the search ended within its budget (False: too many possibilities to tell)."""
-    n = len(table.data_columns)
-    groups = total_groups(table)
-    at_total = {tot: items for items, tot in groups}
+    at_total = {tot: items for items, tot in total_groups(table)}
+
+    def fits(parts: list[str], i: int) -> bool:
+        items = at_total.get(i)
+        return items is None or int(parts[i]) == sum(int(parts[k]) for k in items)
+
+    return _walk(digits, len(table.data_columns), limit, fits)
+
+
+def _walk(digits: str, n: int, limit: int, fits=None) -> tuple[list[list[str]], bool]:
+    """Up to `limit` splits of `digits` into n numbers (no number but 0 starting with 0, none
+    longer than MAX_DIGITS) for which fits(parts, i) holds as each part i is placed; and whether
+    the search ended within MAX_NODES."""
     found: list[list[str]] = []
     nodes = 0
     parts: list[str] = []
-
-    def fits_so_far(i: int) -> bool:
-        items = at_total.get(i)
-        if items is None:
-            return True
-        return int(parts[i]) == sum(int(parts[k]) for k in items)
 
     def walk(pos: int) -> bool:
         nonlocal nodes
@@ -67,8 +71,7 @@ def splits(digits: str, table: Table, limit: int = 2) -> tuple[list[list[str]], 
         max_len = 1 if digits[pos] == "0" else min(MAX_DIGITS, remaining - (left_cols - 1))
         for ln in range(1, max_len + 1):
             parts.append(digits[pos:pos + ln])
-            ok = fits_so_far(i)
-            go = walk(pos + ln) if ok else True
+            go = walk(pos + ln) if fits is None or fits(parts, i) else True
             parts.pop()
             if not go:
                 return False
@@ -76,7 +79,6 @@ def splits(digits: str, table: Table, limit: int = 2) -> tuple[list[list[str]], 
 
     walk(0)
     return found, nodes <= MAX_NODES
-
 
 
 def _spans(digits: str, n: int) -> list[set[tuple[int, int]]]:
@@ -127,25 +129,5 @@ def possible_parts(digits: str, n: int, limit: int = 60) -> list[set[int] | None
 def digit_splits(digits: str, n: int, limit: int):
     """Every split of `digits` into n numbers (its totals not asked), up to `limit` of them;
     None when there are more."""
-    out: list[list[int]] = []
-    parts: list[int] = []
-
-    def walk(pos: int) -> bool:
-        left = n - len(parts)
-        if left == 0:
-            if pos == len(digits):
-                out.append(list(parts))
-            return len(out) <= limit
-        remaining = len(digits) - pos
-        if remaining < left or remaining > left * MAX_DIGITS:
-            return True
-        longest = 1 if digits[pos] == "0" else min(MAX_DIGITS, remaining - (left - 1))
-        for ln in range(1, longest + 1):
-            parts.append(int(digits[pos:pos + ln]))
-            go = walk(pos + ln)
-            parts.pop()
-            if not go:
-                return False
-        return True
-
-    return out if walk(0) else None
+    found, complete = _walk(digits, n, limit + 1)
+    return [[int(p) for p in f] for f in found] if complete and len(found) <= limit else None
