@@ -52,7 +52,9 @@ def gaixl_check(files: list[Path], tree: Path = HERE.parent, name: str = "gaixl"
     env = dict(os.environ, PYTHONPATH=str(tree))
     cmd = [sys.executable, "-c", "from gaixl.cli import main; main()", "check", "--json", *map(str, files)]
     t, cpu = time.perf_counter(), _children_cpu()
-    r = subprocess.run(cmd, capture_output=True, env=env)
+    # From the tree's own folder: `python -c` puts the current folder first on sys.path, ahead
+    # of PYTHONPATH, so run from elsewhere the checkout in the current folder would be timed.
+    r = subprocess.run(cmd, capture_output=True, env=env, cwd=tree)
     dt = time.perf_counter() - t
     CPU[name] = min(CPU.get(name, 1e9), _children_cpu() - cpu)
     if r.returncode not in (0, 1):
