@@ -39,7 +39,7 @@ from gaixl.workbook.handmade import (
     to_int,
     year_invalid,
 )
-from gaixl.workbook.xlsx import Book, Sheet, read_xls, sniff_read, split_addr
+from gaixl.workbook.xlsx import Book, Cell, Sheet, read_xls, sniff_read, split_addr
 
 CONTACT_KEYS = [k for k, _ in CONTACT_FIELDS]
 
@@ -340,14 +340,15 @@ class _Template:
                     continue
                 self.locator[cref] = (sheet, a)
                 cell = got.pop()
+                if cell.__class__ is int:                 # a plain whole number ≥ 0 (Sheet.take)
+                    if not is_total and cell <= 1_000_000_000:
+                        # Most cells: what parse_cell and _seen would say of a whole number 0..10⁹ (the
+                        # range of every kind; a larger one goes the long way, through the range check).
+                        row[ck] = self.values[i] = self.seen[i] = cell
+                        continue
+                    cell = Cell(cell, None)
                 if is_total:
                     cached[cref] = (sheet, a, cell)
-                    continue
-                if cell is not None and cell.value.__class__ is int and 0 <= cell.value <= 1_000_000_000 \
-                        and cell.formula is None:
-                    # Most cells: what parse_cell and _seen would say of a whole number 0..10⁹ (the
-                    # range of every kind; a larger one goes the long way, through the range check).
-                    row[ck] = self.values[i] = self.seen[i] = cell.value
                     continue
                 raw = None
                 if cell is not None:

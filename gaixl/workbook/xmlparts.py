@@ -33,6 +33,11 @@ class Cell(NamedTuple):
     formula: str | None      # formula text without '=' ("" for a shared-formula dependent)
 
 
+def _plain_int(c: Cell | None) -> int | Cell | None:
+    """Sheet.take's form of a cell: a whole number ≥ 0 without a formula as the int itself."""
+    return c.value if c is not None and c.formula is None and c.value.__class__ is int and c.value >= 0 else c
+
+
 class Sheet:
     """One sheet: non-empty cells by address, and (on demand) its merged ranges."""
 
@@ -42,12 +47,13 @@ class Sheet:
         self._merges = merges
         self._merge_xml = merge_xml
 
-    def take(self, addrs) -> list[Cell | None]:
-        """The cells at these addresses (None where empty), in one call: the reader's inner
-        loop, where plain numbers (most of a filled table) skip the general conversion."""
+    def take(self, addrs) -> list[int | Cell | None]:
+        """The cells at these addresses, in one call: the reader's inner loop. A plain whole
+        number without a formula (most of a filled table) comes as the int itself, skipping
+        the general conversion and the Cell; any other cell as its Cell, None where empty."""
         cells = self.cells
         if not isinstance(cells, LazyCells):
-            return [cells.get(a) for a in addrs]
+            return [_plain_int(c) for c in map(cells.get, addrs)]
         raw, done, out = cells._raw, dict.get, []
         for a in addrs:
             c = done(cells, a)
@@ -56,9 +62,11 @@ class Sheet:
                 if m is not None:
                     t, f, v = m[1], m[2], m[3]
                     if not f and v and (not t or t == b"n") and v.isdigit() and len(v) < 19:
-                        c = Cell(int(v), None)
+                        c = int(v)
                     else:
-                        c = cells.get(a)
+                        c = _plain_int(cells.get(a))
+            elif c.formula is None and c.value.__class__ is int and c.value >= 0:
+                c = c.value
             out.append(c)
         return out
 
