@@ -223,14 +223,13 @@ def check_meta(data: ReportData, layout: Layout, info_locator: dict | None = Non
     return out
 
 
-def check_blanks(data: ReportData, layout: Layout, locator: Locator | None = None,
-                 raw: dict | None = None) -> list[Finding]:
+def check_blanks(data: ReportData, layout: Layout, locator: Locator | None = None) -> list[Finding]:
     """Blank input cells: counted as 0, said once per data row so nothing is invented silently."""
-    formulas = computed_cells(layout)
-    raw = data.raw_values(layout) if raw is None else raw
+    tables = data.tables
     rows: dict[tuple[str, str], list] = {}
-    for ref, (group, rk, ck) in layout.cell_keys.items():
-        if raw[ref] is None and ref not in formulas:
+    for ref, group, rk, ck in _input_keys(layout):
+        row = tables.get(group, {}).get(rk)
+        if not isinstance(row, dict) or row.get(ck) is None:
             rows.setdefault((group, rk), []).append((ref, ck))
     out = []
     for (group, rk), cells in rows.items():
@@ -241,6 +240,21 @@ def check_blanks(data: ReportData, layout: Layout, locator: Locator | None = Non
                            message_en=f"{rk}: {', '.join(blanks)} blank, counted as 0",
                            sheet=sheet, cell=cell, row=rk, column=blanks[0] if len(blanks) == 1 else None))
     return out
+
+
+_INPUT_KEYS: dict[int, tuple] = {}
+
+
+def _input_keys(layout: Layout) -> list[tuple[CellRef, str, str, str]]:
+    """The layout's input cells (not computed), each with where it lives in the data (group,
+    row key, column key), in the layout's order: made once per layout, not per file."""
+    hit = _INPUT_KEYS.get(id(layout))
+    if hit is not None and hit[0] is layout:
+        return hit[1]
+    formulas = computed_cells(layout)
+    keys = [(ref, g, rk, ck) for ref, (g, rk, ck) in layout.cell_keys.items() if ref not in formulas]
+    _INPUT_KEYS[id(layout)] = (layout, keys)
+    return keys
 
 
 def validate(data: ReportData, layout: Layout, *, locator: Locator | None = None,

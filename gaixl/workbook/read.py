@@ -340,7 +340,7 @@ class _Template:
                     continue
                 self.locator[cref] = (sheet, a)
                 cell = got.pop()
-                if cell.__class__ is int:                 # a plain whole number ≥ 0 (Sheet.take)
+                if isinstance(cell, int):                 # a plain whole number ≥ 0 (Sheet.take)
                     if not is_total and cell <= 1_000_000_000:
                         # Most cells: what parse_cell and _seen would say of a whole number 0..10⁹ (the
                         # range of every kind; a larger one goes the long way, through the range check).
@@ -445,7 +445,7 @@ class _Template:
                     f"{where}: the file's cached result is {_show(v)} but the items add up to {_show(want)} "
                     "(altered, or not recalculated); the recomputed value is used",
                     sheet=sheet, cell=a, row=rk, column=ck, expected=want, found=v))
-        out = {ref: self.seen[i] for ref, i in plan.index.items()}
+        out = dict(zip(plan.index, self.seen))          # plan.index runs 0, 1, 2 … in its order
         out.update(seen)
         return out
 
