@@ -325,6 +325,30 @@ def test_missing_names_fall_back_to_labels(templates, tmp_path):
     assert res.data.text == data.text
 
 
+def test_files_of_one_template_and_of_another_read_in_turn(templates, tmp_path):
+    """Where the names place the rows is worked out once per workbook structure (read.py
+    _placed): files whose names differ, read in turn with files whose names are intact, each
+    read as if it were the only one."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    intact, data = filled(templates, tmp_path / "a", "2021", seed=1)
+    other, data2 = filled(templates, tmp_path / "b", "2021", seed=2)
+
+    def fn(wb):
+        for key in [k for k in wb.defined_names if k.startswith("GAIXL_T3_")]:
+            del wb.defined_names[key]
+    edit(other, fn)
+    first = read_workbook(intact)
+    for _ in range(2):
+        res = read_workbook(other)
+        assert codes(res.findings) == ["name-missing"]
+        assert res.data.tables == data2.tables
+        again = read_workbook(intact)
+        assert codes(again.findings) == []
+        assert again.data.tables == data.tables and again.locator == first.locator
+        assert list(again.locator) == list(first.locator)
+
+
 def test_meta_sheet_removed_reads_by_labels(templates, tmp_path):
     out, data = filled(templates, tmp_path, "2021")
     edit(out, lambda wb: wb.remove(wb[names.META_SHEET]))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -149,6 +149,7 @@ class _Plan:
     index: dict                         # CellRef -> position in the value list of `recompute`
     program: list                       # (index, ref, compiled formula), in an order that can run
     expected: dict                      # (table, names' texts) -> {ref: normalised formula}
+    placed: dict = field(default_factory=dict)   # id(a book's names) -> (names, rows, locator): see _placed
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -310,8 +311,63 @@ class _Template:
         return layout
 
     # -- tables
+    def _placed(self, plan: _Plan) -> tuple[list, dict] | None:
+        """Where every row of the plan sits, when the defined names place them all as made:
+        ([(table, sheet, addresses, cols)], locator). The files of one template share one
+        workbook part, and with it one dict of resolved names (Book._refs, kept per structure
+        by xlsx.py): what they place is worked out for the first of them, not for each. None
+        when a row must be found by its labels (then each file is read the long way)."""
+        names = self.book._refs
+        hit = plan.placed.get(id(names))
+        if hit is not None and hit[0] is names:
+            return hit[1], hit[2]
+        rows, locator = [], {}
+        for t, _r, name, cols, width in plan.rows:
+            ref = self.book.resolve(name)
+            if ref is None or len(ref[1]) != 1 or len(ref[1][0]) != width:
+                return None
+            sheet, row_cells = ref[0], ref[1][0]
+            addrs = [row_cells[off] for _c, off, _ref, _k, _i, _f in cols]
+            rows.append((t, sheet, addrs, cols))
+            for (_c, _o, cref, _k, _i, _f), a in zip(cols, addrs):
+                locator[cref] = (sheet, a)
+        if len(plan.placed) >= 16:                        # structures of a run are few; never unbounded
+            plan.placed.clear()
+        plan.placed[id(names)] = (names, rows, locator)   # `names` kept: its id is not reused meanwhile
+        return rows, locator
+
     def _tables(self, layout: Layout, plan: _Plan, data: ReportData) -> dict:
         """Inputs parsed into data; returns computed cells' (sheet, cell, Cell) for _totals."""
+        placed = self._placed(plan)
+        if placed is None:
+            return self._tables_by_row(layout, plan, data)
+        rows, locator = placed
+        self.locator.update(locator)
+        book, tables, values, seen = self.book, data.tables, self.values, self.seen
+        cached: dict = {}
+        for t, sheet, addrs, cols in rows:
+            got = book.sheet(sheet).take(addrs)
+            got.reverse()
+            group = tables.setdefault(t.group, {})
+            for (c, _off, cref, (rk, ck), i, is_total), a in zip(cols, addrs):
+                row = group.setdefault(rk, {})
+                cell = got.pop()
+                if isinstance(cell, int):                 # a plain whole number ≥ 0 (Sheet.take)
+                    if not is_total and cell <= 1_000_000_000:
+                        # Most cells: what parse_cell and _seen would say of a whole number 0..10⁹ (the
+                        # range of every kind; a larger one goes the long way, through the range check).
+                        row[ck] = values[i] = seen[i] = cell
+                        continue
+                    cell = Cell(cell, None)
+                if is_total:
+                    cached[cref] = (sheet, a, cell)
+                    continue
+                self._input(t, c, cref, sheet, a, rk, ck, i, cell, row)
+        return cached
+
+    def _tables_by_row(self, layout: Layout, plan: _Plan, data: ReportData) -> dict:
+        """_tables where some row is not where the names place it: each row placed by its name,
+        or found by the labels of its table."""
         book, tables = self.book, data.tables
         cached: dict = {}
         fallback: dict[str, dict | None] = {}
@@ -350,30 +406,36 @@ class _Template:
                 if is_total:
                     cached[cref] = (sheet, a, cell)
                     continue
-                raw = None
-                if cell is not None:
-                    raw = cell.value
-                    if cell.formula is not None and raw is None:
-                        self.findings.append(cell_finding(_NO_VALUE, t, sheet, a, rk, ck, "=" + cell.formula))
-                    elif cell.formula:
-                        said = input_formula(cell.formula, template=True)
-                        self.findings.append(cell_finding(said, t, sheet, a, rk, ck, "=" + cell.formula))
-                        if said.severity == "error":
-                            raw = None
-                value, problem = parse_cell(raw, c.kind) if raw is not None else (None, None)
-                self.seen[i] = _seen(raw)
-                if raw is not None and not _is_number(raw):
-                    # Text in a number cell — “3”, “３”, “5件”, “减3”, a space — is an error in
-                    # the template too (its 数字栏 check), and its formulas count it 0 (SUM
-                    # skips text), whatever the text means; the meaning is said as the fix.
-                    self.uncomputable.add(cref)
-                    problem = _uncomputable(problem, raw, value)
-                if problem is not None:
-                    self.findings.append(cell_finding(problem, t, sheet, a, rk, ck, raw))
-                row[ck] = value
-                if value is not None:
-                    self.values[i] = value
+                self._input(t, c, cref, sheet, a, rk, ck, i, cell, row)
         return cached
+
+    def _input(self, t: Table, c, cref: CellRef, sheet: str, a: str, rk: str, ck: str, i: int,
+               cell: Cell | None, row: dict) -> None:
+        """One input cell that is not a plain whole number 0..10⁹ — blank, text, a formula, an
+        error value, a decimal, a number out of range: parsed, and said as the template says it."""
+        raw = None
+        if cell is not None:
+            raw = cell.value
+            if cell.formula is not None and raw is None:
+                self.findings.append(cell_finding(_NO_VALUE, t, sheet, a, rk, ck, "=" + cell.formula))
+            elif cell.formula:
+                said = input_formula(cell.formula, template=True)
+                self.findings.append(cell_finding(said, t, sheet, a, rk, ck, "=" + cell.formula))
+                if said.severity == "error":
+                    raw = None
+        value, problem = parse_cell(raw, c.kind) if raw is not None else (None, None)
+        self.seen[i] = _seen(raw)
+        if raw is not None and not _is_number(raw):
+            # Text in a number cell — “3”, “３”, “5件”, “减3”, a space — is an error in
+            # the template too (its 数字栏 check), and its formulas count it 0 (SUM
+            # skips text), whatever the text means; the meaning is said as the fix.
+            self.uncomputable.add(cref)
+            problem = _uncomputable(problem, raw, value)
+        if problem is not None:
+            self.findings.append(cell_finding(problem, t, sheet, a, rk, ck, raw))
+        row[ck] = value
+        if value is not None:
+            self.values[i] = value
 
     def _by_labels(self, layout: Layout, t: Table) -> dict | None:
         sheet = next(s.sheet for s in layout.sections if t.key in s.tables)
