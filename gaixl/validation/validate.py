@@ -227,10 +227,14 @@ def check_blanks(data: ReportData, layout: Layout, locator: Locator | None = Non
     """Blank input cells: counted as 0, said once per data row so nothing is invented silently."""
     tables = data.tables
     rows: dict[tuple[str, str], list] = {}
-    for ref, group, rk, ck in _input_keys(layout):
+    for group, rk, cells in _input_rows(layout):
         row = tables.get(group, {}).get(rk)
-        if not isinstance(row, dict) or row.get(ck) is None:
-            rows.setdefault((group, rk), []).append((ref, ck))
+        if not isinstance(row, dict):
+            rows.setdefault((group, rk), []).extend(cells)
+            continue
+        for ref, ck in cells:
+            if row.get(ck) is None:
+                rows.setdefault((group, rk), []).append((ref, ck))
     out = []
     for (group, rk), cells in rows.items():
         blanks = [ck for _ref, ck in cells]
@@ -245,16 +249,21 @@ def check_blanks(data: ReportData, layout: Layout, locator: Locator | None = Non
 _INPUT_KEYS: dict[int, tuple] = {}
 
 
-def _input_keys(layout: Layout) -> list[tuple[CellRef, str, str, str]]:
-    """The layout's input cells (not computed), each with where it lives in the data (group,
-    row key, column key), in the layout's order: made once per layout, not per file."""
+def _input_rows(layout: Layout) -> list[tuple[str, str, list[tuple[CellRef, str]]]]:
+    """The layout's input cells (not computed) in the layout's order, in runs that live in one
+    data row: (group, row key, [(cell, column key)…]); made once per layout, not per file."""
     hit = _INPUT_KEYS.get(id(layout))
     if hit is not None and hit[0] is layout:
         return hit[1]
     formulas = computed_cells(layout)
-    keys = [(ref, g, rk, ck) for ref, (g, rk, ck) in layout.cell_keys.items() if ref not in formulas]
-    _INPUT_KEYS[id(layout)] = (layout, keys)
-    return keys
+    rows: list[tuple[str, str, list[tuple[CellRef, str]]]] = []
+    for ref, (g, rk, ck) in layout.cell_keys.items():
+        if ref not in formulas:
+            if not rows or rows[-1][:2] != (g, rk):
+                rows.append((g, rk, []))
+            rows[-1][2].append((ref, ck))
+    _INPUT_KEYS[id(layout)] = (layout, rows)
+    return rows
 
 
 def validate(data: ReportData, layout: Layout, *, locator: Locator | None = None,
