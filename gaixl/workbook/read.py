@@ -13,7 +13,7 @@ there the totals are kept AS GIVEN, for the validator to check.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -311,6 +311,15 @@ class _Template:
         return layout
 
     # -- tables
+    def _named(self, name: str, cols: list, width: int) -> tuple[str, list[str]] | None:
+        """A row where its defined name places it: (sheet, the address of each column), or None
+        when the name is missing or no longer spans the row."""
+        ref = self.book.resolve(name)
+        if ref is None or len(ref[1]) != 1 or len(ref[1][0]) != width:
+            return None
+        row_cells = ref[1][0]
+        return ref[0], [row_cells[off] for _c, off, _ref, _k, _i, _f in cols]
+
     def _placed(self, plan: _Plan) -> tuple[list, dict] | None:
         """Where every row of the plan sits, when the defined names place them all as made:
         ([(table, sheet, addresses, cols)], locator). The files of one template share one
@@ -323,11 +332,10 @@ class _Template:
             return hit[1], hit[2]
         rows, locator = [], {}
         for t, _r, name, cols, width in plan.rows:
-            ref = self.book.resolve(name)
-            if ref is None or len(ref[1]) != 1 or len(ref[1][0]) != width:
+            named = self._named(name, cols, width)
+            if named is None:
                 return None
-            sheet, row_cells = ref[0], ref[1][0]
-            addrs = [row_cells[off] for _c, off, _ref, _k, _i, _f in cols]
+            sheet, addrs = named
             rows.append((t, sheet, addrs, cols))
             for (_c, _o, cref, _k, _i, _f), a in zip(cols, addrs):
                 locator[cref] = (sheet, a)
@@ -339,19 +347,18 @@ class _Template:
     def _tables(self, layout: Layout, plan: _Plan, data: ReportData) -> dict:
         """Inputs parsed into data; returns computed cells' (sheet, cell, Cell) for _totals."""
         placed = self._placed(plan)
-        if placed is None:
-            return self._tables_by_row(layout, plan, data)
-        rows, locator = placed
-        self.locator.update(locator)
+        rows: Iterable = self._rows_by_name_or_labels(layout, plan, data) if placed is None else placed[0]
+        if placed is not None:
+            self.locator.update(placed[1])
         book, tables, values, seen = self.book, data.tables, self.values, self.seen
         cached: dict = {}
         for t, sheet, addrs, cols in rows:
-            got = book.sheet(sheet).take(addrs)
-            got.reverse()
             group = tables.setdefault(t.group, {})
-            for (c, _off, cref, (rk, ck), i, is_total), a in zip(cols, addrs):
+            for (c, _off, cref, (rk, ck), i, is_total), a, cell in zip(cols, addrs, book.sheet(sheet).take(addrs)):
                 row = group.setdefault(rk, {})
-                cell = got.pop()
+                if a is None:                             # not found by the labels
+                    row[ck] = None
+                    continue
                 if isinstance(cell, int):                 # a plain whole number ≥ 0 (Sheet.take)
                     if not is_total and cell <= 1_000_000_000:
                         # Most cells: what parse_cell and _seen would say of a whole number 0..10⁹ (the
@@ -365,17 +372,16 @@ class _Template:
                 self._input(t, c, cref, sheet, a, rk, ck, i, cell, row)
         return cached
 
-    def _tables_by_row(self, layout: Layout, plan: _Plan, data: ReportData) -> dict:
-        """_tables where some row is not where the names place it: each row placed by its name,
-        or found by the labels of its table."""
-        book, tables = self.book, data.tables
-        cached: dict = {}
+    def _rows_by_name_or_labels(self, layout: Layout, plan: _Plan, data: ReportData):
+        """The rows of _tables when some row is not where the names place it: each row placed
+        by its name, or found by the labels of its table (said, in the order rows are read),
+        as (table, sheet, addresses — None where not found —, cols); a table not found at all
+        is left blank in `data`."""
         fallback: dict[str, dict | None] = {}
         for t, r, name, cols, width in plan.rows:
-            ref = book.resolve(name)
-            if ref is not None and len(ref[1]) == 1 and len(ref[1][0]) == width:
-                sheet, row_cells = ref[0], ref[1][0]
-                addrs = [row_cells[off] for _c, off, _ref, _k, _i, _f in cols]
+            named = self._named(name, cols, width)
+            if named is not None:
+                sheet, addrs = named
             else:
                 if t.key not in fallback:
                     fallback[t.key] = self._by_labels(layout, t)
@@ -386,28 +392,10 @@ class _Template:
                     continue
                 sheet = found["sheet"]
                 addrs = [found["cells"].get((r.key, c.key)) for c, _o, _r, _k, _i, _f in cols]
-            got = book.sheet(sheet).take([a for a in addrs if a is not None])
-            got.reverse()
-            group = tables.setdefault(t.group, {})
-            for (c, _off, cref, (rk, ck), i, is_total), a in zip(cols, addrs):
-                row = group.setdefault(rk, {})
-                if a is None:
-                    row[ck] = None
-                    continue
-                self.locator[cref] = (sheet, a)
-                cell = got.pop()
-                if isinstance(cell, int):                 # a plain whole number ≥ 0 (Sheet.take)
-                    if not is_total and cell <= 1_000_000_000:
-                        # Most cells: what parse_cell and _seen would say of a whole number 0..10⁹ (the
-                        # range of every kind; a larger one goes the long way, through the range check).
-                        row[ck] = self.values[i] = self.seen[i] = cell
-                        continue
-                    cell = Cell(cell, None)
-                if is_total:
-                    cached[cref] = (sheet, a, cell)
-                    continue
-                self._input(t, c, cref, sheet, a, rk, ck, i, cell, row)
-        return cached
+            for (_c, _o, cref, _k, _i, _f), a in zip(cols, addrs):
+                if a is not None:
+                    self.locator[cref] = (sheet, a)
+            yield t, sheet, addrs, cols
 
     def _input(self, t: Table, c, cref: CellRef, sheet: str, a: str, rk: str, ck: str, i: int,
                cell: Cell | None, row: dict) -> None:

@@ -50,7 +50,8 @@ class Sheet:
     def take(self, addrs) -> list[int | Cell | None]:
         """The cells at these addresses, in one call: the reader's inner loop. A plain whole
         number without a formula (most of a filled table) comes as the int itself, skipping
-        the general conversion and the Cell; any other cell as its Cell, None where empty."""
+        the general conversion and the Cell; any other cell as its Cell, None where empty (or
+        where the address is None)."""
         cells = self.cells
         if not isinstance(cells, LazyCells):
             return [_plain_int(c) for c in map(cells.get, addrs)]
@@ -65,8 +66,8 @@ class Sheet:
                         c = int(v)
                     else:
                         c = _plain_int(cells.get(a))
-            elif c.formula is None and c.value.__class__ is int and c.value >= 0:
-                c = c.value
+            else:
+                c = _plain_int(c)
             out.append(c)
         return out
 
